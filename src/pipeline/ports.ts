@@ -1,0 +1,65 @@
+// The seams between the pure pipeline and the outside world. Adapters in src/adapters implement these;
+// tests fake them here.
+import type { Word } from './layout.ts';
+
+export interface ReadLimits {
+  /** Largest file accepted, in bytes. */
+  maxBytes: number;
+  /** Most pages a PDF or multi-page TIFF may have. */
+  maxPages: number;
+  /** Most pixels one page image may decode to (decompression-bomb guard). */
+  maxPixels: number;
+}
+
+export const DEFAULT_LIMITS: ReadLimits = {
+  maxBytes: 25 * 1024 * 1024,
+  maxPages: 50,
+  maxPixels: 60_000_000,
+};
+
+/** Text layer of one PDF page, in PDF points with the origin top-left. */
+export interface PdfTextPage {
+  width: number;
+  height: number;
+  words: Word[];
+}
+
+export interface PdfDocumentHandle {
+  readonly pageCount: number;
+  textLayer(pageNumber: number): Promise<PdfTextPage>;
+  /** Renders a page to PNG at the given resolution (for OCR and for page images). */
+  render(pageNumber: number, dpi: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export interface PdfReader {
+  /** Throws DocumentError: encrypted_pdf, truncated_pdf, corrupt_file, too_many_pages. */
+  open(bytes: Uint8Array, limits: ReadLimits): Promise<PdfDocumentHandle>;
+}
+
+/** One decoded page image, upright (EXIF orientation applied), as PNG. */
+export interface PageImage {
+  png: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface ImageDecoder {
+  /** Decodes JPEG/PNG/TIFF (every frame)/WebP. Throws DocumentError: corrupt_file, too_many_pixels, image_too_small, too_many_pages. */
+  decode(bytes: Uint8Array, limits: ReadLimits): Promise<PageImage[]>;
+}
+
+/** Words read by OCR from one page image, in the pixel coordinates of the image that was passed in. */
+export interface OcrPage {
+  width: number;
+  height: number;
+  /** Clockwise degrees the image was turned to read it upright (0, 90, 180, 270). Boxes are in the upright frame. */
+  rotation: number;
+  words: Word[];
+}
+
+export interface OcrEngine {
+  /** Prepares (greyscale, normalise, scale, deskew, orientation) and reads a page image. Throws DocumentError ocr_failed. */
+  readPage(image: PageImage, options: { languages: readonly string[] }): Promise<OcrPage>;
+  close(): Promise<void>;
+}
