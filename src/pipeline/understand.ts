@@ -1,0 +1,28 @@
+// Understanding: what kind of document this is, in which language, and the fields and line items on it.
+import type { DocumentType, Fields, LineItem } from '../contract/result.ts';
+import { classifyDocument } from './classify.ts';
+import { extractFields } from './extract/fields.ts';
+import { extractReceiptFields } from './extract/receipt.ts';
+import type { Layout } from './layout.ts';
+
+export interface Understanding {
+  documentType: DocumentType;
+  language: string;
+  fields: Fields;
+  lineItems: LineItem[];
+}
+
+export function understandDocument(layout: Layout, hints: { language?: string }): Understanding {
+  const { documentType, language: detected } = classifyDocument(layout);
+  const language = hints.language ?? detected;
+  const general = extractFields(layout, { language, documentType });
+  if (documentType !== 'receipt') return { documentType, language, ...general };
+  // Receipts have their own habits (shop name on top, totals with rounding and cash/change lines): the
+  // receipt reader decides, the general one fills what it left out.
+  const receipt = extractReceiptFields(layout, { language });
+  const fields: Fields = { ...general.fields };
+  for (const [name, field] of Object.entries(receipt) as [keyof Fields, Fields[keyof Fields]][]) {
+    if (field) fields[name] = field;
+  }
+  return { documentType, language, fields, lineItems: general.lineItems };
+}
