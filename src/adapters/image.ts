@@ -1,5 +1,5 @@
 // Image decoding with sharp: every accepted image becomes upright PNG pages, the only form OCR ever sees.
-import sharp from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { ImageDecoder, PageImage, ReadLimits } from '../pipeline/ports.ts';
 
@@ -21,7 +21,7 @@ export function createImageDecoder(): ImageDecoder {
       if (bytes.byteLength === 0) throw new DocumentError('corrupt_file', 'The image file is empty.');
       const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-      let meta: sharp.Metadata;
+      let meta: Metadata;
       try {
         // Header only: nothing is decoded yet, so a decompression bomb costs nothing here.
         meta = await sharp(input, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
@@ -76,7 +76,7 @@ function checkSize(width: number, height: number, limits: ReadLimits): void {
 
 async function decodePage(input: Buffer, page: number, limits: ReadLimits): Promise<PageImage> {
   let png: Buffer;
-  let info: sharp.OutputInfo;
+  let info: OutputInfo;
   try {
     ({ data: png, info } = await sharp(input, { page, limitInputPixels: limits.maxPixels, failOn: FAIL_ON })
       .rotate() // EXIF orientation
