@@ -1,0 +1,114 @@
+// Every kind of bad input a user can hand `retaguarda process` gets its own code and message; none crashes
+// the run, and the other documents of the batch are still read.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DocumentFailure, DocumentResult } from '../../src/contract/result.ts';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '../../bin/retaguarda.js');
+const BAD = join(import.meta.dirname, '../fixtures/bad');
+let dir: string;
+
+async function processFiles(files: string[], extra: string[] = []) {
+  try {
+    const { stdout, stderr } = await run('node', [CLI, 'process', '--json', ...extra, ...files], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const lines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as DocumentResult | DocumentFailure);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'retaguarda-bad-'));
+  const good = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#ffffff' } })
+    .jpeg()
+    .toBuffer();
+  await writeFile(join(dir, 'empty.jpg'), Buffer.alloc(0));
+  await writeFile(join(dir, 'one-pixel.png'), await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } }).png().toBuffer());
+  // A decompression bomb: 12000 × 12000 pixels (144 megapixels, over the 60-megapixel limit) of one colour compresses to a few hundred KB.
+  await writeFile(
+    join(dir, 'bomb.png'),
+    await sharp({ create: { width: 12000, height: 12000, channels: 1, background: '#fff' }, limitInputPixels: false })
+      .png({ compressionLevel: 9 })
+      .toBuffer(),
+  );
+  // Corrupt JPEG: the entropy-coded data cut short and followed by garbage, as in real broken scans.
+  const corrupt = Buffer.from(good);
+  corrupt.fill(0x00, Math.floor(corrupt.length * 0.3));
+  await writeFile(join(dir, 'corrupt.jpg'), corrupt.subarray(0, Math.floor(corrupt.length * 0.6)));
+  await writeFile(join(dir, 'drawing.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><text>Total 10</text></svg>');
+  await writeFile(join(dir, 'archive.zip'), Buffer.from('504b0304140000000800', 'hex'));
+  await writeFile(join(dir, 'program.exe'), Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]));
+  await writeFile(join(dir, 'notes.txt'), 'Invoice total 10.00\n');
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('retaguarda process on bad input', () => {
+  const cases: [string, () => string, string[]][] = [
+    ['an empty file', () => join(BAD, 'empty.pdf'), ['empty_file']],
+    ['a 0-byte image', () => join(dir, 'empty.jpg'), ['empty_file']],
+    ['a truncated PDF', () => join(BAD, 'truncated.pdf'), ['truncated_pdf']],
+    ['a password-protected PDF', () => join(BAD, 'encrypted.pdf'), ['encrypted_pdf']],
+    ['garbage after a PDF header', () => join(BAD, 'garbage.pdf'), ['corrupt_file', 'truncated_pdf']],
+    ['a PDF over the page limit', () => join(BAD, 'too-many-pages.pdf'), ['too_many_pages']],
+    ['a 1-pixel image', () => join(dir, 'one-pixel.png'), ['image_too_small']],
+    ['a decompression bomb', () => join(dir, 'bomb.png'), ['too_many_pixels']],
+    ['an SVG', () => join(dir, 'drawing.svg'), ['unsupported_type']],
+    ['a ZIP archive', () => join(dir, 'archive.zip'), ['unsupported_type']],
+    ['an executable', () => join(dir, 'program.exe'), ['unsupported_type']],
+    ['a text file', () => join(dir, 'notes.txt'), ['unsupported_type']],
+    ['a missing file', () => join(dir, 'nope.pdf'), ['not_found']],
+  ];
+
+  it.each(cases)('%s gets its own error code and a readable message', async (_name, file, codes) => {
+    const { code, stdout } = await processFiles([file()]);
+    expect(code).toBe(1);
+    const [result] = lines(stdout);
+    const failure = DocumentFailure.parse(result);
+    expect(codes).toContain(failure.error.code);
+    expect(failure.error.message.length).toBeGreaterThan(10);
+    expect(failure.file).toBe(file());
+  });
+
+  it('a corrupt JPEG neither crashes nor hangs the run, and the next file is still read', async () => {
+    const { stdout } = await processFiles([join(dir, 'corrupt.jpg'), join(BAD, 'empty.pdf')]);
+    const results = lines(stdout);
+    expect(results).toHaveLength(2);
+    expect(results[0]!.file).toBe(join(dir, 'corrupt.jpg'));
+    // Either refused with a reason, or read as the (blank) picture it still decodes to.
+    if ('error' in results[0]!) expect(results[0].error.code).toBe('corrupt_file');
+    else expect(DocumentResult.parse(results[0]).pages).toBe(1);
+    expect(results[1]).toMatchObject({ error: { code: 'empty_file' } });
+  });
+
+  it('a batch with one bad file reads the others, keeps argument order and exits non-zero', async () => {
+    const good = join(import.meta.dirname, '../fixtures/digital-invoice.pdf');
+    const { code, stdout, stderr } = await processFiles([good, join(BAD, 'encrypted.pdf'), good]);
+    expect(code).toBe(1);
+    const results = lines(stdout);
+    expect(results.map((r) => ('error' in r ? r.error.code : r.documentType))).toEqual([
+      'invoice',
+      'encrypted_pdf',
+      'invoice',
+    ]);
+    expect(DocumentResult.parse(results[0]).file).toBe(good);
+    // More than one file: a progress bar on stderr.
+    expect(stderr).toMatch(/3\/3 documents/);
+    expect((await readFile(good)).length).toBeGreaterThan(0);
+  });
+});
