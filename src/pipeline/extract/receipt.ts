@@ -1,0 +1,651 @@
+// Receipt fields from a layout: the shop's name on top, and a total decided by the receipt's own arithmetic
+// (rounding lines, totals including tax, cash minus change), because OCR of thermal paper misreads digits often.
+import { Decimal } from 'decimal.js';
+import type { Field, Fields } from '../../contract/result.ts';
+import { type BBox, type Layout, unionBox, type Word } from '../layout.ts';
+import { type DecimalSeparator, detectCurrency, findAmounts } from './amounts.ts';
+import { findDates, inferDateOrder } from './dates.ts';
+import { findTaxIds } from './tax-ids.ts';
+
+export interface ReceiptOptions {
+  /** ISO 639-1; helps decide the day/month order of dates. */
+  language?: string;
+}
+
+interface ReceiptLine {
+  /** Position in reading order across pages. */
+  index: number;
+  page: number;
+  text: string;
+  /** Lower case, accents folded, common OCR slips in label words repaired. */
+  folded: string;
+  words: Word[];
+  /** Start offset of each word in `text`. */
+  offsets: number[];
+  bbox: BBox;
+}
+
+interface Money {
+  value: Decimal;
+  line: ReceiptLine;
+  words: Word[];
+}
+
+type LineKind =
+  | 'total'
+  | 'strongTotal'
+  | 'subtotal'
+  | 'tax'
+  | 'rounding'
+  | 'cash'
+  | 'change'
+  | 'notTotal'
+  | 'other';
+
+const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+
+/** Label words OCR often misreads on thermal paper ("T0TAL", "fotal", "Tota1", "CHANGE" as "CHAN GE"). */
+function repairLabels(s: string): string {
+  return s
+    .replace(/\b[tf][o0]ta[l1i|!]?\b/g, 'total')
+    .replace(/\bt[o0]tai\b/g, 'total')
+    .replace(/\bsub\s*-?\s*total\b/g, 'subtotal')
+    .replace(/\br[o0]und(?:ing|ed)?\b/g, (m) => m.replace('0', 'o'))
+    .replace(/\bchan\s?ge\b/g, 'change');
+}
+
+function toLines(layout: Layout): ReceiptLine[] {
+  const out: ReceiptLine[] = [];
+  for (const page of layout.pages) {
+    for (const line of page.lines) {
+      const words = line.words.filter((w) => w.text.trim() !== '');
+      if (!words.length) continue;
+      const offsets: number[] = [];
+      let text = '';
+      for (const w of words) {
+        if (text) text += ' ';
+        offsets.push(text.length);
+        text += w.text;
+      }
+      out.push({
+        index: out.length,
+        page: page.number,
+        text,
+        folded: repairLabels(fold(text)),
+        words,
+        offsets,
+        bbox: unionBox(words.map((w) => w.bbox)),
+      });
+    }
+  }
+  return out;
+}
+
+function wordsInSpan(line: ReceiptLine, start: number, end: number): Word[] {
+  const ws = line.words.filter((w, i) => {
+    const s = line.offsets[i] as number;
+    return s < end && s + w.text.length > start;
+  });
+  return ws.length ? ws : line.words;
+}
+
+const meanConfidence = (words: readonly Word[]) =>
+  words.length ? words.reduce((a, w) => a + w.confidence, 0) / words.length : 0;
+
+function field(value: string, confidence: number, words: readonly Word[], page: number): Field {
+  const c = Math.max(0.05, Math.min(0.99, confidence));
+  return { value, confidence: Math.round(c * 100) / 100, page, bbox: unionBox(words.map((w) => w.bbox)) };
+}
+
+// ---- line kinds -------------------------------------------------------------------------------------------
+
+const RE = {
+  notTotal:
+    /\btotal\s*(?:qty|quantity|qiy|items?|item\(s\)|no\.? of items|disc\w*|savings?|pcs|units?|points?|weight|tax(?:able)?|gst|sst|vat|iva|excl\w*|sales\s*\(?excl\w*|before|lines?)\b|\b(?:items?|qty|quantity)\s*(?:\(s\))?\s*[:=]|\bno\.? of items\b|\bitem\(s\)/,
+  subtotal:
+    /\bsubtotal\b|\btotal\s*(?:sales\s*)?\(?\s*excl|\bexcl(?:uding|usive|\.)?\s*(?:of\s*)?(?:gst|sst|tax|vat)|\bbefore\s*(?:gst|sst|tax)|\bsub\s*ttl\b|\bnet\s*of\s*tax\b|\bvalor\s*dos\s*produtos\b|\bbase\s*imponible\b/,
+  strongTotal:
+    /\b(?:grand|nett?|final)\s*total\b|\btotal\s*(?:amount\s*)?(?:payable|due|to\s*pay|a\s*pagar|rounded|\(?\s*incl|\(?\s*inclusive|after\s*(?:gst|tax|rounding))|\btotal\s*\(?rm\)?\b|\bround(?:ed|ing)\s*total\b|\bamount\s*(?:due|payable)\b|\b(?:incl|inclusive)\w*\.?\s*(?:of\s*)?(?:gst|sst|tax)\b|\bvalor\s*(?:total|a\s*pagar)\b|\bimporte\s*total\b|\btotal\s*a\s*pagar\b|\bjumlah\b/,
+  total: /\btotal\b|\bttl\b|\bamount\b|\bamt\b|\bbalance\b|\bpayable\b|\bnett\b/,
+  rounding:
+    /\bround(?:ing|ed)?\s*(?:adj\w*|off|amount)|\bround(?:ing)?\b(?!\s*(?:ed\s*)?total)|\badj(?:ustment)?\b/,
+  tax: /\b(?:gst|sst|vat|iva|icms|tax|service\s*(?:tax|charge)|svc\s*chg|serv\.?\s*chg)\b/,
+  taxNot:
+    /\b(?:gst|sst|tax|vat)\s*(?:id|reg\w*|no|number|invoice|code|summary|rate)\b|\btax\s*invoice\b|\bincl\w*\b|\bexcl\w*\b|\b(?:zr|sr)\s*[=@]/,
+  cash: /\bcash\b|\btender\w*|\bpaid\b|\breceived\b|\bpayment\b|\bvisa\b|\bmaster\w*|\bcredit\b|\bdebit\b|\bcard\b|\btunai\b|\bdinheiro\b|\befectivo\b|\bamex\b|\bboost\b|\bgrab\s*pay\b|\bewallet\b/,
+  change: /\bchange\b|\bbaki\b|\btroco\b|\bcambio\b|\bvuelto\b|\bbalance\s*due\b/,
+};
+
+function lineKind(folded: string): LineKind {
+  if (RE.change.test(folded) && !/\bexchange/.test(folded)) return 'change';
+  if (RE.subtotal.test(folded)) return 'subtotal';
+  if (RE.notTotal.test(folded) && !RE.strongTotal.test(folded)) return 'notTotal';
+  if (RE.strongTotal.test(folded)) return 'strongTotal';
+  if (RE.rounding.test(folded)) return 'rounding';
+  if (RE.tax.test(folded) && !RE.taxNot.test(folded) && !/\btotal\b/.test(folded)) return 'tax';
+  if (/\btotal\b/.test(folded) && RE.tax.test(folded) && !RE.taxNot.test(folded)) return 'tax';
+  if (RE.cash.test(folded)) return 'cash';
+  if (RE.total.test(folded)) return 'total';
+  return 'other';
+}
+
+// ---- money ------------------------------------------------------------------------------------------------
+
+function documentSeparator(lines: readonly ReceiptLine[]): DecimalSeparator {
+  let dot = 0;
+  let comma = 0;
+  for (const l of lines) {
+    dot += (l.text.match(/\d\.\d{2}(?!\d)/g) ?? []).length;
+    comma += (l.text.match(/\d,\d{2}(?!\d)/g) ?? []).length;
+  }
+  return comma > dot ? ',' : '.';
+}
+
+function moneyOn(line: ReceiptLine, sep: DecimalSeparator): Money[] {
+  // "RM9.00" and "9.00RM": findAmounts wants the marker apart from letters; "9 .00" is a split decimal point.
+  const text = line.text;
+  const out: Money[] = [];
+  for (const a of findAmounts(text, { decimalSeparator: sep })) {
+    if (!a.hasDecimals) continue;
+    const decimals = a.value.split('.')[1] ?? '';
+    if (decimals.length !== 2) continue;
+    let value: Decimal;
+    try {
+      value = new Decimal(a.value);
+    } catch {
+      continue;
+    }
+    out.push({ value, line, words: wordsInSpan(line, a.start, a.end) });
+  }
+  return out;
+}
+
+interface Candidate {
+  value: Decimal;
+  score: number;
+  source: Money;
+  reasons: string[];
+}
+
+interface Totals {
+  total?: Candidate;
+  runnerUp?: number;
+  subtotal?: Money;
+  tax?: Money;
+}
+
+const rightmost = (ms: readonly Money[]) => ms[ms.length - 1];
+
+/** The amount a labelled line gives: on the line itself, else alone on the next line (OCR split the row). */
+function amountFor(lines: readonly ReceiptLine[], i: number, money: readonly Money[][]): Money | undefined {
+  const own = rightmost(money[i] ?? []);
+  if (own) return own;
+  const next = lines[i + 1];
+  const nextMoney = money[i + 1] ?? [];
+  if (next && nextMoney.length === 1 && lineKind(next.folded) === 'other' && next.page === lines[i]?.page)
+    return nextMoney[0];
+  return undefined;
+}
+
+function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator): Totals {
+  const money = lines.map((l) => moneyOn(l, sep));
+  const kinds = lines.map((l) => lineKind(l.folded));
+  const labelled = (kind: LineKind) =>
+    kinds.flatMap((k, i) => (k === kind ? [amountFor(lines, i, money)] : [])).filter((m): m is Money => !!m);
+
+  const cash = labelled('cash').filter((m) => m.value.gt(0));
+  const change = labelled('change').filter((m) => m.value.gte(0));
+  const subtotals = labelled('subtotal');
+  const taxes = labelled('tax').filter((m) => m.value.gte(0));
+  const roundings = labelled('rounding').filter((m) => m.value.abs().lt(0.1));
+
+  const candidates = new Map<string, Candidate>();
+  const bump = (m: Money, score: number, reason: string) => {
+    const key = m.value.toFixed(2);
+    const c = candidates.get(key);
+    if (!c) candidates.set(key, { value: m.value, score, source: m, reasons: [reason] });
+    else {
+      // The strongest sighting gives the box; every further sighting adds a little.
+      if (score > c.score) {
+        c.score = score + Math.min(0.5, c.score * 0.25);
+        c.source = m;
+      } else c.score += Math.min(0.5, Math.max(0, score) * 0.25);
+      c.reasons.push(reason);
+    }
+  };
+
+  lines.forEach((_, i) => {
+    const kind = kinds[i] as LineKind;
+    const own = money[i] ?? [];
+    const labelledAmount = amountFor(lines, i, money);
+    for (const m of own) {
+      if (m.value.lte(0)) continue;
+      const base: Record<LineKind, number> = {
+        strongTotal: 5,
+        total: 3.5,
+        subtotal: 1.5,
+        cash: 0.8,
+        other: 0.3,
+        notTotal: -1,
+        tax: -1.5,
+        rounding: -2,
+        change: -2,
+      };
+      // On a labelled line only the rightmost amount is the labelled one; the others are columns (qty, price).
+      const isLabelled = m === rightmost(own);
+      bump(m, isLabelled ? base[kind] : Math.min(base[kind], 0.3), kind);
+    }
+    if (labelledAmount && !own.includes(labelledAmount) && (kind === 'total' || kind === 'strongTotal')) {
+      bump(labelledAmount, kind === 'strongTotal' ? 4.5 : 3, `${kind}-next-line`);
+    }
+  });
+  if (!candidates.size) return {};
+
+  const all = [...candidates.values()];
+  const maxCash = cash.reduce<Decimal | undefined>((a, m) => (a && a.gt(m.value) ? a : m.value), undefined);
+  // Cash tendered minus change given is what was due.
+  for (const c of cash)
+    for (const g of change) {
+      if (g.value.gte(c.value)) continue;
+      const due = c.value.minus(g.value);
+      const hit = candidates.get(due.toFixed(2));
+      if (hit) {
+        hit.score += 3;
+        hit.reasons.push('cash-change');
+      }
+    }
+  // Subtotal plus tax, plus or minus a rounding adjustment, is the total.
+  for (const s of subtotals) {
+    const sums = [s.value, ...taxes.map((t) => s.value.plus(t.value))];
+    for (const base of [...sums])
+      for (const r of roundings)
+        sums.push(base.plus(r.value), base.minus(r.value.abs()), base.plus(r.value.abs()));
+    for (const v of sums) {
+      const hit = candidates.get(v.toFixed(2));
+      if (hit && hit.source !== s) {
+        hit.score += 1.5;
+        hit.reasons.push('subtotal-tax');
+      }
+    }
+  }
+  // A total before rounding plus the adjustment gives the rounded total.
+  for (const c of all)
+    for (const r of roundings) {
+      if (r.value.isZero()) continue;
+      const hit = candidates.get(c.value.plus(r.value).toFixed(2));
+      if (hit && hit !== c && c.score >= 3) {
+        hit.score += 1;
+        hit.reasons.push('rounding');
+      }
+    }
+  // Nothing due exceeds the cash handed over; the largest plausible amount is often the total.
+  const plausible = all.filter((c) => !maxCash || c.value.lte(maxCash));
+  for (const c of all) {
+    if (maxCash && c.value.gt(maxCash)) {
+      c.score -= 2.5;
+      c.reasons.push('above-cash');
+    }
+  }
+  const largest = plausible
+    .filter((c) => c.score > 0)
+    .reduce<Candidate | undefined>((a, c) => (a && a.value.gte(c.value) ? a : c), undefined);
+  if (largest) {
+    largest.score += 0.8;
+    largest.reasons.push('largest');
+  }
+
+  all.sort((a, b) => b.score - a.score || b.value.comparedTo(a.value));
+  const best = all[0];
+  const subtotal = subtotals.find((s) => best && s.value.lte(best.value));
+  const tax = taxes.find((t) => best && t.value.lt(best.value));
+  const result: Totals = {};
+  if (best && best.score > 0.5) {
+    result.total = best;
+    if (all[1]) result.runnerUp = all[1].score;
+  }
+  if (subtotal) result.subtotal = subtotal;
+  if (tax) result.tax = tax;
+  return result;
+}
+
+// ---- vendor -----------------------------------------------------------------------------------------------
+
+/** Legal forms: a line ending in one of these is a company name. */
+const LEGAL_FORM =
+  /\b(?:sdn\.?\s*bhd|bhd|berhad|s\/b|sdn|plt|ltd|limited|ltda|eireli|s\.\s?l\.?|s\.\s?a\.?|s\.?\s?l\.?\s?u\.?|inc|llc|gmbh|corp\w*|enterprise|enterprises|trading|traders?)\b\.?/;
+/** Words shops put in their names. */
+const SHOP_WORD =
+  /\b(?:co\.?|company|restaurants?|restoran|kedai|perniagaan|syarikat|hardware|mart|market|supermarket|minimarket|pasaraya|store|stores|bakery|cafe|bistro|kitchen\w*|pharmacy|farmacia|mercado|supermercado|papelaria|hotel|industries|gallery|electrical|stationery|books?|bookstore|machinery|motor|marketing|handicraft|food|foods|house|petro\w*)\b/;
+const SKIP_LINE =
+  /\b(?:tax\s*invoice|invoice|receipt|recibo|cupom|factura|fatura|cash\s*bill|bill|official|simplified|tel|fax|phone|telefone|telefono|h\/?p|email|e-mail|www|http|gst|sst|vat|cnpj|cpf|nif|cif|reg(?:istration)?\.?\s*no|co\.?\s*reg|company\s*no|roc|date|time|cashier|table|member|welcome|thank|counter|terminal|order|pos)\b/;
+const ADDRESS_WORDS =
+  /\b(?:jalan|jln|lorong|taman|tmn|no\.?\s*\d|lot|blok|block|level|floor|tingkat|bandar|kampung|kg|batu|persiaran|lebuh|lebuhraya|seksyen|section|street|st|road|rd|avenue|ave|suite|unit|rua|avenida|av|calle|bairro|cep|plaza|mall|centre|center|kawasan|perindustrian|industrial|park|johor|selangor|kuala|lumpur|penang|pulau|pinang|perak|kedah|melaka|pahang|sabah|sarawak|negeri|sembilan|terengganu|kelantan|perlis|putrajaya|wilayah|bahru|jaya|petaling|shah\s*alam|puchong|cheras|klang|ampang|kajang|seri|damansara|subang|skudai)\b/;
+
+function letterStats(text: string): { letters: number; upper: number; digits: number; total: number } {
+  let letters = 0;
+  let upper = 0;
+  let digits = 0;
+  let total = 0;
+  for (const ch of text) {
+    if (/\s/.test(ch)) continue;
+    total++;
+    if (/\p{L}/u.test(ch)) {
+      letters++;
+      if (ch === ch.toUpperCase() && ch !== ch.toLowerCase()) upper++;
+    } else if (/\d/.test(ch)) digits++;
+  }
+  return { letters, upper, digits, total };
+}
+
+/** The words of a line without the junk OCR makes of logos and stamps at either end. */
+function nameWords(line: ReceiptLine): Word[] {
+  const junk = (w: Word) =>
+    w.confidence < 0.5 && (w.text.length <= 2 || !/^[\p{Lu}\d&.()'-]+$/u.test(w.text));
+  let a = 0;
+  let b = line.words.length;
+  while (a < b && junk(line.words[a] as Word)) a++;
+  while (b > a && junk(line.words[b - 1] as Word)) b--;
+  return line.words.slice(a, b);
+}
+
+function isNameLike(line: ReceiptLine): boolean {
+  const text = nameWords(line)
+    .map((w) => w.text)
+    .join(' ');
+  const s = letterStats(text);
+  return (
+    s.letters >= 3 &&
+    s.upper >= s.letters * 0.8 &&
+    s.digits <= 2 &&
+    !SKIP_LINE.test(line.folded) &&
+    !looksLikeAddress(line) &&
+    meanConfidence(line.words) > 0.6
+  );
+}
+
+function looksLikeAddress(line: ReceiptLine): boolean {
+  const f = line.folded;
+  if (ADDRESS_WORDS.test(f)) return true;
+  if (/\b\d{5}\b/.test(f) && /\p{L}{3}/u.test(f)) return true; // postcode + place
+  return /^\s*(?:no\.?\s*)?\d+[\w-]*\s*,/.test(f);
+}
+
+function isPhoneOrId(line: ReceiptLine): boolean {
+  const s = letterStats(line.text);
+  return s.digits >= 5 && s.digits >= s.letters;
+}
+
+interface VendorPick {
+  name: Field;
+  nameLines: ReceiptLine[];
+}
+
+/** Cuts a trailing registration number "(123456-X)" or "Co. Reg 1234" off a name line. */
+function trimName(text: string): string {
+  return text
+    .replace(/\s*[([]?\s*(?:co\.?\s*reg\w*|company\s*no|roc)?[.:\s]*\d{3,}[-\s]?[a-z]?\s*[)\]]?\s*$/i, '')
+    .replace(/^[^\p{L}\d(]+|[^\p{L}\d.)]+$/gu, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+}
+
+function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
+  if (!lines.length) return undefined;
+  const firstPage = lines[0]?.page;
+  // The shop's name sits above the items: stop at the first date, amount table or total.
+  let end = Math.min(lines.length, 14);
+  for (let i = 0; i < end; i++) {
+    const l = lines[i] as ReceiptLine;
+    if (
+      l.page !== firstPage ||
+      findDates(l.text).length ||
+      /\btotal\b|\bqty\b|\bdescription\b/.test(l.folded)
+    ) {
+      end = i;
+      break;
+    }
+  }
+  let best: { i: number; score: number } | undefined;
+  const heights = lines.slice(0, Math.max(1, end)).map((x) => x.bbox[3] - x.bbox[1]);
+  const median = [...heights].sort((a, b) => a - b)[Math.floor(heights.length / 2)] ?? 0;
+  for (let i = 0; i < end; i++) {
+    const l = lines[i] as ReceiptLine;
+    const words = nameWords(l);
+    const text = words.map((w) => w.text).join(' ');
+    const s = letterStats(text);
+    if (s.letters < 3 || s.letters < s.total * 0.6) continue;
+    if (isPhoneOrId(l)) continue;
+    const f = repairLabels(fold(text));
+    let score = 0;
+    const legal = LEGAL_FORM.test(f);
+    if (legal) score += 3;
+    else if (SHOP_WORD.test(f)) score += 1.5;
+    if (SKIP_LINE.test(f) && !legal) score -= 3;
+    if (/:/.test(text) && !legal) score -= 2; // "Cashier: …", "Station: …" are labels
+    if (looksLikeAddress(l) && !legal) score -= 2.5;
+    // Shop names are printed in capitals or title case; a lower-case line up there is a handwritten note or noise.
+    const upperShare = s.upper / Math.max(1, s.letters);
+    if (upperShare > 0.8) score += 1;
+    else if (upperShare < 0.2) score -= 2;
+    if (s.digits > 2 && !legal) score -= 1;
+    score += meanConfidence(words) - 0.7;
+    score -= i * 0.25; // nearer the top is likelier
+    if (median && l.bbox[3] - l.bbox[1] > median * 1.3) score += 0.5; // tall print is a heading
+    if (!best || score > best.score) best = { i, score };
+  }
+  if (!best || best.score < -1) return undefined;
+  let first = best.i;
+  let last = best.i;
+  const bare = (l: ReceiptLine) =>
+    trimName(
+      nameWords(l)
+        .map((w) => w.text)
+        .join(' '),
+    );
+  const onlyLegalForm = (t: string) =>
+    /^\s*(?:\(?[\w\s.&'-]{0,12}\)?\s*)?(?:sdn\.?\s*bhd\.?|s\/b|bhd\.?|berhad|ltda\.?|s\.\s?[la]\.?|ltd\.?|inc\.?|llc)\s*\.?$/.test(
+      fold(t),
+    );
+  // "PASARAYA BORONG PINTAR" / "SDN BHD": the legal form wrapped onto a line of its own, below or picked alone.
+  const prev = lines[first - 1];
+  if (prev && onlyLegalForm(bare(lines[first] as ReceiptLine)) && isNameLike(prev)) first--;
+  const next = lines[last + 1];
+  if (next && onlyLegalForm(bare(next)) && !LEGAL_FORM.test(fold(bare(lines[last] as ReceiptLine)))) last++;
+  const nameLines = lines.slice(first, last + 1);
+  const line = nameLines[0] as ReceiptLine;
+  const text = nameLines
+    .map(bare)
+    .filter((t) => t)
+    .join(' ');
+  if (!text) return undefined;
+  const words = nameLines.flatMap((l) => nameWords(l));
+  const conf = meanConfidence(words) * (best.score >= 2.5 ? 0.95 : best.score >= 1 ? 0.8 : 0.6);
+  return { name: field(text, conf, words, line.page), nameLines };
+}
+
+function pickAddress(lines: readonly ReceiptLine[], vendor: VendorPick | undefined): Field | undefined {
+  const start = vendor ? (vendor.nameLines[vendor.nameLines.length - 1] as ReceiptLine).index + 1 : 0;
+  const picked: ReceiptLine[] = [];
+  for (let i = start; i < Math.min(lines.length, start + 8); i++) {
+    const l = lines[i] as ReceiptLine;
+    const f = l.folded;
+    if (
+      picked.length &&
+      (/\b(?:tel|fax|phone|gst|sst|email|www|invoice|receipt|date|cashier)\b/.test(f) ||
+        findDates(l.text).length)
+    )
+      break;
+    // Registration numbers and "formerly known as" lines between the name and the address are skipped.
+    if (!picked.length && !looksLikeAddress(l)) {
+      if (i - start >= 3) break;
+      continue;
+    }
+    if (isPhoneOrId(l) && !/\b\d{5}\b/.test(f)) break;
+    picked.push(l);
+    if (picked.length >= 5) break;
+  }
+  if (!picked.length) return undefined;
+  const words = picked.flatMap((l) => l.words);
+  // Printed lines joined with ", " unless the line already ends in punctuation.
+  const text = picked
+    .map((l) => l.text.trim())
+    .reduce((a, t) => (a ? `${a}${/[,.;]$/.test(a) ? ' ' : ', '}${t}` : t), '');
+  return field(text, meanConfidence(words) * 0.8, words, picked[0]?.page ?? 1);
+}
+
+// ---- other fields -----------------------------------------------------------------------------------------
+
+function pickDate(lines: readonly ReceiptLine[], language: string | undefined): Field | undefined {
+  const order = inferDateOrder(lines.map((l) => l.text).join('\n'), language);
+  let best: { value: string; score: number; line: ReceiptLine; start: number; end: number } | undefined;
+  const seen = new Map<string, number>();
+  for (const l of lines) {
+    // OCR reads a leading "2" of "25/12" as "Z"; letters glued to a date are noise.
+    const text = l.text.replace(/(?<=\d)[Oo](?=\d)|(?<=[/.-])[Oo](?=\d)/g, '0');
+    for (const d of findDates(text, { order })) {
+      const year = Number(d.value.slice(0, 4));
+      if (year < 1990 || year > 2040) continue;
+      seen.set(d.value, (seen.get(d.value) ?? 0) + 1);
+      let score = 1;
+      if (/\b(?:date|dated|tarikh|data|fecha|dt)\b/.test(l.folded)) score += 1.5;
+      if (/\b(?:due|expiry|exp|valid|vencimento|vencimiento)\b/.test(l.folded)) score -= 2;
+      if (d.unambiguous) score += 0.3;
+      score += ((seen.get(d.value) ?? 1) - 1) * 0.5;
+      score -= l.index * 0.01;
+      if (!best || score > best.score) best = { value: d.value, score, line: l, start: d.start, end: d.end };
+    }
+  }
+  if (!best) return undefined;
+  const words = wordsInSpan(best.line, best.start, best.end);
+  return field(best.value, meanConfidence(words) * (best.score >= 2 ? 0.95 : 0.8), words, best.line.page);
+}
+
+const NUMBER_LABEL =
+  /\b(?:receipt|rcpt|bill|invoice|inv|doc(?:ument)?|trans(?:action)?|txn|slip|cheque|chk|check|ticket|cupom|nota|factura|fatura|tax\s*invoice|cb|cs)\s*(?:no|num(?:ber)?|n[oº°]|#)?\s*\.?\s*[:#.]?\s*$/;
+
+function pickInvoiceNumber(lines: readonly ReceiptLine[]): Field | undefined {
+  for (const l of lines) {
+    // Find "<label> <value>" where the value has a digit; scan word by word so the box is the value's.
+    for (let k = 0; k < l.words.length; k++) {
+      const before = repairLabels(
+        fold(
+          l.words
+            .slice(0, k)
+            .map((w) => w.text)
+            .join(' '),
+        ),
+      );
+      const m = before.match(NUMBER_LABEL);
+      if (!m) continue;
+      const labelHasNo =
+        /(?:no|num|number|n[oº°]|#)\s*\.?\s*[:#.]?\s*$/.test(before) || /[:#]\s*$/.test(before);
+      if (!labelHasNo) continue;
+      let raw = (l.words[k] as Word).text.replace(/^[:#.]+/, '');
+      let used = [l.words[k] as Word];
+      if (!raw && l.words[k + 1]) {
+        raw = (l.words[k + 1] as Word).text;
+        used = [l.words[k + 1] as Word];
+      }
+      raw = raw.replace(/[^\p{L}\d/\-.]+$/u, '');
+      if (!/\d/.test(raw) || raw.length < 3 || findDates(raw).length) continue;
+      return field(raw, meanConfidence(used) * 0.85, used, l.page);
+    }
+  }
+  return undefined;
+}
+
+function pickTaxId(lines: readonly ReceiptLine[]): Field | undefined {
+  for (const l of lines) {
+    const m = l.folded.match(
+      /\b(?:gst|sst|tin|tax)\s*(?:id|reg\w*|no|number)[\s.:]*(?:no\.?)?[\s.:]*([0-9o][0-9o\s-]{7,16}[0-9o])/,
+    );
+    if (m?.[1]) {
+      const value = m[1].replace(/o/g, '0').replace(/[\s-]/g, '');
+      if (value.length < 8) continue;
+      const idx = l.folded.indexOf(m[1]);
+      const words = wordsInSpan(l, idx, idx + m[1].length);
+      return field(value, meanConfidence(words) * 0.85, words, l.page);
+    }
+  }
+  for (const l of lines) {
+    const found = findTaxIds(l.text).find((t) => t.valid);
+    if (found) {
+      const words = wordsInSpan(l, found.span.start, found.span.end);
+      return field(found.value, meanConfidence(words) * 0.9, words, l.page);
+    }
+  }
+  return undefined;
+}
+
+function pickCurrency(lines: readonly ReceiptLine[]): Field | undefined {
+  const text = lines.map((l) => l.text).join('\n');
+  let code = detectCurrency(text);
+  // "TOTAL (RM)" and column heads "RM" name the ringgit without a number next to them.
+  if (!code && /(?<![A-Za-z])RM(?![A-Za-z])/.test(text)) code = 'MYR';
+  if (!code) return undefined;
+  const marker: Record<string, RegExp> = {
+    MYR: /(?<![A-Za-z])(?:RM|MYR)(?![A-Za-z])/,
+    BRL: /R\$|\bBRL\b/,
+    EUR: /€|\bEUR\b/,
+    USD: /\$|\bUSD\b/,
+  };
+  const re = marker[code] ?? new RegExp(`\\b${code}\\b`);
+  const line = lines.find((l) => re.test(l.text));
+  const words = line ? line.words.filter((w) => re.test(w.text)) : [];
+  return field(code, 0.9, words.length ? words : (line?.words ?? []), line?.page ?? 1);
+}
+
+// ---- entry point ------------------------------------------------------------------------------------------
+
+/** Fields of a shop receipt. Fields that cannot be found are absent. */
+export function extractReceiptFields(layout: Layout, options: ReceiptOptions = {}): Fields {
+  const lines = toLines(layout);
+  const fields: Fields = {};
+  if (!lines.length) return fields;
+  const sep = documentSeparator(lines);
+
+  const vendor = pickVendor(lines);
+  if (vendor) fields.vendorName = vendor.name;
+  const address = pickAddress(lines, vendor);
+  if (address) fields.vendorAddress = address;
+  const taxId = pickTaxId(lines);
+  if (taxId) fields.vendorTaxId = taxId;
+  const number = pickInvoiceNumber(lines);
+  if (number) fields.invoiceNumber = number;
+  const date = pickDate(lines, options.language);
+  if (date) fields.invoiceDate = date;
+  const currency = pickCurrency(lines);
+  if (currency) fields.currency = currency;
+
+  const totals = decideTotals(lines, sep);
+  if (totals.total) {
+    const t = totals.total;
+    const crossChecked = t.reasons.some(
+      (r) => r === 'cash-change' || r === 'subtotal-tax' || r === 'rounding',
+    );
+    const labelled = t.reasons.some((r) => /total/i.test(r));
+    const margin = totals.runnerUp === undefined ? 3 : t.score - totals.runnerUp;
+    let conf = meanConfidence(t.source.words);
+    conf *= crossChecked && labelled ? 1 : labelled ? 0.85 : crossChecked ? 0.75 : 0.5;
+    if (margin < 1) conf *= 0.8;
+    fields.totalAmount = field(t.value.toFixed(2), conf, t.source.words, t.source.line.page);
+  }
+  if (totals.subtotal) {
+    const s = totals.subtotal;
+    fields.subtotal = field(s.value.toFixed(2), meanConfidence(s.words) * 0.85, s.words, s.line.page);
+  }
+  if (totals.tax) {
+    const t = totals.tax;
+    const adds =
+      totals.total &&
+      totals.subtotal &&
+      totals.subtotal.value.plus(t.value).minus(totals.total.value).abs().lte(0.05);
+    fields.taxAmount = field(
+      t.value.toFixed(2),
+      meanConfidence(t.words) * (adds ? 0.95 : 0.7),
+      t.words,
+      t.line.page,
+    );
+  }
+  return fields;
+}
