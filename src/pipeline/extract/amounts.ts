@@ -210,3 +210,19 @@ export function parseAmount(text: string, hint?: AmountHint): ParsedAmount | nul
   if (rest !== '') return null;
   return f.currency ? { value: f.value, currency: f.currency } : { value: f.value };
 }
+
+/**
+ * The decimal separator a document uses, from the amounts it prints: `1.234,56`/`12,50` vote for ',' and
+ * `1,234.56`/`12.50` for '.'. Ties fall back to the language (pt/es write ',').
+ */
+export function inferDecimalSeparator(allText: string, language?: string): DecimalSeparator {
+  let comma = 0;
+  let dot = 0;
+  for (const m of allText.matchAll(/(?<![\d.,])\d{1,3}(?:([.,\s])\d{3})*([.,])\d{2}(?![\d.,]*\d)/g)) {
+    if (m[2] === ',') comma++;
+    else dot++;
+  }
+  if (comma !== dot) return comma > dot ? ',' : '.';
+  const lang = (language ?? '').toLowerCase();
+  return lang === 'pt' || lang === 'es' ? ',' : '.';
+}

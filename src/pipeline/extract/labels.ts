@@ -11,6 +11,8 @@ export type LabelKey =
   | 'customer'
   | 'vendor'
   | 'taxId'
+  /** Sub-labels inside a party block (name, address), to be skipped when reading the party's name. */
+  | 'partyField'
   /** Lines that look like a total but are not the amount due: "Total items", "Total tax", "Total qty". */
   | 'notTotal';
 
@@ -199,6 +201,21 @@ export const LABELS: Record<LabelKey, readonly string[]> = {
     'N.I.F.',
     'C.I.F.',
   ],
+  partyField: [
+    'Nome / Razão Social',
+    'Razão Social',
+    'Nome',
+    'Razón social',
+    'Nombre',
+    'Name',
+    'Endereço',
+    'Address',
+    'Dirección',
+    'Domicilio',
+    'Bairro / Distrito',
+    'Município',
+    'Inscrição Estadual',
+  ],
   notTotal: [
     'Total items',
     'Total item',
@@ -260,6 +277,16 @@ export function tokenize(text: string): Token[] {
     if (t.text === 'n' && next?.text === 'o' && next.start - t.end <= 2) {
       merged.push({ text: 'no', start: t.start, end: next.end });
       i++;
+      continue;
+    }
+    // "Nº000.123" printed without a space: the number sign and the number are two tokens.
+    const glued = /^(no|nro|nr)(\d+)$/.exec(t.text);
+    if (glued) {
+      const cut = t.start + (glued[1] as string).length + (t.end - t.start - t.text.length);
+      merged.push(
+        { text: 'no', start: t.start, end: cut },
+        { text: glued[2] as string, start: cut, end: t.end },
+      );
       continue;
     }
     merged.push(/^(nro|nr|num|numero|n|number)$/.test(t.text) ? { ...t, text: 'no' } : t);
@@ -342,6 +369,8 @@ export function findLabels(text: string, keys?: readonly LabelKey[]): LabelMatch
       if (!ok) continue;
       const first = tokens[i] as Token;
       const last = tokens[i + n - 1] as Token;
+      // "PO-7788", "INV/2025": the word is the start of a code, not a label.
+      if (/^[-/][A-Za-z0-9]/.test(text.slice(last.end))) continue;
       all.push({
         key: entry.key,
         label: entry.label,

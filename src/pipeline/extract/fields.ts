@@ -1,0 +1,766 @@
+// Header fields of an invoice-like document from its layout: labels and the values next to or under them,
+// tax-ID/date/amount patterns, the vendor block on top and the customer block after its label, totals cross-checked.
+import { Decimal } from 'decimal.js';
+import type { DocumentType, Field, FieldName, Fields, LineItem } from '../../contract/result.ts';
+import { type BBox, type Layout, unionBox, type Word } from '../layout.ts';
+import { type DecimalSeparator, detectCurrency, findAmounts, inferDecimalSeparator } from './amounts.ts';
+import { type DateOrder, findDates, inferDateOrder } from './dates.ts';
+import { findLabels, foldText, type LabelKey, type LabelMatch } from './labels.ts';
+import { extractLineItems, findTableHeader } from './line-items.ts';
+import { type FoundTaxId, findTaxIds } from './tax-ids.ts';
+
+export interface ExtractOptions {
+  /** ISO 639-1 (en/pt/es); guessed from the words when absent. */
+  language?: string;
+  documentType?: DocumentType;
+}
+
+/** One line of the document with the character offset of each word in `text`. */
+export interface TextLine {
+  /** Reading order across pages. */
+  index: number;
+  page: number;
+  text: string;
+  words: Word[];
+  offsets: number[];
+  bbox: BBox;
+}
+
+export interface DocContext {
+  lines: TextLine[];
+  pageWidth: Map<number, number>;
+  pageHeight: Map<number, number>;
+  decimalSeparator: DecimalSeparator;
+  dateOrder: DateOrder;
+}
+
+export function toTextLines(layout: Layout): TextLine[] {
+  const out: TextLine[] = [];
+  for (const page of layout.pages) {
+    for (const line of page.lines) {
+      const words = line.words.filter((w) => w.text.trim() !== '');
+      if (!words.length) continue;
+      const offsets: number[] = [];
+      let text = '';
+      for (const w of words) {
+        if (text) text += ' ';
+        offsets.push(text.length);
+        text += w.text.trim();
+      }
+      out.push({
+        index: out.length,
+        page: page.number,
+        text,
+        words,
+        offsets,
+        bbox: unionBox(words.map((w) => w.bbox)),
+      });
+    }
+  }
+  return out;
+}
+
+/** Words of a line that a character span touches. */
+export function wordsInSpan(line: TextLine, start: number, end: number): Word[] {
+  return line.words.filter((w, i) => {
+    const ws = line.offsets[i] as number;
+    const we = ws + w.text.trim().length;
+    return ws < end && we > start;
+  });
+}
+
+function makeField(value: string, words: Word[], page: number, base: number): Field {
+  const conf = words.length ? words.reduce((s, w) => s + w.confidence, 0) / words.length : 0.5;
+  const min = words.length ? Math.min(...words.map((w) => w.confidence)) : 0.5;
+  // Low word confidences pull the field down; a single bad word more than an average one.
+  const wordFactor = Math.min(1, 0.5 * conf + 0.5 * min + 0.05);
+  return {
+    value,
+    confidence: Math.round(Math.max(0, Math.min(1, base * wordFactor)) * 100) / 100,
+    page,
+    bbox: unionBox(words.map((w) => w.bbox)),
+  };
+}
+
+const lineHeight = (l: TextLine) => Math.max(1, l.bbox[3] - l.bbox[1]);
+
+/** Blocks of a line split at wide gaps (two columns printed on one baseline), as spans of `line.text`. */
+export function segmentsOf(line: TextLine): { start: number; end: number; words: Word[] }[] {
+  const h = lineHeight(line);
+  const out: { start: number; end: number; words: Word[] }[] = [];
+  line.words.forEach((w, i) => {
+    const start = line.offsets[i] as number;
+    const end = start + w.text.trim().length;
+    const prev = out[out.length - 1];
+    const prevWord = line.words[i - 1];
+    if (prev && prevWord && w.bbox[0] - prevWord.bbox[2] < h * 2.5) {
+      prev.end = end;
+      prev.words.push(w);
+    } else out.push({ start, end, words: [w] });
+  });
+  return out;
+}
+
+/** A block of a line as a line of its own (same index, so block and line stay linked). */
+function segmentLine(line: TextLine, seg: { start: number; end: number; words: Word[] }): TextLine {
+  const text = line.text.slice(seg.start, seg.end);
+  const offsets = seg.words.map(
+    (_, i) => (line.offsets[line.words.indexOf(seg.words[i] as Word)] as number) - seg.start,
+  );
+  return {
+    index: line.index,
+    page: line.page,
+    text,
+    words: seg.words,
+    offsets,
+    bbox: unionBox(seg.words.map((w) => w.bbox)),
+  };
+}
+
+/** Where a value may be found for a label: the rest of the line, or the column under it. */
+interface Slot {
+  line: TextLine;
+  /** Sub-line text with its own offsets into `line.text`. */
+  text: string;
+  offset: number;
+  where: 'right' | 'below';
+}
+
+function slotsFor(ctx: DocContext, line: TextLine, label: LabelMatch, labelsOnLine: LabelMatch[]): Slot[] {
+  const slots: Slot[] = [];
+  const next = labelsOnLine.find((m) => m.start >= label.end);
+  const rightEnd = next ? next.start : line.text.length;
+  // The value right of a label: in the label's own block of words, or (dotted leaders, tab stops) the next block.
+  const segs = segmentsOf(line);
+  const segIdx = segs.findIndex((sg) => label.start >= sg.start && label.start < sg.end);
+  const own = segs[segIdx];
+  const hasValue = (t: string) => /\S/.test(t.replace(/[:#\-–.=|_]/g, ''));
+  if (own) {
+    const ownText = line.text.slice(label.end, Math.min(own.end, rightEnd));
+    const after = segs[segIdx + 1];
+    if (hasValue(ownText)) slots.push({ line, text: ownText, offset: label.end, where: 'right' });
+    // Also the next block: "IVA 21%      210,00 €" has a rate in the label's block and the amount in the next.
+    if (after && after.start < rightEnd) {
+      slots.push({
+        line,
+        text: line.text.slice(after.start, Math.min(after.end, rightEnd)),
+        offset: after.start,
+        where: 'right',
+      });
+    }
+  }
+  // The column under the label: from its left edge to where the next label on its line begins.
+  const labelWords = wordsInSpan(line, label.start, label.end);
+  if (!labelWords.length) return slots;
+  const lbox = unionBox(labelWords.map((w) => w.bbox));
+  const h = lineHeight(line);
+  const nextWords = next ? wordsInSpan(line, next.start, next.end) : [];
+  const colEnd = nextWords.length
+    ? (nextWords[0] as Word).bbox[0]
+    : Math.max(lbox[2] + (lbox[2] - lbox[0]) * 3, lbox[0] + 20 * h);
+  const colStart = lbox[0] - 2 * h;
+  const below = ctx.lines.filter(
+    (l) => l.page === line.page && l.bbox[1] >= line.bbox[3] - h * 0.3 && l.bbox[1] - line.bbox[3] < h * 2.5,
+  );
+  for (const l of below.slice(0, 2)) {
+    const idx = l.words
+      .map((w, i) => (w.bbox[0] >= colStart && w.bbox[0] < colEnd ? i : -1))
+      .filter((i) => i >= 0);
+    if (!idx.length) continue;
+    const first = idx[0] as number;
+    const last = idx[idx.length - 1] as number;
+    const start = l.offsets[first] as number;
+    const end = (l.offsets[last] as number) + (l.words[last] as Word).text.trim().length;
+    slots.push({ line: l, text: l.text.slice(start, end), offset: start, where: 'below' });
+    break;
+  }
+  return slots;
+}
+
+interface Candidate {
+  segment?: boolean;
+  value: string;
+  words: Word[];
+  page: number;
+  score: number;
+  label?: LabelMatch;
+  lineIndex: number;
+}
+
+/** Labels that name the amount due itself, not just any total. */
+const STRONG_TOTAL =
+  /amount due|balance due|grand total|total due|valor total da nota|valor liquido|total a pagar|valor a pagar|importe total|total factura|invoice total|total payable|rounded total|total amount|total incl/;
+
+const ID_RE = /[A-Z0-9][A-Z0-9\-/.]*\d[A-Z0-9\-/.]*/i;
+
+function idValue(slot: Slot, ctx: DocContext): { value: string; start: number; end: number } | null {
+  const text = slot.text;
+  const dates = findDates(text, { order: ctx.dateOrder });
+  const m = ID_RE.exec(text.replace(/^[\s:#.º°-]*/, (s) => ' '.repeat(s.length)));
+  if (!m) return null;
+  const start = m.index;
+  const end = start + m[0].length;
+  if (dates.some((d) => start < d.end && end > d.start)) return null;
+  const value = m[0].replace(/[.\-/]+$/, '');
+  if (value.length > 30) return null;
+  return { value, start: slot.offset + start, end: slot.offset + start + value.length };
+}
+
+function amountFromSlot(slot: Slot, ctx: DocContext): { value: string; start: number; end: number } | null {
+  const found = findAmounts(slot.text, { decimalSeparator: ctx.decimalSeparator });
+  const money = found.filter((f) => f.hasDecimals || f.currency);
+  const pick = slot.where === 'right' ? money[money.length - 1] : money[0];
+  if (!pick) return null;
+  return { value: pick.value, start: slot.offset + pick.start, end: slot.offset + pick.end };
+}
+
+function dateFromSlot(slot: Slot, ctx: DocContext): { value: string; start: number; end: number } | null {
+  const d = findDates(slot.text, { order: ctx.dateOrder })[0];
+  return d ? { value: d.value, start: slot.offset + d.start, end: slot.offset + d.end } : null;
+}
+
+const BASE_SCORE = { right: 0.95, below: 0.88 } as const;
+
+function labelledCandidates(
+  ctx: DocContext,
+  labelled: { line: TextLine; matches: LabelMatch[] }[],
+  key: LabelKey,
+  read: (slot: Slot, ctx: DocContext) => { value: string; start: number; end: number } | null,
+  skipBelow?: (line: TextLine) => boolean,
+): Candidate[] {
+  const out: Candidate[] = [];
+  for (const { line, matches } of labelled) {
+    const sameSpan = (m: LabelMatch) => matches.filter((o) => o.start === m.start && o.end === m.end);
+    for (const m of matches) {
+      if (m.key !== key) continue;
+      // "Total IVA" is both a tax label and not-a-total; "Subtotal" is never the total.
+      if (key === 'totalAmount' && sameSpan(m).some((o) => o.key !== 'totalAmount')) continue;
+      for (const slot of slotsFor(ctx, line, m, matches)) {
+        if (slot.where === 'below' && skipBelow?.(line)) continue;
+        const v = read(slot, ctx);
+        if (!v) continue;
+        const words = wordsInSpan(slot.line, v.start, v.end);
+        out.push({
+          value: v.value,
+          words,
+          page: slot.line.page,
+          score: BASE_SCORE[slot.where] * m.score,
+          label: m,
+          lineIndex: slot.line.index,
+        });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+const COMPANY_SUFFIX =
+  /\b(ltda|ltd|l\.?t\.?d\.?a|s\.?\s?a\.?|s\.?\s?l\.?u?|inc|llc|gmbh|corp|corporation|co|company|limited|plc|eireli|me|epp|sdn\.?\s?bhd|bhd|lda|s\.?\s?a\.?\s?s\.?|enterprise|trading)\.?$/i;
+const TITLE_WORDS =
+  /^(invoice|tax invoice|fatura|factura|nota fiscal|danfe|recibo|receipt|cupom fiscal|ticket|nf-?e|nfs-?e|documento auxiliar|sem valor fiscal|original|copia|copy|page \d+|pagina \d+)\b/i;
+const CONTACT = /(@|www\.|https?:|\b(tel|fone|phone|fax|telefone|telf?|email|e-mail)\b)/i;
+
+function isPartyText(text: string): boolean {
+  const letters = (text.match(/\p{L}/gu) ?? []).length;
+  return letters >= 3 && text.length <= 70 && !TITLE_WORDS.test(foldText(text).trim()) && !CONTACT.test(text);
+}
+
+/** Fields and line items of a document. Fields that were not found are absent. */
+export function extractFields(
+  layout: Layout,
+  options: ExtractOptions = {},
+): { fields: Fields; lineItems: LineItem[] } {
+  const lines = toTextLines(layout);
+  const allText = lines.map((l) => l.text).join('\n');
+  const language = options.language ?? guessLanguage(allText);
+  const ctx: DocContext = {
+    lines,
+    pageWidth: new Map(layout.pages.map((p) => [p.number, p.width])),
+    pageHeight: new Map(layout.pages.map((p) => [p.number, p.height])),
+    decimalSeparator: inferDecimalSeparator(allText, language),
+    dateOrder: inferDateOrder(allText, language),
+  };
+  const fields: Fields = {};
+  const set = (name: FieldName, f: Field | undefined) => {
+    if (f) fields[name] = f;
+  };
+  const best = (cands: Candidate[], base = 1): Field | undefined => {
+    const c = [...cands].sort((a, b) => b.score - a.score || a.lineIndex - b.lineIndex)[0];
+    return c ? makeField(c.value, c.words, c.page, c.score * base) : undefined;
+  };
+
+  const labelled = lines.map((line) => ({ line, matches: findLabels(line.text) }));
+  const header = findTableHeader(lines);
+  const headerLines = new Set(header ? [header.line.index] : []);
+  const isHeader = (l: TextLine) => headerLines.has(l.index);
+
+  // Customer block: the text after a customer label and the lines under it, in its column.
+  const customerLines = new Map<number, { start: number; end: number }>();
+  let customerName: Candidate | undefined;
+  let customerTaxId: Candidate | undefined;
+  for (const { line, matches } of labelled) {
+    for (const m of matches.filter((x) => x.key === 'customer')) {
+      const next = matches.find((x) => x.start >= m.end);
+      const rightEnd = next ? next.start : line.text.length;
+      customerLines.set(line.index, { start: m.end, end: rightEnd });
+      const labelWords = wordsInSpan(line, m.start, m.end);
+      const lbox = unionBox(labelWords.map((w) => w.bbox));
+      const h = lineHeight(line);
+      const nextWords = next ? wordsInSpan(line, next.start, next.end) : [];
+      const colStart = lbox[0] - 2 * h;
+      const colEnd = nextWords.length ? (nextWords[0] as Word).bbox[0] - h : Number.POSITIVE_INFINITY;
+      const blockLines: { line: TextLine; start: number; end: number }[] = [];
+      const right = line.text.slice(m.end, rightEnd);
+      if (/\p{L}|\d/u.test(right)) blockLines.push({ line, start: m.end, end: rightEnd });
+      let lastBottom = line.bbox[3];
+      for (const l of lines) {
+        if (l.page !== line.page || l.index <= line.index) continue;
+        if (l.bbox[1] - lastBottom > h * 2.2 || blockLines.length >= 7) break;
+        const idx = l.words
+          .map((w, i) => (w.bbox[0] >= colStart && w.bbox[0] < colEnd ? i : -1))
+          .filter((i) => i >= 0);
+        if (!idx.length) continue;
+        // A line with a totals/date label ends the block.
+        const lm = findLabels(l.text);
+        if (
+          lm.some(
+            (x) =>
+              ['totalAmount', 'subtotal', 'invoiceDate', 'dueDate', 'vendor'].includes(x.key) &&
+              x.start === 0,
+          )
+        )
+          break;
+        if (isHeader(l)) break;
+        const s = l.offsets[idx[0] as number] as number;
+        const lastI = idx[idx.length - 1] as number;
+        const e = (l.offsets[lastI] as number) + (l.words[lastI] as Word).text.trim().length;
+        blockLines.push({ line: l, start: s, end: e });
+        customerLines.set(l.index, { start: s, end: e });
+        lastBottom = l.bbox[3];
+      }
+      for (const b of blockLines) {
+        const text = b.line.text.slice(b.start, b.end);
+        if (!customerTaxId) {
+          const t = findTaxIds(text)[0];
+          if (t) {
+            customerTaxId = {
+              value: t.value,
+              words: wordsInSpan(b.line, b.start + t.span.start, b.start + t.span.end),
+              page: b.line.page,
+              score: t.valid ? 0.9 : 0.6,
+              lineIndex: b.line.index,
+            };
+          }
+        }
+        if (!customerName) {
+          // The name is the first block of words in the line (not the tax ID or date printed beside it).
+          const seg = segmentsOf(b.line).find((sg) => sg.end > b.start && sg.start < b.end);
+          const segStart = Math.max(b.start, seg?.start ?? b.start);
+          const segText = b.line.text.slice(segStart, Math.min(b.end, seg?.end ?? b.end));
+          const nameText = stripLabels(segText, b.line !== line);
+          if (
+            nameText &&
+            isPartyText(nameText.text) &&
+            !findTaxIds(nameText.text).length &&
+            !/^\d/.test(nameText.text)
+          ) {
+            const s = segStart + nameText.start;
+            customerName = {
+              value: nameText.text,
+              words: wordsInSpan(b.line, s, s + nameText.text.length),
+              page: b.line.page,
+              score: b.line === line ? 0.9 : 0.85,
+              lineIndex: b.line.index,
+            };
+          }
+        }
+      }
+    }
+  }
+  if (customerName)
+    set(
+      'customerName',
+      makeField(customerName.value, customerName.words, customerName.page, customerName.score),
+    );
+  if (customerTaxId)
+    set(
+      'customerTaxId',
+      makeField(customerTaxId.value, customerTaxId.words, customerTaxId.page, customerTaxId.score),
+    );
+  const inCustomerBlock = (line: TextLine, start: number, end: number) => {
+    const r = customerLines.get(line.index);
+    return Boolean(r && start < r.end && end > r.start);
+  };
+
+  // Tax IDs outside the customer block; the vendor's is the first, preferring one after a tax-ID label.
+  const taxIds: { t: FoundTaxId; line: TextLine; labelled: boolean }[] = [];
+  for (const { line, matches } of labelled) {
+    for (const t of findTaxIds(line.text)) {
+      if (inCustomerBlock(line, t.span.start, t.span.end)) continue;
+      const labelledId = matches.some((m) => m.key === 'taxId' && m.end <= t.span.start);
+      taxIds.push({ t, line, labelled: labelledId });
+    }
+  }
+  const vendorId = taxIds.find((x) => x.t.valid) ?? taxIds[0];
+  if (vendorId) {
+    const base = (vendorId.t.valid ? 0.9 : 0.6) + (vendorId.labelled ? 0.08 : 0);
+    set(
+      'vendorTaxId',
+      makeField(
+        vendorId.t.value,
+        wordsInSpan(vendorId.line, vendorId.t.span.start, vendorId.t.span.end),
+        vendorId.line.page,
+        base,
+      ),
+    );
+  }
+
+  // Vendor name: a vendor label's value, else the most prominent party-like line on top of page 1.
+  const vendor = findVendor(ctx, labelled, inCustomerBlock, vendorId?.line);
+  if (vendor) {
+    set('vendorName', makeField(vendor.value, vendor.words, vendor.page, vendor.score));
+    const address = findAddress(ctx, vendor, inCustomerBlock);
+    if (address) set('vendorAddress', makeField(address.value, address.words, address.page, address.score));
+  }
+
+  // Numbers and dates next to their labels.
+  set('invoiceNumber', best(rankIdCandidates(labelledCandidates(ctx, labelled, 'invoiceNumber', idValue))));
+  set('purchaseOrder', best(labelledCandidates(ctx, labelled, 'purchaseOrder', idValue)));
+  const dueDates = labelledCandidates(ctx, labelled, 'dueDate', dateFromSlot);
+  const due = best(dueDates);
+  set('dueDate', due);
+  const invoiceDates = labelledCandidates(ctx, labelled, 'invoiceDate', dateFromSlot);
+  let invoiceDate = best(invoiceDates);
+  if (!invoiceDate) {
+    // No labelled date: the first date printed that is not the due date, found by pattern only.
+    for (const l of lines) {
+      const d = findDates(l.text, { order: ctx.dateOrder }).find((x) => x.value !== due?.value);
+      if (d) {
+        invoiceDate = makeField(d.value, wordsInSpan(l, d.start, d.end), l.page, d.unambiguous ? 0.55 : 0.45);
+        break;
+      }
+    }
+  }
+  set('invoiceDate', invoiceDate);
+
+  // Totals.
+  const totals = labelledCandidates(ctx, labelled, 'totalAmount', amountFromSlot, isHeader).map((c) => ({
+    ...c,
+    strong: STRONG_TOTAL.test(foldText(c.label?.label ?? '')),
+  }));
+  const subtotals = labelledCandidates(ctx, labelled, 'subtotal', amountFromSlot, isHeader);
+  const taxes = labelledCandidates(ctx, labelled, 'taxAmount', amountFromSlot, isHeader);
+  const { total, subtotal, tax } = decideTotals(totals, subtotals, taxes);
+  if (total) set('totalAmount', total);
+  if (subtotal) set('subtotal', subtotal);
+  if (tax) set('taxAmount', tax);
+
+  // Currency: the symbol or code printed, else what the tax IDs imply (a CNPJ means reais).
+  const currency = detectCurrency(allText);
+  if (currency) {
+    const where = findCurrencyWords(lines, currency);
+    if (where) set('currency', makeField(currency, where.words, where.page, 0.95));
+  } else if (
+    taxIds.some((x) => x.t.kind === 'cnpj' && x.t.valid) ||
+    customerTaxId?.value.match(/^\d{2}\.\d{3}\.\d{3}\/|^\d{3}\.\d{3}\.\d{3}-/)
+  ) {
+    const at = vendorId ?? taxIds[0];
+    if (at)
+      set(
+        'currency',
+        makeField('BRL', wordsInSpan(at.line, at.t.span.start, at.t.span.end), at.line.page, 0.6),
+      );
+  }
+
+  const lineItems = extractLineItems(layout, { decimalSeparator: ctx.decimalSeparator, lines, header });
+  return { fields, lineItems };
+}
+
+function rankIdCandidates(cands: Candidate[]): Candidate[] {
+  // "Invoice No"/"Nº da Fatura" beat a bare "Nº" or a title word "Invoice" followed by something.
+  return cands.map((c) => {
+    const tokens = foldText(c.label?.label ?? '')
+      .split(/[^a-z0-9#]+/)
+      .filter(Boolean).length;
+    return { ...c, score: c.score * (tokens >= 2 ? 1 : 0.85) };
+  });
+}
+
+/**
+ * The text after the labels a line starts with ("Cliente:", "NOME / RAZÃO SOCIAL"). With `strict`, a label is
+ * only taken as one when a colon follows it or nothing else is on the line, so "Cliente Ejemplo SA" stays a name.
+ */
+function stripLabels(text: string, strict = false): { text: string; start: number } | null {
+  const labels = findLabels(text);
+  let start = 0;
+  for (const m of labels) {
+    if (m.start > start + 2) continue;
+    const after = text.slice(m.end);
+    if (strict && !/^\s*[:\-–]/.test(after) && after.trim() !== '' && findLabels(after.trim()).length === 0)
+      continue;
+    start = Math.max(start, m.end);
+  }
+  let rest = text.slice(start);
+  const lead = rest.match(/^[\s:\-–/|]*/)?.[0].length ?? 0;
+  rest = rest.slice(lead).trim();
+  return rest ? { text: rest, start: start + lead } : null;
+}
+
+function findVendor(
+  ctx: DocContext,
+  labelled: { line: TextLine; matches: LabelMatch[] }[],
+  inCustomerBlock: (line: TextLine, start: number, end: number) => boolean,
+  taxIdLine: TextLine | undefined,
+): Candidate | undefined {
+  for (const { line, matches } of labelled) {
+    // Vendor labels are short common words ("From", "Seller"): only an exact one starting a block counts.
+    const m = matches.find(
+      (x) => x.key === 'vendor' && x.score === 1 && segmentsOf(line).some((sg) => sg.start === x.start),
+    );
+    if (!m) continue;
+    const right = stripLabels(line.text.slice(m.start));
+    if (right && isPartyText(right.text)) {
+      const s = m.start + right.start;
+      return {
+        value: right.text,
+        words: wordsInSpan(line, s, s + right.text.length),
+        page: line.page,
+        score: 0.9,
+        lineIndex: line.index,
+      };
+    }
+    const below = ctx.lines.find(
+      (l) =>
+        l.page === line.page && l.index > line.index && isPartyText(l.text) && !findLabels(l.text).length,
+    );
+    if (below)
+      return { value: below.text, words: below.words, page: below.page, score: 0.85, lineIndex: below.index };
+  }
+  const first = ctx.lines[0];
+  if (!first) return undefined;
+  const page = first.page;
+  const height = ctx.pageHeight.get(page) ?? 1000;
+  const pageLines = ctx.lines
+    .filter((l) => l.page === page)
+    .flatMap((l) => segmentsOf(l).map((sg) => segmentLine(l, sg)));
+  const heights = pageLines.map(lineHeight).sort((a, b) => a - b);
+  const median = heights[Math.floor(heights.length / 2)] ?? 10;
+  let bestC: Candidate | undefined;
+  for (const l of pageLines) {
+    const top = l.bbox[1] / height;
+    if (top > 0.35) continue;
+    const full = ctx.lines[l.index];
+    const segStart = full ? full.text.indexOf(l.text) : 0;
+    if (!isPartyText(l.text) || inCustomerBlock(l, segStart, segStart + l.text.length)) continue;
+    // A label word makes a line a label, not a name; a fuzzy match ("Supplies" ~ "Supplier") does not.
+    if (findLabels(l.text).some((m) => m.score === 1)) continue;
+    if (findDates(l.text).length || findTaxIds(l.text).length) continue;
+    if (findAmounts(l.text).some((a) => a.hasDecimals)) continue;
+    let score = 0.5 + 0.25 * Math.min(1, (lineHeight(l) / median - 1) / 0.6) + 0.15 * (1 - top / 0.35);
+    if (COMPANY_SUFFIX.test(foldText(l.text).replace(/[,.]+$/, ''))) score += 0.25;
+    if (
+      taxIdLine &&
+      taxIdLine.page === l.page &&
+      taxIdLine.index - l.index >= 0 &&
+      taxIdLine.index - l.index <= 4
+    )
+      score += 0.1;
+    if (l.text === l.text.toUpperCase() && /\p{Lu}/u.test(l.text)) score += 0.03;
+    const c: Candidate = { value: l.text.trim(), words: l.words, page: l.page, score, lineIndex: l.index };
+    if (!bestC || c.score > bestC.score) bestC = c;
+  }
+  if (!bestC) return undefined;
+  return { ...bestC, score: Math.min(0.85, 0.45 + bestC.score * 0.35), segment: true };
+}
+
+const ADDRESS_HINT =
+  /\d|\b(rua|r\.|av\.?|avenida|alameda|rodovia|travessa|street|st\.?|road|rd\.?|avenue|ave\.?|suite|floor|calle|c\/|plaza|paseo|carrer|jalan|jln|taman|lorong|cep|bairro)\b/i;
+
+function findAddress(
+  ctx: DocContext,
+  vendor: Candidate,
+  inCustomerBlock: (line: TextLine, start: number, end: number) => boolean,
+): Candidate | undefined {
+  const full = ctx.lines[vendor.lineIndex];
+  if (!full) return undefined;
+  const vBox = unionBox(vendor.words.map((w) => w.bbox));
+  const vLine: TextLine = { ...full, bbox: vBox };
+  const parts: TextLine[] = [];
+  let bottom = vLine.bbox[3];
+  const h = lineHeight(vLine);
+  for (const whole of ctx.lines) {
+    if (whole.page !== vLine.page || whole.index <= vLine.index) continue;
+    // The block of the line in the name's column.
+    const seg = segmentsOf(whole).find((sg) => Math.abs((sg.words[0] as Word).bbox[0] - vBox[0]) <= h * 3);
+    if (!seg) continue;
+    const l = segmentLine(whole, seg);
+    if (l.bbox[1] - bottom > h * 2 || parts.length >= 4) break;
+    if (
+      CONTACT.test(l.text) ||
+      findTaxIds(l.text).length ||
+      findLabels(l.text).length ||
+      inCustomerBlock(whole, seg.start, seg.end)
+    )
+      break;
+    if (findDates(l.text).length) break;
+    parts.push(l);
+    bottom = l.bbox[3];
+  }
+  if (!parts.length || !parts.some((p) => ADDRESS_HINT.test(p.text))) return undefined;
+  return {
+    value: parts.map((p) => p.text.trim()).join(', '),
+    words: parts.flatMap((p) => p.words),
+    page: vLine.page,
+    score: 0.75,
+    lineIndex: parts[0]?.index ?? vLine.index,
+  };
+}
+
+function findCurrencyWords(lines: TextLine[], currency: string): { words: Word[]; page: number } | undefined {
+  const markers: Record<string, RegExp> = {
+    BRL: /R\$|\bBRL\b|\breais\b/i,
+    EUR: /€|\bEUR\b|\beuros?\b/i,
+    USD: /\$|\bUSD\b/,
+    GBP: /£|\bGBP\b/,
+    MYR: /\bRM|\bMYR\b/,
+  };
+  const re = markers[currency] ?? new RegExp(`\\b${currency}\\b`);
+  for (const l of lines) {
+    const w = l.words.find((x) => re.test(x.text));
+    if (w) return { words: [w], page: l.page };
+  }
+  return undefined;
+}
+
+function toDecimal(v: string): Decimal {
+  return new Decimal(v);
+}
+
+function decideTotals(
+  totals: (Candidate & { strong: boolean })[],
+  subtotals: Candidate[],
+  taxes: Candidate[],
+): { total?: Field; subtotal?: Field; tax?: Field } {
+  const field = (c: Candidate | undefined, bonus = 1) =>
+    c ? makeField(c.value, c.words, c.page, Math.min(1, c.score * bonus)) : undefined;
+  const bySum = (s: Candidate, t: Candidate, tot: Candidate) =>
+    toDecimal(s.value).plus(toDecimal(t.value)).minus(toDecimal(tot.value)).abs().lte(0.011);
+  // 1. subtotal + tax = total: all three confirmed by the document's own arithmetic.
+  for (const tot of [...totals].sort((a, b) => Number(b.strong) - Number(a.strong))) {
+    for (const s of subtotals) {
+      for (const t of taxes) {
+        if (bySum(s, t, tot))
+          return { total: field(tot, 1.05), subtotal: field(s, 1.05), tax: field(t, 1.05) };
+      }
+      // Several tax lines (VAT 21% + VAT 10%) adding up.
+      if (taxes.length > 1) {
+        const sum = taxes.reduce((acc, t) => acc.plus(toDecimal(t.value)), new Decimal(0));
+        if (toDecimal(s.value).plus(sum).minus(toDecimal(tot.value)).abs().lte(0.011)) {
+          const words = taxes.flatMap((t) => t.words);
+          const page = taxes[0]?.page ?? tot.page;
+          const taxField = makeField(sum.toFixed(2), words, page, 0.85);
+          return { total: field(tot, 1.05), subtotal: field(s, 1.05), tax: taxField };
+        }
+      }
+    }
+  }
+  // 2. Otherwise: a "grand total"-like label before a bare "Total"; among equals the largest amount.
+  const ranked = [...totals].sort(
+    (a, b) =>
+      Number(b.strong) - Number(a.strong) ||
+      toDecimal(b.value).comparedTo(toDecimal(a.value)) ||
+      b.score - a.score,
+  );
+  const tot = ranked[0];
+  const bestOf = (cs: Candidate[]) =>
+    [...cs].sort((a, b) => b.score - a.score || a.lineIndex - b.lineIndex)[0];
+  const s = bestOf(subtotals);
+  const t = bestOf(taxes.filter((x) => !tot || toDecimal(x.value).lt(toDecimal(tot.value))));
+  // Unconfirmed figures are less certain.
+  return { total: field(tot, 0.9), subtotal: field(s, 0.9), tax: field(t, 0.85) };
+}
+
+/** Language by stopword counts; the classifier exports the same. */
+export function guessLanguage(text: string): 'en' | 'pt' | 'es' {
+  const words = foldText(text).match(/[a-z]+/g) ?? [];
+  const sets = {
+    en: new Set([
+      'the',
+      'and',
+      'of',
+      'to',
+      'for',
+      'invoice',
+      'date',
+      'due',
+      'total',
+      'amount',
+      'bill',
+      'tax',
+      'thank',
+      'you',
+      'qty',
+      'price',
+      'description',
+      'payment',
+      'from',
+      'with',
+    ]),
+    pt: new Set([
+      'de',
+      'da',
+      'do',
+      'dos',
+      'das',
+      'e',
+      'em',
+      'para',
+      'nota',
+      'fiscal',
+      'valor',
+      'emissao',
+      'vencimento',
+      'fatura',
+      'destinatario',
+      'produtos',
+      'servicos',
+      'quantidade',
+      'descricao',
+      'obrigado',
+      'cliente',
+      'nao',
+      'com',
+    ]),
+    es: new Set([
+      'de',
+      'del',
+      'la',
+      'el',
+      'los',
+      'las',
+      'y',
+      'en',
+      'para',
+      'factura',
+      'fecha',
+      'importe',
+      'base',
+      'imponible',
+      'iva',
+      'cantidad',
+      'descripcion',
+      'precio',
+      'gracias',
+      'cliente',
+      'vencimiento',
+      'con',
+      'por',
+    ]),
+  };
+  const score = { en: 0, pt: 0, es: 0 };
+  for (const w of words) for (const k of ['en', 'pt', 'es'] as const) if (sets[k].has(w)) score[k]++;
+  if (score.pt >= score.es && score.pt > score.en) return 'pt';
+  if (score.es > score.pt && score.es > score.en) return 'es';
+  return 'en';
+}
