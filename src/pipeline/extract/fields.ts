@@ -259,6 +259,7 @@ const COMPANY_SUFFIX =
   /\b(ltda|ltd|l\.?t\.?d\.?a|s\.?\s?a\.?|s\.?\s?l\.?u?|inc|llc|gmbh|corp|corporation|co|company|limited|plc|eireli|me|epp|sdn\.?\s?bhd|bhd|lda|s\.?\s?a\.?\s?s\.?|enterprise|trading)\.?$/i;
 const TITLE_WORDS =
   /^(invoice|tax invoice|fatura|factura|nota fiscal|danfe|recibo|receipt|cupom fiscal|ticket|nf-?e|nfs-?e|documento auxiliar|sem valor fiscal|original|copia|copy|page \d+|pagina \d+)\b/i;
+const STREET = /^(rua|r\.|av\.|avenida|alameda|rodovia|travessa|calle|c\/|plaza|paseo|avda\.?)\s/;
 const CONTACT = /(@|www\.|https?:|\b(tel|fone|phone|fax|telefone|telf?|email|e-mail)\b)/i;
 
 function isPartyText(text: string): boolean {
@@ -316,7 +317,9 @@ export function extractFields(
       let lastBottom = line.bbox[3];
       for (const l of lines) {
         if (l.page !== line.page || l.index <= line.index) continue;
-        if (l.bbox[1] - lastBottom > h * 2.2 || blockLines.length >= 7) break;
+        // A label with its value beside it ("DESTINATARIO: …" in a DANFE stub) owns a line or two under it at most.
+        const maxLines = blockLines.length && blockLines[0]?.line === line ? 3 : 7;
+        if (l.bbox[1] - lastBottom > h * 2.2 || blockLines.length >= maxLines) break;
         const idx = l.words
           .map((w, i) => (w.bbox[0] >= colStart && w.bbox[0] < colEnd ? i : -1))
           .filter((i) => i >= 0);
@@ -363,7 +366,8 @@ export function extractFields(
             nameText &&
             isPartyText(nameText.text) &&
             !findTaxIds(nameText.text).length &&
-            !/^\d/.test(nameText.text)
+            !/^\d/.test(nameText.text) &&
+            !STREET.test(foldText(nameText.text))
           ) {
             const s = segStart + nameText.start;
             customerName = {
@@ -394,15 +398,24 @@ export function extractFields(
   };
 
   // Tax IDs outside the customer block; the vendor's is the first, preferring one after a tax-ID label.
-  const taxIds: { t: FoundTaxId; line: TextLine; labelled: boolean }[] = [];
+  const taxIds: { t: FoundTaxId; line: TextLine; labelled: boolean; inBlock: boolean }[] = [];
   for (const { line, matches } of labelled) {
     for (const t of findTaxIds(line.text)) {
-      if (inCustomerBlock(line, t.span.start, t.span.end)) continue;
+      // Inside the customer block only counts when the customer's own ID was found elsewhere in it (see rankId).
+      const inBlock = inCustomerBlock(line, t.span.start, t.span.end);
+      if (inBlock && (!customerTaxId || customerTaxId.value === t.value)) continue;
       const labelledId = matches.some((m) => m.key === 'taxId' && m.end <= t.span.start);
-      taxIds.push({ t, line, labelled: labelledId });
+      taxIds.push({ t, line, labelled: labelledId, inBlock });
     }
   }
-  const vendorId = taxIds.find((x) => x.t.valid) ?? taxIds[0];
+  // Valid, labelled, a company's kind of ID, and not the customer's ID printed again elsewhere (DANFE stubs).
+  const rankId = (x: (typeof taxIds)[number]) =>
+    (x.t.value === customerTaxId?.value ? -10 : 0) +
+    (x.inBlock ? -3 : 0) +
+    (x.t.valid ? 2 : 0) +
+    (x.labelled ? 1 : 0) +
+    (['cnpj', 'cif', 'eu_vat', 'ein'].includes(x.t.kind) ? 1 : 0);
+  const vendorId = [...taxIds].sort((a, b) => rankId(b) - rankId(a) || a.line.index - b.line.index)[0];
   if (vendorId) {
     const base = (vendorId.t.valid ? 0.9 : 0.6) + (vendorId.labelled ? 0.08 : 0);
     set(
@@ -492,7 +505,7 @@ function rankIdCandidates(cands: Candidate[]): Candidate[] {
  * only taken as one when a colon follows it or nothing else is on the line, so "Cliente Ejemplo SA" stays a name.
  */
 function stripLabels(text: string, strict = false): { text: string; start: number } | null {
-  const labels = findLabels(text);
+  const labels = findLabels(text, strict ? ['partyField', 'taxId', 'customer'] : undefined);
   let start = 0;
   for (const m of labels) {
     if (m.start > start + 2) continue;
