@@ -122,8 +122,20 @@ function encrypt(plain: Uint8Array): Uint8Array {
   const out = join(bad, '.encrypted.tmp.pdf');
   writeFileSync(tmp, plain);
   try {
-    // --static-id keeps the output stable between runs (test fixture only, never for real documents).
-    execFileSync('qpdf', ['--static-id', '--encrypt', 'user-secret', 'owner-secret', '256', '--', tmp, out]);
+    // AES-128 with --static-id and --static-aes-iv gives the same bytes on every run (AES-256 salts its keys at
+    // random). Test fixtures only; never encrypt real documents like this.
+    execFileSync('qpdf', [
+      '--static-id',
+      '--static-aes-iv',
+      '--encrypt',
+      'user-secret',
+      'owner-secret',
+      '128',
+      '--use-aes=y',
+      '--',
+      tmp,
+      out,
+    ]);
     return readFileSync(out);
   } finally {
     rmSync(tmp, { force: true });
