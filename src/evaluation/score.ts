@@ -1,5 +1,5 @@
 // Scores extracted fields against ground truth, the same way for the golden tests and the accuracy bench.
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import type { Fields, LineItem } from '../contract/result.ts';
 
 export interface FieldScore {

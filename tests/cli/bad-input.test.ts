@@ -37,10 +37,10 @@ beforeAll(async () => {
     .toBuffer();
   await writeFile(join(dir, 'empty.jpg'), Buffer.alloc(0));
   await writeFile(join(dir, 'one-pixel.png'), await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } }).png().toBuffer());
-  // A decompression bomb: 12000 × 12000 pixels (144 megapixels, over the 60-megapixel limit) of one colour compresses to a few hundred KB.
+  // A decompression bomb: 9000 × 9000 pixels (81 megapixels, over the 60-megapixel limit) of one colour compresses to a few hundred KB.
   await writeFile(
     join(dir, 'bomb.png'),
-    await sharp({ create: { width: 12000, height: 12000, channels: 1, background: '#fff' }, limitInputPixels: false })
+    await sharp({ create: { width: 9000, height: 9000, channels: 3, background: '#fff' }, limitInputPixels: false })
       .png({ compressionLevel: 9 })
       .toBuffer(),
   );
