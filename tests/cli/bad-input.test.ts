@@ -16,7 +16,9 @@ let dir: string;
 
 async function processFiles(files: string[], extra: string[] = []) {
   try {
-    const { stdout, stderr } = await run('node', [CLI, 'process', '--json', ...extra, ...files], { timeout: 120_000 });
+    const { stdout, stderr } = await run('node', [CLI, 'process', '--json', ...extra, ...files], {
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -36,11 +38,19 @@ beforeAll(async () => {
     .jpeg()
     .toBuffer();
   await writeFile(join(dir, 'empty.jpg'), Buffer.alloc(0));
-  await writeFile(join(dir, 'one-pixel.png'), await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } }).png().toBuffer());
+  await writeFile(
+    join(dir, 'one-pixel.png'),
+    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer(),
+  );
   // A decompression bomb: 9000 × 9000 pixels (81 megapixels, over the 60-megapixel limit) of one colour compresses to a few hundred KB.
   await writeFile(
     join(dir, 'bomb.png'),
-    await sharp({ create: { width: 9000, height: 9000, channels: 3, background: '#fff' }, limitInputPixels: false })
+    await sharp({
+      create: { width: 9000, height: 9000, channels: 3, background: '#fff' },
+      limitInputPixels: false,
+    })
       .png({ compressionLevel: 9 })
       .toBuffer(),
   );
@@ -48,7 +58,10 @@ beforeAll(async () => {
   const corrupt = Buffer.from(good);
   corrupt.fill(0x00, Math.floor(corrupt.length * 0.3));
   await writeFile(join(dir, 'corrupt.jpg'), corrupt.subarray(0, Math.floor(corrupt.length * 0.6)));
-  await writeFile(join(dir, 'drawing.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><text>Total 10</text></svg>');
+  await writeFile(
+    join(dir, 'drawing.svg'),
+    '<svg xmlns="http://www.w3.org/2000/svg"><text>Total 10</text></svg>',
+  );
   await writeFile(join(dir, 'archive.zip'), Buffer.from('504b0304140000000800', 'hex'));
   await writeFile(join(dir, 'program.exe'), Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]));
   await writeFile(join(dir, 'notes.txt'), 'Invoice total 10.00\n');
@@ -75,15 +88,26 @@ describe('retaguarda process on bad input', () => {
     ['a missing file', () => join(dir, 'nope.pdf'), ['not_found']],
   ];
 
-  it.each(cases)('%s gets its own error code and a readable message', async (_name, file, codes) => {
-    const { code, stdout } = await processFiles([file()]);
-    expect(code).toBe(1);
-    const [result] = lines(stdout);
-    const failure = DocumentFailure.parse(result);
-    expect(codes).toContain(failure.error.code);
-    expect(failure.error.message.length).toBeGreaterThan(10);
-    expect(failure.file).toBe(file());
+  // One run over every bad file: each still gets its own line, in argument order.
+  let batch: { code: number; results: (DocumentResult | DocumentFailure)[] };
+  beforeAll(async () => {
+    const { code, stdout } = await processFiles(cases.map(([, file]) => file()));
+    batch = { code, results: lines(stdout) };
+  }, 180_000);
+
+  it('exits non-zero with one line per file', () => {
+    expect(batch.code).toBe(1);
+    expect(batch.results.map((r) => r.file)).toEqual(cases.map(([, file]) => file()));
   });
+
+  it.each(cases.map((c, i) => [c[0], i, c[2]] as const))(
+    '%s gets its own error code and a readable message',
+    (_name, i, codes) => {
+      const failure = DocumentFailure.parse(batch.results[i]);
+      expect(codes).toContain(failure.error.code);
+      expect(failure.error.message.length).toBeGreaterThan(10);
+    },
+  );
 
   it('a corrupt JPEG neither crashes nor hangs the run, and the next file is still read', async () => {
     const { stdout } = await processFiles([join(dir, 'corrupt.jpg'), join(BAD, 'empty.pdf')]);
