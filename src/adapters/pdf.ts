@@ -1,6 +1,6 @@
 // The PDF reader: pdf.js (legacy Node build) for page count, the text layer as positioned words, and page
-// rendering to PNG through @napi-rs/canvas and sharp. Nothing is fetched from the network: fonts, CMaps and WASM decoders
-// are read from the pdfjs-dist package on disk.
+// rendering to PNG through @napi-rs/canvas and sharp. Nothing is fetched from the network: fonts, CMaps and
+// WASM decoders are read from the pdfjs-dist package on disk.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
