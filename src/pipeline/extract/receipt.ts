@@ -31,7 +31,7 @@ interface Money {
   words: Word[];
 }
 
-type LineKind =
+export type LineKind =
   | 'total'
   | 'strongTotal'
   | 'subtotal'
@@ -45,8 +45,43 @@ type LineKind =
 const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
 /** Label words OCR often misreads on thermal paper ("T0TAL", "fotal", "Tota1", "CHANGE" as "CHAN GE"). */
+const LABEL_WORDS = [
+  'total',
+  'change',
+  'rounding',
+  'rounded',
+  'subtotal',
+  'amount',
+  'tendered',
+  'balance',
+  'received',
+];
+
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+    } else {
+      if (++edits > 1) return false;
+      if (a.length > b.length) i++;
+      else if (b.length > a.length) j++;
+      else {
+        i++;
+        j++;
+      }
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
 function repairLabels(s: string): string {
   return s
+    .replace(/\p{L}{5,}/gu, (w) => LABEL_WORDS.find((l) => l !== w && withinOneEdit(l, w)) ?? w)
     .replace(/\b[tf][o0]ta[l1i|!]?\b/g, 'total')
     .replace(/\bt[o0]tai\b/g, 'total')
     .replace(/\bsub\s*-?\s*total\b/g, 'subtotal')
@@ -101,11 +136,11 @@ function field(value: string, confidence: number, words: readonly Word[], page: 
 
 const RE = {
   notTotal:
-    /\btotal\s*(?:qty|quantity|qiy|items?|item\(s\)|no\.? of items|disc\w*|savings?|pcs|units?|points?|weight|tax(?:able)?|gst|sst|vat|iva|excl\w*|sales\s*\(?excl\w*|before|lines?)\b|\b(?:items?|qty|quantity)\s*(?:\(s\))?\s*[:=]|\bno\.? of items\b|\bitem\(s\)/,
+    /\btotal\s*(?:qty|quantity|qiy|items?|item\(s\)|no\.? of items|disc\w*|savings?|pcs|units?|points?|weight|taxable|excl\w*|sales\s*\(?excl\w*|before|lines?)\b|\b(?:items?|qty|quantity)\s*(?:\(s\))?\s*[:=]|\bno\.? of items\b|\bitem\(s\)/,
   subtotal:
     /\bsubtotal\b|\btotal\s*(?:sales\s*)?\(?\s*excl|\bexcl(?:uding|usive|\.)?\s*(?:of\s*)?(?:gst|sst|tax|vat)|\bbefore\s*(?:gst|sst|tax)|\bsub\s*ttl\b|\bnet\s*of\s*tax\b|\bvalor\s*dos\s*produtos\b|\bbase\s*imponible\b/,
   strongTotal:
-    /\b(?:grand|nett?|final)\s*total\b|\btotal\s*(?:amount\s*)?(?:payable|due|to\s*pay|a\s*pagar|rounded|\(?\s*incl|\(?\s*inclusive|after\s*(?:gst|tax|rounding))|\btotal\s*\(?rm\)?\b|\bround(?:ed|ing)\s*total\b|\bamount\s*(?:due|payable)\b|\b(?:incl|inclusive)\w*\.?\s*(?:of\s*)?(?:gst|sst|tax)\b|\bvalor\s*(?:total|a\s*pagar)\b|\bimporte\s*total\b|\btotal\s*a\s*pagar\b|\bjumlah\b/,
+    /\b(?:grand|nett?|final)\s*total\b|\btotal\s*(?:amount\s*)?(?:payable|due|to\s*pay|a\s*pagar|rounded|\(?\s*incl|\(?\s*inclusive|after\s*(?:gst|tax|rounding))|\btotal\s*\(?rm\)?\b|\bround(?:ed|ing)\s*total\b|\bamount\s*(?:due|payable)\b|\b(?:incl|inclusive|clusive)\w*\.?\s*(?:of\s*)?(?:gst|sst|tax)\b|\bvalor\s*(?:total|a\s*pagar)\b|\bimporte\s*total\b|\btotal\s*a\s*pagar\b|\bjumlah\b/,
   total: /\btotal\b|\bttl\b|\bamount\b|\bamt\b|\bbalance\b|\bpayable\b|\bnett\b/,
   rounding:
     /\bround(?:ing|ed)?\s*(?:adj\w*|off|amount)|\bround(?:ing)?\b(?!\s*(?:ed\s*)?total)|\badj(?:ustment)?\b/,
@@ -115,6 +150,11 @@ const RE = {
   cash: /\bcash\b|\btender\w*|\bpaid\b|\breceived\b|\bpayment\b|\bvisa\b|\bmaster\w*|\bcredit\b|\bdebit\b|\bcard\b|\btunai\b|\bdinheiro\b|\befectivo\b|\bamex\b|\bboost\b|\bgrab\s*pay\b|\bewallet\b/,
   change: /\bchange\b|\bbaki\b|\btroco\b|\bcambio\b|\bvuelto\b|\bbalance\s*due\b/,
 };
+
+/** What a receipt line is about, by its words: exported for the bench's diagnostics. */
+export function receiptLineKind(text: string): LineKind {
+  return lineKind(repairLabels(fold(text)));
+}
 
 function lineKind(folded: string): LineKind {
   if (RE.change.test(folded) && !/\bexchange/.test(folded)) return 'change';
@@ -143,7 +183,11 @@ function documentSeparator(lines: readonly ReceiptLine[]): DecimalSeparator {
 
 function moneyOn(line: ReceiptLine, sep: DecimalSeparator): Money[] {
   // "RM9.00" and "9.00RM": findAmounts wants the marker apart from letters; "9 .00" is a split decimal point.
-  const text = line.text;
+  // OCR drops or misreads the decimal point of right-aligned amounts: "14 00", "14_00" → "14.00".
+  const text =
+    sep === '.'
+      ? line.text.replace(/(?<=^|\s)(\d{1,6})[ _](\d{2})(?=\s*[A-Za-z]{0,2}\s*$)/, '$1.$2')
+      : line.text;
   const out: Money[] = [];
   for (const a of findAmounts(text, { decimalSeparator: sep })) {
     if (!a.hasDecimals) continue;
@@ -180,14 +224,46 @@ const rightmost = (ms: readonly Money[]) => ms[ms.length - 1];
 function amountFor(lines: readonly ReceiptLine[], i: number, money: readonly Money[][]): Money | undefined {
   const own = rightmost(money[i] ?? []);
   if (own) return own;
+  // "Total Sales (Excluding GST) 5142": the point was lost; a labelled line ending in digits means cents.
+  const line = lines[i] as ReceiptLine;
+  const lastWord = line.words[line.words.length - 1];
+  if (
+    lastWord &&
+    line.words.length > 1 &&
+    /^\d{3,6}$/.test(lastWord.text) &&
+    lineKind(line.folded) !== 'other'
+  ) {
+    return { value: new Decimal(lastWord.text).div(100), line, words: [lastWord] };
+  }
   const next = lines[i + 1];
   const nextMoney = money[i + 1] ?? [];
-  if (next && nextMoney.length === 1 && lineKind(next.folded) === 'other' && next.page === lines[i]?.page)
+  const amountOnly =
+    next &&
+    next.text.replace(/\b(?:RM|MYR|R\$|€|\$|USD|EUR|BRL)\b/g, '').replace(/[^\p{L}]/gu, '').length <= 2;
+  if (
+    next &&
+    amountOnly &&
+    nextMoney.length === 1 &&
+    lineKind(next.folded) === 'other' &&
+    next.page === lines[i]?.page
+  )
     return nextMoney[0];
   return undefined;
 }
 
-function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator): Totals {
+type Explain = (candidates: { value: string; score: number; reasons: string[] }[]) => void;
+
+/** The total's candidates with their scores and reasons, best first: for the bench's diagnostics. */
+export function explainReceiptTotal(layout: Layout): { value: string; score: number; reasons: string[] }[] {
+  const lines = toLines(layout);
+  let out: { value: string; score: number; reasons: string[] }[] = [];
+  decideTotals(lines, documentSeparator(lines), (c) => {
+    out = c;
+  });
+  return out;
+}
+
+function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator, explain?: Explain): Totals {
   const money = lines.map((l) => moneyOn(l, sep));
   const kinds = lines.map((l) => lineKind(l.folded));
   const labelled = (kind: LineKind) =>
@@ -195,7 +271,7 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator): Tot
 
   const cash = labelled('cash').filter((m) => m.value.gt(0));
   const change = labelled('change').filter((m) => m.value.gte(0));
-  const subtotals = labelled('subtotal');
+  const subtotals = labelled('subtotal').filter((m) => m.value.gt(0));
   const taxes = labelled('tax').filter((m) => m.value.gte(0));
   const roundings = labelled('rounding').filter((m) => m.value.abs().lt(0.1));
 
@@ -226,14 +302,22 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator): Tot
         subtotal: 1.5,
         cash: 0.8,
         other: 0.3,
-        notTotal: -1,
+        notTotal: 0.5,
         tax: -1.5,
         rounding: -2,
         change: -2,
       };
       // On a labelled line only the rightmost amount is the labelled one; the others are columns (qty, price).
       const isLabelled = m === rightmost(own);
-      bump(m, isLabelled ? base[kind] : Math.min(base[kind], 0.3), kind);
+      // The rounded total, or the one "after adjustment", is what was paid; the total before it was not.
+      const final = /\b(?:rounded|after\s*(?:adj\w*|rounding))\b/.test(lines[i]?.folded ?? '') ? 1.5 : 0;
+      bump(
+        m,
+        isLabelled
+          ? base[kind] + (kind === 'strongTotal' || kind === 'total' ? final : 0)
+          : Math.min(base[kind], 0.3),
+        kind,
+      );
     }
     if (labelledAmount && !own.includes(labelledAmount) && (kind === 'total' || kind === 'strongTotal')) {
       bump(labelledAmount, kind === 'strongTotal' ? 4.5 : 3, `${kind}-next-line`);
@@ -241,43 +325,55 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator): Tot
   });
   if (!candidates.size) return {};
 
-  const all = [...candidates.values()];
   const maxCash = cash.reduce<Decimal | undefined>((a, m) => (a && a.gt(m.value) ? a : m.value), undefined);
-  // Cash tendered minus change given is what was due.
+  // Cash tendered minus change given is what was due; subtotal plus tax plus rounding likewise. When two
+  // independently read numbers agree with a printed one, that one is right; a sum printed nowhere is a weaker guess.
+  const derive = (
+    value: Decimal,
+    from: Money,
+    printedBonus: number,
+    derivedScore: number,
+    reason: string,
+  ) => {
+    if (value.lte(0)) return;
+    const hit = candidates.get(value.toFixed(2));
+    if (hit) {
+      if (hit.source === from) return;
+      hit.score += printedBonus;
+      hit.reasons.push(reason);
+    } else {
+      candidates.set(value.toFixed(2), {
+        value,
+        score: derivedScore,
+        source: from,
+        reasons: [`derived-${reason}`],
+      });
+    }
+  };
   for (const c of cash)
     for (const g of change) {
       if (g.value.gte(c.value)) continue;
-      const due = c.value.minus(g.value);
-      const hit = candidates.get(due.toFixed(2));
-      if (hit) {
-        hit.score += 3;
-        hit.reasons.push('cash-change');
-      }
+      derive(c.value.minus(g.value), c, 4, 2.5, 'cash-change');
     }
-  // Subtotal plus tax, plus or minus a rounding adjustment, is the total.
+  const roundingOk = (v: Decimal) => !roundings.some((r) => !r.value.isZero()) || v.mod(0.05).isZero();
   for (const s of subtotals) {
-    const sums = [s.value, ...taxes.map((t) => s.value.plus(t.value))];
-    for (const base of [...sums])
-      for (const r of roundings)
-        sums.push(base.plus(r.value), base.minus(r.value.abs()), base.plus(r.value.abs()));
-    for (const v of sums) {
-      const hit = candidates.get(v.toFixed(2));
-      if (hit && hit.source !== s) {
-        hit.score += 1.5;
-        hit.reasons.push('subtotal-tax');
+    for (const t of taxes.length ? taxes : []) {
+      for (const r of [undefined, ...roundings]) {
+        const v = s.value.plus(t.value).plus(r?.value ?? 0);
+        if (roundingOk(v)) derive(v, s, 1.5, t.value.gt(0) ? 2 : 0, 'subtotal-tax');
       }
     }
   }
   // A total before rounding plus the adjustment gives the rounded total.
+  let all = [...candidates.values()];
   for (const c of all)
     for (const r of roundings) {
       if (r.value.isZero()) continue;
-      const hit = candidates.get(c.value.plus(r.value).toFixed(2));
-      if (hit && hit !== c && c.score >= 3) {
-        hit.score += 1;
-        hit.reasons.push('rounding');
-      }
+      if (c.score < 3 || !c.reasons.some((x) => /total/i.test(x)) || c.value.mod(0.05).isZero()) continue;
+      const v = c.value.plus(r.value);
+      if (v.mod(0.05).isZero()) derive(v, c.source, 1, c.score - 0.5, 'rounding');
     }
+  all = [...candidates.values()];
   // Nothing due exceeds the cash handed over; the largest plausible amount is often the total.
   const plausible = all.filter((c) => !maxCash || c.value.lte(maxCash));
   for (const c of all) {
@@ -295,6 +391,13 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator): Tot
   }
 
   all.sort((a, b) => b.score - a.score || b.value.comparedTo(a.value));
+  explain?.(
+    all.map((c) => ({
+      value: c.value.toFixed(2),
+      score: Math.round(c.score * 100) / 100,
+      reasons: c.reasons,
+    })),
+  );
   const best = all[0];
   const subtotal = subtotals.find((s) => best && s.value.lte(best.value));
   const tax = taxes.find((t) => best && t.value.lt(best.value));
@@ -317,7 +420,7 @@ const LEGAL_FORM =
 const SHOP_WORD =
   /\b(?:co\.?|company|restaurants?|restoran|kedai|perniagaan|syarikat|hardware|mart|market|supermarket|minimarket|pasaraya|store|stores|bakery|cafe|bistro|kitchen\w*|pharmacy|farmacia|mercado|supermercado|papelaria|hotel|industries|gallery|electrical|stationery|books?|bookstore|machinery|motor|marketing|handicraft|food|foods|house|petro\w*)\b/;
 const SKIP_LINE =
-  /\b(?:tax\s*invoice|invoice|receipt|recibo|cupom|factura|fatura|cash\s*bill|bill|official|simplified|tel|fax|phone|telefone|telefono|h\/?p|email|e-mail|www|http|gst|sst|vat|cnpj|cpf|nif|cif|reg(?:istration)?\.?\s*no|co\.?\s*reg|company\s*no|roc|date|time|cashier|table|member|welcome|thank|counter|terminal|order|pos)\b/;
+  /\b(?:tax\s*invoice|invoice|receipt|recibo|cupom|factura|fatura|cash\s*bill|bill|official|simplified|tel|fax|phone|telefone|telefono|h\/?p|email|e-mail|www|http|gst|sst|vat|cnpj|cpf|nif|cif|reg(?:istration)?\.?\s*no|co\.?\s*reg|company\s*no|roc|date|time|cashier|table|member|welcome|thank|counter|terminal|order|pos|hours|open|opening|credit\s*note|station)\b/;
 const ADDRESS_WORDS =
   /\b(?:jalan|jln|lorong|taman|tmn|no\.?\s*\d|lot|blok|block|level|floor|tingkat|bandar|kampung|kg|batu|persiaran|lebuh|lebuhraya|seksyen|section|street|st|road|rd|avenue|ave|suite|unit|rua|avenida|av|calle|bairro|cep|plaza|mall|centre|center|kawasan|perindustrian|industrial|park|johor|selangor|kuala|lumpur|penang|pulau|pinang|perak|kedah|melaka|pahang|sabah|sarawak|negeri|sembilan|terengganu|kelantan|perlis|putrajaya|wilayah|bahru|jaya|petaling|shah\s*alam|puchong|cheras|klang|ampang|kajang|seri|damansara|subang|skudai)\b/;
 
@@ -443,12 +546,19 @@ function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
         .join(' '),
     );
   const onlyLegalForm = (t: string) =>
-    /^\s*(?:\(?[\w\s.&'-]{0,12}\)?\s*)?(?:sdn\.?\s*bhd\.?|s\/b|bhd\.?|berhad|ltda\.?|s\.\s?[la]\.?|ltd\.?|inc\.?|llc)\s*\.?$/.test(
+    /^\s*(?:\([\w\s.&'-]{0,12}\)\s*)?(?:sdn\.?\s*bhd\.?|s\/b|bhd\.?|berhad|ltda\.?|s\.\s?[la]\.?|ltd\.?|inc\.?|llc)\s*\.?$/.test(
       fold(t),
     );
   // "PASARAYA BORONG PINTAR" / "SDN BHD": the legal form wrapped onto a line of its own, below or picked alone.
+  // "POPULAR BOOK" / "CO. (M) SDN BHD" too: a picked line that is little more than a legal form continues one above.
   const prev = lines[first - 1];
-  if (prev && onlyLegalForm(bare(lines[first] as ReceiptLine)) && isNameLike(prev)) first--;
+  const picked = bare(lines[first] as ReceiptLine);
+  const shortLegal =
+    LEGAL_FORM.test(fold(picked)) &&
+    /^\s*(?:[\p{L}.&'-]+\s+)?(?:co\.?\s*)?(?:\([\p{L}\s.]{1,12}\)\s*)?(?:sdn|s\/b|bhd|berhad|ltda|ltd|s\.\s?[la])/iu.test(
+      picked,
+    );
+  if (prev && (onlyLegalForm(picked) || shortLegal) && isNameLike(prev)) first--;
   const next = lines[last + 1];
   if (next && onlyLegalForm(bare(next)) && !LEGAL_FORM.test(fold(bare(lines[last] as ReceiptLine)))) last++;
   const nameLines = lines.slice(first, last + 1);
@@ -456,7 +566,10 @@ function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
   const text = nameLines
     .map(bare)
     .filter((t) => t)
-    .join(' ');
+    .join(' ')
+    // The legal form is a fixed phrase, so its OCR slips can be undone: "SON BHD", "SDN BHO", "C0.".
+    .replace(/\bS[O0I1L]N(\.?\s*)B[HN][DO0]\b/g, 'SDN$1BHD')
+    .replace(/\bC0\./g, 'CO.');
   if (!text) return undefined;
   const words = nameLines.flatMap((l) => nameWords(l));
   const conf = meanConfidence(words) * (best.score >= 2.5 ? 0.95 : best.score >= 1 ? 0.8 : 0.6);
@@ -505,11 +618,16 @@ function pickDate(lines: readonly ReceiptLine[], language: string | undefined): 
     for (const d of findDates(text, { order })) {
       const year = Number(d.value.slice(0, 4));
       if (year < 1990 || year > 2040) continue;
+      // Glued to a code ("HC03-7 - 15") it is no date, unless the line says it is one ("Date: Z25/12/2018").
+      const labelled = /\b(?:date|dated|tarikh|data|fecha)\b/.test(l.folded);
+      if (!labelled && /[\p{L}\d]/u.test(text[d.start - 1] ?? '')) continue;
+
       seen.set(d.value, (seen.get(d.value) ?? 0) + 1);
       let score = 1;
       if (/\b(?:date|dated|tarikh|data|fecha|dt)\b/.test(l.folded)) score += 1.5;
       if (/\b(?:due|expiry|exp|valid|vencimento|vencimiento)\b/.test(l.folded)) score -= 2;
       if (d.unambiguous) score += 0.3;
+      if (/\b\d{1,2}:\d{2}\b/.test(text)) score += 1; // a receipt prints the time of sale beside its date
       score += ((seen.get(d.value) ?? 1) - 1) * 0.5;
       score -= l.index * 0.01;
       if (!best || score > best.score) best = { value: d.value, score, line: l, start: d.start, end: d.end };
@@ -577,22 +695,44 @@ function pickTaxId(lines: readonly ReceiptLine[]): Field | undefined {
   return undefined;
 }
 
-function pickCurrency(lines: readonly ReceiptLine[]): Field | undefined {
-  const text = lines.map((l) => l.text).join('\n');
-  let code = detectCurrency(text);
-  // "TOTAL (RM)" and column heads "RM" name the ringgit without a number next to them.
-  if (!code && /(?<![A-Za-z])RM(?![A-Za-z])/.test(text)) code = 'MYR';
-  if (!code) return undefined;
-  const marker: Record<string, RegExp> = {
-    MYR: /(?<![A-Za-z])(?:RM|MYR)(?![A-Za-z])/,
-    BRL: /R\$|\bBRL\b/,
-    EUR: /€|\bEUR\b/,
-    USD: /\$|\bUSD\b/,
+const CURRENCY_MARKERS: [string, RegExp][] = [
+  ['MYR', /(?<![A-Za-z])(?:RM|MYR)(?![A-Za-z])/],
+  ['BRL', /R\$|\bBRL\b/],
+  ['EUR', /€|\bEUR\b/],
+  ['GBP', /£|\bGBP\b/],
+  ['USD', /(?<![A-Z])\$|\bUSD\b/],
+];
+
+/**
+ * The currency printed next to amounts, or standing alone as a column head ("Amt (RM)"). A `$` or `£` that is not
+ * next to an amount is usually OCR noise, so symbols count only when an amount carries them.
+ */
+function pickCurrency(lines: readonly ReceiptLine[], sep: DecimalSeparator): Field | undefined {
+  const votes = new Map<string, { n: number; line: ReceiptLine }>();
+  const vote = (code: string, line: ReceiptLine) => {
+    const v = votes.get(code) ?? { n: 0, line };
+    v.n++;
+    votes.set(code, v);
   };
-  const re = marker[code] ?? new RegExp(`\\b${code}\\b`);
-  const line = lines.find((l) => re.test(l.text));
-  const words = line ? line.words.filter((w) => re.test(w.text)) : [];
-  return field(code, 0.9, words.length ? words : (line?.words ?? []), line?.page ?? 1);
+  for (const l of lines) {
+    for (const a of findAmounts(l.text, { decimalSeparator: sep }))
+      if (a.currency && a.hasDecimals) vote(a.currency, l);
+    if (/(?<![A-Za-z])(?:RM|MYR)(?![A-Za-z])/.test(l.text)) vote('MYR', l);
+    if (/\b(?:BRL|EUR|USD)\b/.test(l.text)) vote(l.text.match(/\b(BRL|EUR|USD)\b/)?.[1] as string, l);
+  }
+  let best: [string, { n: number; line: ReceiptLine }] | undefined;
+  for (const e of votes) if (!best || e[1].n > best[1].n) best = e;
+  if (!best) {
+    const code = detectCurrency(lines.map((l) => l.text).join('\n'));
+    if (code !== 'BRL' && code !== 'EUR') return undefined; // R$ and € are not OCR noise; a lone $ may be
+    const line = lines.find((l) => (code === 'BRL' ? /R\$|BRL/ : /€|EUR/).test(l.text));
+    if (!line) return undefined;
+    best = [code, { n: 1, line }];
+  }
+  const [code, { n, line }] = best;
+  const re = CURRENCY_MARKERS.find(([c]) => c === code)?.[1];
+  const words = re ? line.words.filter((w) => re.test(w.text)) : [];
+  return field(code, n >= 2 ? 0.9 : 0.7, words.length ? words : line.words, line.page);
 }
 
 // ---- entry point ------------------------------------------------------------------------------------------
@@ -614,7 +754,7 @@ export function extractReceiptFields(layout: Layout, options: ReceiptOptions = {
   if (number) fields.invoiceNumber = number;
   const date = pickDate(lines, options.language);
   if (date) fields.invoiceDate = date;
-  const currency = pickCurrency(lines);
+  const currency = pickCurrency(lines, sep);
   if (currency) fields.currency = currency;
 
   const totals = decideTotals(lines, sep);
@@ -623,11 +763,13 @@ export function extractReceiptFields(layout: Layout, options: ReceiptOptions = {
     const crossChecked = t.reasons.some(
       (r) => r === 'cash-change' || r === 'subtotal-tax' || r === 'rounding',
     );
-    const labelled = t.reasons.some((r) => /total/i.test(r));
+    const labelled = t.reasons.some((r) => /^(?:total|strongTotal)(?:-next-line)?$/.test(r));
+    const derived = t.reasons[0]?.startsWith('derived-') ?? false;
     const margin = totals.runnerUp === undefined ? 3 : t.score - totals.runnerUp;
     let conf = meanConfidence(t.source.words);
     conf *= crossChecked && labelled ? 1 : labelled ? 0.85 : crossChecked ? 0.75 : 0.5;
     if (margin < 1) conf *= 0.8;
+    if (derived) conf *= 0.7; // printed nowhere: computed from other lines
     fields.totalAmount = field(t.value.toFixed(2), conf, t.source.words, t.source.line.page);
   }
   if (totals.subtotal) {

@@ -1,0 +1,147 @@
+// Receipt fields from layouts transcribed from real receipt OCR (SROIE scans read by tesseract.js), OCR slips included.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { extractReceiptFields } from '../../src/pipeline/extract/receipt.ts';
+import { groupIntoLines, type Layout, type Word } from '../../src/pipeline/layout.ts';
+
+const fixture = (name: string): Layout =>
+  JSON.parse(
+    readFileSync(new URL(`../fixtures/receipts/${name}.layout.json`, import.meta.url), 'utf8'),
+  ) as Layout;
+
+/** A one-page layout from text lines, one word per token, laid out top to bottom. */
+function layoutOf(lines: string[]): Layout {
+  const words: Word[] = [];
+  lines.forEach((line, row) => {
+    let x = 10;
+    for (const token of line.split(' ')) {
+      words.push({
+        text: token,
+        bbox: [x, 10 + row * 30, x + token.length * 10, 30 + row * 30],
+        confidence: 0.95,
+        source: 'ocr',
+      });
+      x += token.length * 10 + 10;
+    }
+  });
+  return {
+    pages: [
+      {
+        number: 1,
+        width: 600,
+        height: 20 + lines.length * 30,
+        source: 'ocr',
+        rotation: 0,
+        lines: groupIntoLines(words),
+      },
+    ],
+  };
+}
+
+describe('extractReceiptFields on real receipt OCR', () => {
+  it('takes the shop name below a handwritten lower-case line, and the total beside its label', () => {
+    const f = extractReceiptFields(fixture('sroie-000'), { language: 'en' });
+    expect(f.vendorName?.value).toBe('BOOK TA .K (TAMAN DAYA) SDN BHD');
+    expect(f.invoiceDate?.value).toBe('2018-12-25');
+    expect(f.totalAmount?.value).toBe('9.00');
+    expect(f.currency?.value).toBe('MYR');
+  });
+
+  it('prefers the rounded total over the total before the rounding adjustment', () => {
+    // TOTAL RM 33.92 / ROUNDING ADJUSTMENT -RM 0.02 / TOTAL ROUNDED RM 33.90
+    const f = extractReceiptFields(fixture('sroie-002'), { language: 'en' });
+    expect(f.totalAmount?.value).toBe('33.90');
+    // "HC03-7 - 15" is an item code, not a date; the date is the one printed beside the time of sale.
+    expect(f.invoiceDate?.value).toBe('2019-01-12');
+  });
+
+  it('decides the total by cash minus change when OCR garbled the total line', () => {
+    // "Total Amount: TsO" / "Cash Received: 101.00" / "Change : 70.00"
+    const f = extractReceiptFields(fixture('sroie-005'), { language: 'en' });
+    expect(f.totalAmount?.value).toBe('31.00');
+    expect(f.vendorName?.value).toBe('ABC HO TRADING');
+    expect(f.invoiceDate?.value).toBe('2019-01-09');
+  });
+
+  it('reads "Total (incl GST)" as the total, not as a tax amount, and keeps the legal name in title case', () => {
+    const f = extractReceiptFields(fixture('sroie-009'), { language: 'en' });
+    expect(f.totalAmount?.value).toBe('26.60');
+    expect(f.vendorName?.value.toUpperCase()).toBe('GERBANG ALAF RESTAURANTS SDN BHD');
+    expect(f.vendorTaxId?.value).toBe('000504664064');
+  });
+
+  it('adds subtotal and GST when the total line lost its amount and the subtotal lost its decimal point', () => {
+    // "Total Sales (Excluding GST) 5142" / "Total GST 3.08" / "Rounding 0.00" / "Total Sales (Inclusive of GST)"
+    const f = extractReceiptFields(fixture('sroie-020'), { language: 'en' });
+    expect(f.totalAmount?.value).toBe('54.50');
+    expect(f.totalAmount?.confidence).toBeLessThan(0.7);
+    expect(f.vendorName?.value).toBe('SYL ROASTED DELIGHTS SDN. BHD.');
+  });
+
+  it('reads a small receipt on a full-page scan: total after adjustment, confirmed by cash and change', () => {
+    const f = extractReceiptFields(fixture('sroie-031'), { language: 'en' });
+    expect(f.totalAmount?.value).toBe('75.00');
+    expect(f.invoiceDate?.value).toBe('2018-03-06');
+    expect(f.vendorName?.value).toBe('AEON CO. (M) BHD');
+  });
+
+  it('gives every field a page and a box inside the page', () => {
+    const layout = fixture('sroie-031');
+    const page = layout.pages[0];
+    for (const field of Object.values(extractReceiptFields(layout))) {
+      if (!field) continue;
+      expect(field.page).toBe(1);
+      expect(field.bbox[2]).toBeLessThanOrEqual(page?.width ?? 0);
+      expect(field.confidence).toBeGreaterThan(0);
+      expect(field.confidence).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe('extractReceiptFields on small layouts', () => {
+  it('joins a legal form wrapped onto its own line, and skips the title and the address', () => {
+    const f = extractReceiptFields(
+      layoutOf([
+        'TAX INVOICE',
+        'UNIHAKKA INTERNATIONAL',
+        'SDN BHD',
+        'NO 12, JALAN MERANTI 3,',
+        '81100 JOHOR BAHRU',
+        'Date: 05/03/2018 12:01',
+        'NASI LEMAK 8.20',
+        'TOTAL RM 8.20',
+        'CASH RM 10.00',
+        'CHANGE RM 1.80',
+      ]),
+    );
+    expect(f.vendorName?.value).toBe('UNIHAKKA INTERNATIONAL SDN BHD');
+    expect(f.vendorAddress?.value).toBe('NO 12, JALAN MERANTI 3, 81100 JOHOR BAHRU');
+    expect(f.totalAmount?.value).toBe('8.20');
+    expect(f.totalAmount?.confidence).toBeGreaterThan(0.8);
+  });
+
+  it('reads comma decimals, R$ and the Brazilian date order', () => {
+    const f = extractReceiptFields(
+      layoutOf([
+        'PADARIA BOM PAO LTDA',
+        'Rua das Flores, 100',
+        'Data 03/04/2025 10:22',
+        'Subtotal R$ 40,00',
+        'TOTAL R$ 42,50',
+      ]),
+      { language: 'pt' },
+    );
+    expect(f.totalAmount?.value).toBe('42.50');
+    expect(f.currency?.value).toBe('BRL');
+    expect(f.invoiceDate?.value).toBe('2025-04-03');
+    expect(f.vendorName?.value).toBe('PADARIA BOM PAO LTDA');
+  });
+
+  it('leaves out what is not printed instead of guessing', () => {
+    const f = extractReceiptFields(layoutOf(['THANK YOU', 'PLEASE COME AGAIN']));
+    expect(f.totalAmount).toBeUndefined();
+    expect(f.invoiceDate).toBeUndefined();
+    expect(f.currency).toBeUndefined();
+    expect(extractReceiptFields({ pages: [] })).toEqual({});
+  });
+});
