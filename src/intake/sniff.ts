@@ -1,8 +1,17 @@
 // Decides what a file really is from its bytes; the name and the Content-Type are never trusted.
 import { fileTypeFromBuffer } from 'file-type';
 import { DocumentError } from '../pipeline/errors.ts';
+import { decodeXml, isNfeXml } from '../pipeline/extract/nfe-xml.ts';
 
-export const SUPPORTED_MIME_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff', 'image/webp'] as const;
+export const SUPPORTED_MIME_TYPES = [
+  'application/pdf',
+  'image/jpeg',
+  'image/png',
+  'image/tiff',
+  'image/webp',
+  /** Only an NF-e (root <nfeProc> or <NFe> in the portalfiscal namespace); other XML is refused. */
+  'application/xml',
+] as const;
 export type SupportedMimeType = (typeof SUPPORTED_MIME_TYPES)[number];
 
 const FRIENDLY: Record<string, string> = {
@@ -25,7 +34,7 @@ const FRIENDLY: Record<string, string> = {
 function describeUnknown(bytes: Uint8Array): string {
   const head = Buffer.from(bytes.subarray(0, 512)).toString('utf8').trimStart().toLowerCase();
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'an SVG image';
-  if (head.startsWith('<?xml') || head.startsWith('<')) return 'an XML or HTML file';
+  if (head.startsWith('<?xml') || head.startsWith('<')) return 'an XML or HTML file that is not an NF-e';
   if (/^[\x09\x0a\x0d\x20-\x7e]*$/.test(head)) return 'a plain text file';
   return 'a file of unknown type';
 }
@@ -34,10 +43,17 @@ export async function sniffDocumentType(bytes: Uint8Array): Promise<SupportedMim
   if (bytes.length === 0) throw new DocumentError('empty_file', 'The file is empty (0 bytes).');
   const detected = await fileTypeFromBuffer(bytes);
   const mime = detected?.mime;
-  if (mime && (SUPPORTED_MIME_TYPES as readonly string[]).includes(mime)) return mime as SupportedMimeType;
-  const what = mime ? (FRIENDLY[mime] ?? `a ${mime} file`) : describeUnknown(bytes);
+  // XML is read only when it is an NF-e, judged by its root element (the rest may still turn out malformed).
+  if (!mime || mime === 'application/xml') {
+    if (isNfeXml(decodeXml(bytes.subarray(0, 8192)))) return 'application/xml';
+  }
+  if (mime && mime !== 'application/xml' && (SUPPORTED_MIME_TYPES as readonly string[]).includes(mime)) {
+    return mime as SupportedMimeType;
+  }
+  const what =
+    mime && mime !== 'application/xml' ? (FRIENDLY[mime] ?? `a ${mime} file`) : describeUnknown(bytes);
   throw new DocumentError(
     'unsupported_type',
-    `This looks like ${what}. Supported documents are PDF, JPEG, PNG, TIFF and WebP.`,
+    `This looks like ${what}. Supported documents are PDF, JPEG, PNG, TIFF, WebP and NF-e XML.`,
   );
 }
