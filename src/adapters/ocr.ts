@@ -38,7 +38,7 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
   // Workers are started on first use so a process that never OCRs pays nothing.
   const start = (): Promise<void> => {
     ready ??= (async () => {
-      const langPath = traineddataDir(languages);
+      const langPath = localLangPath(languages);
       const workers = await Promise.all(
         Array.from({ length: poolSize }, () =>
           createWorker(languages, OEM.LSTM_ONLY, {
@@ -95,7 +95,7 @@ function toTesseractCode(code: string): string {
  * tesseract.js reads `${langPath}/${lang}.traineddata.gz` from one folder, while each language ships in its own
  * npm package: link the installed LSTM (best_int) files into one folder so nothing is ever fetched.
  */
-function traineddataDir(languages: readonly string[]): string {
+export function localLangPath(languages: readonly string[]): string {
   const require = createRequire(import.meta.url);
   const dir = path.join(tmpdir(), `retaguarda-tessdata-${process.getuid?.() ?? 'u'}`);
   mkdirSync(dir, { recursive: true });
@@ -158,7 +158,7 @@ async function readAt(image: PageImage, rotation: number, recognize: Recognize):
   const upW = rotation % 180 === 0 ? image.width : image.height;
   const upH = rotation % 180 === 0 ? image.height : image.width;
   let scale = analysis.lineHeight > 0 ? TARGET_LINE_HEIGHT / analysis.lineHeight : 1800 / upW;
-  scale = Math.min(4, Math.max(0.35, scale));
+  scale = Math.min(4, Math.max(0.5, scale));
   scale = Math.min(scale, Math.sqrt(MAX_PREPARED_PIXELS / (upW * upH)));
   const sw = Math.max(1, Math.round(upW * scale));
   const sh = Math.max(1, Math.round(upH * scale));
