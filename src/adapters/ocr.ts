@@ -25,6 +25,8 @@ const TARGET_LINE_HEIGHT = 26;
 const MAX_PREPARED_PIXELS = 16_000_000;
 /** Below this mean word confidence an orientation is doubted and the opposite one is tried. */
 const DOUBTFUL_CONFIDENCE = 0.5;
+/** A page whose recognition takes longer than this is failed rather than left to hold its caller forever. */
+const PAGE_TIMEOUT_MS = 180_000;
 
 export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
   const languages = (options.languages?.length ? options.languages : ['eng', 'por', 'spa']).map(
@@ -61,10 +63,22 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
 
   const recognize = async (png: Buffer): Promise<TesseractPage> => {
     await start();
-    const result = (await scheduler.addJob('recognize', png, {}, { blocks: true, text: false })) as {
-      data: TesseractPage;
-    };
-    return result.data;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new DocumentError('ocr_failed', `OCR did not finish within ${PAGE_TIMEOUT_MS / 1000} s.`)),
+        PAGE_TIMEOUT_MS,
+      );
+    });
+    try {
+      const job = scheduler.addJob('recognize', png, {}, { blocks: true, text: false }) as Promise<{
+        data: TesseractPage;
+      }>;
+      return (await Promise.race([job, timeout])).data;
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   return {

@@ -1,8 +1,10 @@
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImageDecoder } from '../../src/adapters/image.ts';
 import { createOcrEngine } from '../../src/adapters/ocr.ts';
+import { DocumentError } from '../../src/pipeline/errors.ts';
 import type { Word } from '../../src/pipeline/layout.ts';
-import type { OcrEngine, PageImage } from '../../src/pipeline/ports.ts';
+import { DEFAULT_LIMITS, type OcrEngine, type PageImage } from '../../src/pipeline/ports.ts';
 
 const W = 1100;
 const H = 760;
@@ -98,6 +100,28 @@ describe('OCR engine', () => {
     const total = find(b.words, 'TOTAL')!;
     expect(Math.abs(total.bbox[0] - 60 * 0.4)).toBeLessThan(6);
     expect(Math.abs(total.bbox[3] - Y[5]! * 0.4)).toBeLessThan(5);
+  });
+
+  it('reads damaged JPEGs that still decode, without bringing the process down', async () => {
+    const good = await sharp(invoiceSvg()).jpeg({ quality: 80 }).toBuffer();
+    const decoder = createImageDecoder();
+    const reads: string[] = [];
+    for (const at of [0.4, 0.75]) {
+      const bad = Buffer.from(good);
+      const i = Math.floor(bad.length * at);
+      bad.fill(0x5a, i, i + 48);
+      try {
+        const [image] = await decoder.decode(bad, DEFAULT_LIMITS);
+        const read = await engine.readPage(image!, { languages: ['eng'] });
+        reads.push(text(read.words));
+      } catch (e) {
+        // Refusing is fine; it must be a document error, not a crash.
+        expect(e).toBeInstanceOf(DocumentError);
+      }
+    }
+    // The damage sits below the first lines, so whatever was read still has the vendor.
+    expect(reads.length).toBeGreaterThan(0);
+    for (const r of reads) expect(r).toContain('Papelaria');
   });
 
   it('returns no words for a blank page rather than failing', async () => {
