@@ -110,7 +110,7 @@ function fixOcrDigits(text: string): string {
 
 // Number body: digits with thousands groups ('.', ',', one space or NBSP) and an optional decimal part;
 // a stray space after a separator is tolerated ("1.234, 56").
-const NUMBER_SRC = String.raw`\d{1,3}(?:(?:[.,][ \u00a0]?|[ \u00a0])\d{3})+(?:[.,][ \u00a0]?\d{1,2}(?!\d))?|\d+(?:[.,][ \u00a0]?\d+)?`;
+const NUMBER_SRC = String.raw`\d{1,3}(?:(?:[.,][ \u00a0]?|[ \u00a0])\d{3})+(?!\d)(?:[.,][ \u00a0]?\d{1,10}(?!\d))?|\d+(?:[.,][ \u00a0]?\d+)?`;
 
 const AMOUNT_RE = new RegExp(
   String.raw`(?<open>\()?(?:(?<sign1>[-−–])[ \u00a0]?)?(?:(?<pre>${CURRENCY_SRC})[ \u00a0]?)?(?:(?<sign2>[-−–])[ \u00a0]?)?(?<num>${NUMBER_SRC})(?<post>[ \u00a0]?(?:${CURRENCY_SRC}))?(?<sign3>-(?!\d))?(?<close>\))?`,

@@ -4,6 +4,7 @@ import { Decimal } from 'decimal.js';
 import type { DocumentType, Field, FieldName, Fields, LineItem } from '../../contract/result.ts';
 import { type BBox, type Layout, unionBox, type Word } from '../layout.ts';
 import { type DecimalSeparator, detectCurrency, findAmounts, inferDecimalSeparator } from './amounts.ts';
+import { extractDanfeFields, isDanfe } from './danfe.ts';
 import { type DateOrder, findDates, inferDateOrder } from './dates.ts';
 import { findLabels, foldText, type LabelKey, type LabelMatch } from './labels.ts';
 import { extractLineItems, findTableHeader } from './line-items.ts';
@@ -34,11 +35,28 @@ export interface DocContext {
   dateOrder: DateOrder;
 }
 
-export function toTextLines(layout: Layout): TextLine[] {
+/**
+ * A diagonal watermark ("SEM VALOR FISCAL", "CANCELADA") or vertical text in a text layer: a word far taller than
+ * the page's text whose box is too narrow for its letters to be written across. It says nothing about the fields
+ * and, grouped into a line, would stretch that line over half the page.
+ */
+function isWatermark(w: Word, medianHeight: number): boolean {
+  const h = w.bbox[3] - w.bbox[1];
+  const chars = Math.max(1, w.text.trim().length);
+  return h > medianHeight * 3 && (w.bbox[2] - w.bbox[0]) / chars < h * 0.35;
+}
+
+export function toTextLines(layout: Layout, options: { dropWatermarks?: boolean } = {}): TextLine[] {
   const out: TextLine[] = [];
   for (const page of layout.pages) {
+    const heights = page.lines
+      .flatMap((l) => l.words.map((w) => w.bbox[3] - w.bbox[1]))
+      .sort((a, b) => a - b);
+    const median = heights[Math.floor(heights.length / 2)] ?? 0;
     for (const line of page.lines) {
-      const words = line.words.filter((w) => w.text.trim() !== '');
+      const words = line.words.filter(
+        (w) => w.text.trim() !== '' && !(options.dropWatermarks && median > 0 && isWatermark(w, median)),
+      );
       if (!words.length) continue;
       const offsets: number[] = [];
       let text = '';
@@ -485,6 +503,11 @@ export function extractFields(
         makeField('BRL', wordsInSpan(at.line, at.t.span.start, at.t.span.end), at.line.page, 0.6),
       );
   }
+
+  // A DANFE is a fixed form: what its boxes say beats the general guesses.
+  // Read on lines without diagonal watermarks, which would otherwise stretch a row of boxes over half the page.
+  if (isDanfe(lines))
+    Object.assign(fields, extractDanfeFields(toTextLines(layout, { dropWatermarks: true })));
 
   const lineItems = extractLineItems(layout, { decimalSeparator: ctx.decimalSeparator, lines, header });
   return { fields, lineItems };

@@ -140,8 +140,8 @@ export function extractLineItems(layout: Layout, options: LineItemOptions = {}):
     const amount = numberIn(byKind.get('amount') ?? []);
     const unitPrice = numberIn(byKind.get('unitPrice') ?? []);
     const quantity = numberIn(byKind.get('quantity') ?? []);
-    if (!amount && !unitPrice) {
-      // A line of description only: continues the previous item, or starts the next one.
+    if (!amount && !(unitPrice && quantity)) {
+      // A line of description only (or digits a narrow cell wrapped): continues the previous item, or starts the next one.
       const text = (byKind.get('description') ?? line.words).filter((w) => !numericWords.includes(w));
       const prev = items[items.length - 1];
       if (prev && text.length && pending.length === 0 && line.bbox[1] - lineBottom(prev.words) < h * 1.5) {

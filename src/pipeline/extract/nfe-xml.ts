@@ -203,10 +203,10 @@ export function readNfeXml(xml: string): NfeReading {
   const iss = asNode(path(inf, 'total', 'ISSQNtot'));
   const vNF = decimalOf(tot?.vNF, 'ICMSTot/vNF');
   if (!vNF) fail('The NF-e has no total (ICMSTot/vNF).');
+  // The goods' value (ICMSTot/vProd), as the DANFE prints it in VALOR TOTAL DOS PRODUTOS; services (ISSQNtot/vServ)
+  // of a conjugated note are not added, since not every issuer adds them into vNF either.
   const vProd = decimalOf(tot?.vProd, 'ICMSTot/vProd');
-  const vServ = decimalOf(iss?.vServ, 'ISSQNtot/vServ');
-  const subtotal = vProd && vServ ? vProd.plus(vServ) : (vProd ?? vServ);
-  if (subtotal) set('subtotal', money(subtotal));
+  if (vProd) set('subtotal', money(vProd));
   const taxParts = [
     ...['vICMS', 'vFCP', 'vST', 'vFCPST', 'vIPI', 'vII', 'vPIS', 'vCOFINS'].map((k) =>
       decimalOf(tot?.[k], `ICMSTot/${k}`),
