@@ -16,7 +16,9 @@ const median = (xs: number[]) => {
 async function digital(): Promise<void> {
   const files = ['invoice-en-digital.pdf', 'invoice-pt-digital.pdf', 'invoice-en-multipage.pdf'];
   const reader = createReader();
-  const docs = await Promise.all(files.map(async (f) => ({ file: f, bytes: await readFile(path.join(root, 'samples', f)) })));
+  const docs = await Promise.all(
+    files.map(async (f) => ({ file: f, bytes: await readFile(path.join(root, 'samples', f)) })),
+  );
   // Warm-up: module loading and pdf.js start-up are process start, not per-page cost.
   for (const d of docs) await reader.read({ bytes: d.bytes, file: d.file });
   out('Digital PDFs (text layer, whole pipeline: sniff, load, extract, route), warm process:');

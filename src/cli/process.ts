@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { FIELD_NAMES, type DocumentFailure, type DocumentResult } from '../contract/result.ts';
+import { type DocumentFailure, type DocumentResult, FIELD_NAMES } from '../contract/result.ts';
 import { DocumentError } from '../pipeline/errors.ts';
 import { createReader } from '../reading/read-document.ts';
 
@@ -22,7 +22,10 @@ export async function expandInputs(inputs: readonly string[]): Promise<string[]>
     const info = await stat(input).catch(() => undefined);
     if (info?.isDirectory()) {
       const entries = (await readdir(input, { withFileTypes: true }))
-        .filter((e) => e.isFile() && !e.name.startsWith('.') && DOCUMENT_EXTENSIONS.has(extname(e.name).toLowerCase()))
+        .filter(
+          (e) =>
+            e.isFile() && !e.name.startsWith('.') && DOCUMENT_EXTENSIONS.has(extname(e.name).toLowerCase()),
+        )
         .map((e) => join(input, e.name))
         .sort();
       files.push(...entries);
@@ -68,7 +71,12 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
   const bar =
     options.progress && files.length > 1
       ? new cliProgress.SingleBar(
-          { stream: process.stderr, format: 'reading {bar} {value}/{total} documents | {file}', noTTYOutput: true, notTTYSchedule: 1000 },
+          {
+            stream: process.stderr,
+            format: 'reading {bar} {value}/{total} documents | {file}',
+            noTTYOutput: true,
+            notTTYSchedule: 1000,
+          },
           cliProgress.Presets.shades_classic,
         )
       : undefined;
@@ -109,14 +117,21 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
   return failed > 0 ? 1 : 0;
 }
 
-async function readOne(reader: ReturnType<typeof createReader>, file: string): Promise<DocumentResult | DocumentFailure> {
+async function readOne(
+  reader: ReturnType<typeof createReader>,
+  file: string,
+): Promise<DocumentResult | DocumentFailure> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const message =
-      code === 'ENOENT' ? 'No such file.' : code === 'EISDIR' ? 'This is a folder.' : `The file cannot be read (${code}).`;
+      code === 'ENOENT'
+        ? 'No such file.'
+        : code === 'EISDIR'
+          ? 'This is a folder.'
+          : `The file cannot be read (${code}).`;
     return { id: '', file, error: { code: 'not_found', message } };
   }
   try {

@@ -31,7 +31,11 @@ export function sameValue(field: string, expected: string, got: string | null | 
       return false;
     }
   }
-  if (ID_FIELDS.has(field)) return expected.replace(/[^\p{L}\p{N}]/gu, '').toUpperCase() === got.replace(/[^\p{L}\p{N}]/gu, '').toUpperCase();
+  if (ID_FIELDS.has(field))
+    return (
+      expected.replace(/[^\p{L}\p{N}]/gu, '').toUpperCase() ===
+      got.replace(/[^\p{L}\p{N}]/gu, '').toUpperCase()
+    );
   return foldText(expected) === foldText(got);
 }
 
@@ -55,7 +59,12 @@ export function scoreLineItems(expected: readonly ExpectedLine[], got: readonly 
       const want = line[key];
       if (want == null) continue;
       const have = found?.[key] ?? null;
-      scores.push({ field: `lineItems[${i}].${key}`, expected: want, got: have, ok: sameValue(key, want, have) });
+      scores.push({
+        field: `lineItems[${i}].${key}`,
+        expected: want,
+        got: have,
+        ok: sameValue(key, want, have),
+      });
     }
   });
   return scores;

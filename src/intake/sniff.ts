@@ -35,7 +35,8 @@ function describeUnknown(bytes: Uint8Array): string {
   const head = Buffer.from(bytes.subarray(0, 512)).toString('utf8').trimStart().toLowerCase();
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'an SVG image';
   if (head.startsWith('<?xml') || head.startsWith('<')) return 'an XML or HTML file that is not an NF-e';
-  if (/^[\x09\x0a\x0d\x20-\x7e]*$/.test(head)) return 'a plain text file';
+  // Text: no control characters but line breaks and tabs, and valid UTF-8 (no replacement characters).
+  if (/^[\t\n\r\P{Cc}]*$/u.test(head) && !head.includes('\uFFFD')) return 'a plain text file';
   return 'a file of unknown type';
 }
 

@@ -3,10 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DocumentResult, type DocumentFailure } from '../../src/contract/result.ts';
+import { listSamples, loadExpected } from '../../scripts/sample-spec.ts';
+import { type DocumentFailure, DocumentResult } from '../../src/contract/result.ts';
 import { type FieldScore, scoreFields, scoreLineItems } from '../../src/evaluation/score.ts';
 import { createReader, type DocumentReader } from '../../src/reading/read-document.ts';
-import { listSamples, loadExpected } from '../../scripts/sample-spec.ts';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
 const samples = listSamples(SAMPLES);
@@ -17,7 +17,9 @@ beforeAll(async () => {
   reader = createReader();
   // Concurrently, as `retaguarda process` does: OCR pages share the pool.
   await Promise.all(
-    samples.map(async (s) => results.set(s.file, await reader.read({ bytes: await readFile(s.path), file: s.file }))),
+    samples.map(async (s) =>
+      results.set(s.file, await reader.read({ bytes: await readFile(s.path), file: s.file })),
+    ),
   );
 }, 600_000);
 
@@ -52,7 +54,9 @@ describe('samples', () => {
 
   it('reads at least 98% of the expected fields and line-item cells right', () => {
     const right = allScores.filter((x) => x.ok).length;
-    const misses = allScores.filter((x) => !x.ok).map((x) => `${x.field}: expected ${x.expected}, got ${x.got}`);
+    const misses = allScores
+      .filter((x) => !x.ok)
+      .map((x) => `${x.field}: expected ${x.expected}, got ${x.got}`);
     expect(allScores.length).toBeGreaterThan(100);
     expect(right / allScores.length, misses.join('\n')).toBeGreaterThanOrEqual(0.98);
   });

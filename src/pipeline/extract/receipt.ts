@@ -325,7 +325,7 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator, expl
   });
   if (!candidates.size) return {};
 
-  const maxCash = cash.reduce<Decimal | undefined>((a, m) => (a && a.gt(m.value) ? a : m.value), undefined);
+  const maxCash = cash.reduce<Decimal | undefined>((a, m) => (a?.gt(m.value) ? a : m.value), undefined);
   // Cash tendered minus change given is what was due; subtotal plus tax plus rounding likewise. When two
   // independently read numbers agree with a printed one, that one is right; a sum printed nowhere is a weaker guess.
   const derive = (
@@ -384,7 +384,7 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator, expl
   }
   const largest = plausible
     .filter((c) => c.score > 0)
-    .reduce<Candidate | undefined>((a, c) => (a && a.value.gte(c.value) ? a : c), undefined);
+    .reduce<Candidate | undefined>((a, c) => (a?.value.gte(c.value) ? a : c), undefined);
   if (largest) {
     largest.score += 0.8;
     largest.reasons.push('largest');
@@ -779,9 +779,7 @@ export function extractReceiptFields(layout: Layout, options: ReceiptOptions = {
   if (totals.tax) {
     const t = totals.tax;
     const adds =
-      totals.total &&
-      totals.subtotal &&
-      totals.subtotal.value.plus(t.value).minus(totals.total.value).abs().lte(0.05);
+      totals.total && totals.subtotal?.value.plus(t.value).minus(totals.total.value).abs().lte(0.05);
     fields.taxAmount = field(
       t.value.toFixed(2),
       meanConfidence(t.words) * (adds ? 0.95 : 0.7),
