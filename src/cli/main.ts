@@ -1,6 +1,7 @@
 // The `retaguarda` command line.
 import { Command } from 'commander';
-import { runProcess } from './process.ts';
+import { type ProcessOptions, runProcess } from './process.ts';
+import { runRulesCheck } from './rules.ts';
 
 const program = new Command()
   .name('retaguarda')
@@ -13,8 +14,24 @@ program
   .option('--json', 'print one result object per line (NDJSON, the result contract)', false)
   .option('--lang <languages>', 'OCR languages, joined with +', 'eng+por+spa')
   .option('--no-progress', 'no progress bar on stderr')
-  .action(async (paths: string[], opts: { json: boolean; lang: string; progress: boolean }) => {
+  .option('--rules <file>', 'rules file (YAML or JSON); the shipped default rule set when absent')
+  .option(
+    '--vendors <file>',
+    'vendor master data (YAML or JSON): unknown vendors, currencies, bank accounts, limits',
+  )
+  .option('--pos <file>', 'purchase orders (YAML or JSON), for po_mismatch')
+  .action(async (paths: string[], opts: ProcessOptions) => {
     process.exitCode = await runProcess(paths, opts);
+  });
+
+program
+  .command('rules')
+  .description('Work with rules files.')
+  .command('check')
+  .description('Validate a rules file; each mistake is printed with its line and key (exit 1 when any).')
+  .argument('<file>', 'rules file, YAML or JSON')
+  .action(async (file: string) => {
+    process.exitCode = await runRulesCheck(file);
   });
 
 program

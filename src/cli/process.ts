@@ -3,9 +3,18 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import cliProgress from 'cli-progress';
+import {
+  ConfigFileError,
+  loadDefaultRuleSet,
+  loadPurchaseOrders,
+  loadRuleSet,
+  loadVendors,
+} from '../config/config-file.ts';
 import { type DocumentFailure, type DocumentResult, FIELD_NAMES } from '../contract/result.ts';
 import { DocumentError } from '../pipeline/errors.ts';
 import { createReader } from '../reading/read-document.ts';
+import { type HistoryEntry, historyEntryOf, type RuleContext } from '../rules/context.ts';
+import { applyEvaluation, evaluate } from '../rules/engine.ts';
 
 /** Files picked up when a folder is given; files named one by one are always read, whatever their name. */
 const DOCUMENT_EXTENSIONS = new Set(['.pdf', '.jpg', '.jpeg', '.png', '.tif', '.tiff', '.webp']);
@@ -14,6 +23,9 @@ export interface ProcessOptions {
   json: boolean;
   lang: string;
   progress: boolean;
+  rules?: string | undefined;
+  vendors?: string | undefined;
+  pos?: string | undefined;
 }
 
 export async function expandInputs(inputs: readonly string[]): Promise<string[]> {
@@ -56,6 +68,11 @@ export function formatSummary(r: DocumentResult | DocumentFailure): string {
     }
   }
   for (const issue of r.validation.issues) out.push(`  ${issue.severity}: ${issue.code}: ${issue.message}`);
+  if (r.review) {
+    out.push(
+      `  review: priority ${r.review.priority}, due by ${r.review.slaDeadline}, because ${r.review.reasons.join(', ')}`,
+    );
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -66,8 +83,36 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
     process.stderr.write('retaguarda process: no documents found in the paths given.\n');
     return 2;
   }
+  let rules: Omit<RuleContext, 'history' | 'now'> & { ruleSet: ReturnType<typeof loadRuleSet> };
+  try {
+    rules = {
+      ruleSet: options.rules ? loadRuleSet(options.rules) : loadDefaultRuleSet(),
+      vendors: options.vendors ? loadVendors(options.vendors) : undefined,
+      purchaseOrders: options.pos ? loadPurchaseOrders(options.pos) : undefined,
+    };
+  } catch (e) {
+    // A bad configuration file stops the run before any document is read, with the line and key to fix.
+    if (e instanceof ConfigFileError) process.stderr.write(`retaguarda process: ${e.message}\n`);
+    else process.stderr.write(`retaguarda process: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const { ruleSet, ...ruleContext } = rules;
   const languages = options.lang.split('+').filter(Boolean);
-  const reader = createReader({ languages });
+  const reader = createReader({ languages, ruleSet, ruleContext });
+  // Duplicates are judged against the documents before this one in argument order, whatever order the
+  // concurrent reads finish in: results are evaluated here, as they are printed, in that order.
+  const history: HistoryEntry[] = [];
+  const withHistory = (r: DocumentResult | DocumentFailure): DocumentResult | DocumentFailure => {
+    if (isFailure(r)) return r;
+    const t = performance.now();
+    const evaluated = applyEvaluation(r, evaluate(r, ruleSet, { ...ruleContext, now: new Date(), history }));
+    evaluated.timings = {
+      ...evaluated.timings,
+      validateMs: Math.round((evaluated.timings.validateMs + performance.now() - t) * 10) / 10,
+    };
+    history.push(historyEntryOf(r));
+    return evaluated;
+  };
   const bar =
     options.progress && files.length > 1
       ? new cliProgress.SingleBar(
@@ -87,7 +132,7 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
   let failed = 0;
   const flush = () => {
     while (printed < files.length && results[printed]) {
-      const r = results[printed]!;
+      const r = withHistory(results[printed]!);
       if (isFailure(r)) failed++;
       if (bar) process.stderr.clearLine?.(0);
       process.stdout.write(options.json ? `${JSON.stringify(r)}\n` : formatSummary(r));

@@ -31,13 +31,15 @@ export const FIELD_NAMES = [
 ] as const;
 export type FieldName = (typeof FIELD_NAMES)[number];
 
-export const Fields = z.object(
-  Object.fromEntries(FIELD_NAMES.map((n) => [n, Field.nullable().optional()])) as Record<
+export const Fields = z.object({
+  ...(Object.fromEntries(FIELD_NAMES.map((n) => [n, Field.nullable().optional()])) as Record<
     FieldName,
     z.ZodOptional<z.ZodNullable<typeof Field>>
-  >,
-);
-export type Fields = Partial<Record<FieldName, Field | null>>;
+  >),
+  /** IBAN or bank account the document asks to be paid to; checked against the vendor master data. Not extracted yet. */
+  bankAccount: Field.nullable().optional(),
+});
+export type Fields = Partial<Record<FieldName | 'bankAccount', Field | null>>;
 
 /** Decimal string with '.' as separator, e.g. "1234.56". */
 export const DecimalString = z.string().regex(/^-?\d+(\.\d+)?$/);
@@ -97,6 +99,16 @@ export const DocumentResult = z.object({
   lineItems: z.array(LineItem),
   validation: z.object({ issues: z.array(ValidationIssue) }),
   route: z.enum(['auto', 'review']),
+  /** Present when route is `review`: why, how urgent (0..100, higher first) and by when. */
+  review: z
+    .object({
+      priority: z.number().int().min(0).max(100),
+      /** ISO 8601 timestamp. */
+      slaDeadline: z.string(),
+      /** Codes of the issues that sent the document to review. */
+      reasons: z.array(z.string()),
+    })
+    .optional(),
   timings: Timings,
 });
 export type DocumentResult = z.infer<typeof DocumentResult>;

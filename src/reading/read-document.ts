@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { createImageDecoder } from '../adapters/image.ts';
 import { createOcrEngine } from '../adapters/ocr.ts';
 import { createPdfReader } from '../adapters/pdf.ts';
+import { loadDefaultRuleSet } from '../config/config-file.ts';
 import type { DocumentFailure, DocumentResult } from '../contract/result.ts';
 import { type SupportedMimeType, sniffDocumentType } from '../intake/sniff.ts';
 import { DocumentError, isDocumentError } from '../pipeline/errors.ts';
@@ -18,9 +19,11 @@ import {
   type PdfReader,
   type ReadLimits,
 } from '../pipeline/ports.ts';
-import { routeDocument } from '../pipeline/route.ts';
 import { hasUsableTextLayer } from '../pipeline/text-layer.ts';
 import { understandDocument } from '../pipeline/understand.ts';
+import type { RuleContext } from '../rules/context.ts';
+import { applyEvaluation, evaluate } from '../rules/engine.ts';
+import type { RuleSet } from '../rules/schema.ts';
 
 /** Resolution at which PDF pages without a text layer are rendered for OCR. */
 export const OCR_RENDER_DPI = 300;
@@ -48,6 +51,11 @@ export interface ReaderOptions {
   /** tesseract language codes, e.g. ['eng', 'por', 'spa']. */
   languages?: readonly string[];
   limits?: Partial<ReadLimits>;
+  /** The rule set results are routed with; the shipped default when absent. */
+  ruleSet?: RuleSet;
+  /** Clock and master data for the rules. History is empty here: a caller that knows earlier documents
+   * (the CLI run, the database) re-evaluates with `evaluate` in its own order. */
+  ruleContext?: Omit<RuleContext, 'history' | 'now'> & { now?: () => Date };
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -63,6 +71,8 @@ const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 export class DocumentReader {
   readonly limits: ReadLimits;
   readonly languages: readonly string[];
+  readonly ruleSet: RuleSet;
+  private readonly ruleContext: NonNullable<ReaderOptions['ruleContext']>;
   private ocrEngine: OcrEngine | undefined;
 
   constructor(
@@ -71,6 +81,20 @@ export class DocumentReader {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.languages = options.languages ?? ['eng', 'por', 'spa'];
+    this.ruleSet = options.ruleSet ?? loadDefaultRuleSet();
+    this.ruleContext = options.ruleContext ?? {};
+  }
+
+  /** Issues, route and review block for a freshly read result, with no history. */
+  private routed(result: DocumentResult): DocumentResult {
+    const { now, ...rest } = this.ruleContext;
+    const t = performance.now();
+    const routed = applyEvaluation(
+      result,
+      evaluate(result, this.ruleSet, { ...rest, now: now?.() ?? new Date(), history: [] }),
+    );
+    routed.timings = { ...routed.timings, validateMs: ms(t) };
+    return routed;
   }
 
   private get ocr(): OcrEngine {
@@ -102,11 +126,7 @@ export class DocumentReader {
       const understood = understandDocument(layout, {});
       const extractMs = ms(t1);
 
-      const t2 = performance.now();
-      const { issues, route } = routeDocument(understood);
-      const validateMs = ms(t2);
-
-      const result: DocumentResult = {
+      const result: DocumentResult = this.routed({
         id,
         file: input.file,
         sha256,
@@ -116,10 +136,10 @@ export class DocumentReader {
         pages: layout.pages.length,
         fields: understood.fields,
         lineItems: understood.lineItems,
-        validation: { issues },
-        route,
-        timings: { loadMs: Math.max(0, Math.round(loadMs * 10) / 10), ocrMs, extractMs, validateMs },
-      };
+        validation: { issues: [] },
+        route: 'auto',
+        timings: { loadMs: Math.max(0, Math.round(loadMs * 10) / 10), ocrMs, extractMs, validateMs: 0 },
+      });
       return { result, layout };
     } catch (error) {
       if (!isDocumentError(error)) throw error;
@@ -137,10 +157,7 @@ export class DocumentReader {
     const t0 = performance.now();
     const understood = readNfeXml(decodeXml(input.bytes));
     const loadMs = ms(t0);
-    const t2 = performance.now();
-    const { issues, route } = routeDocument(understood);
-    const validateMs = ms(t2);
-    const result: DocumentResult = {
+    const result: DocumentResult = this.routed({
       id: meta.id,
       file: input.file,
       sha256: meta.sha256,
@@ -150,11 +167,11 @@ export class DocumentReader {
       pages: 1,
       fields: understood.fields,
       lineItems: understood.lineItems,
-      validation: { issues },
-      route,
+      validation: { issues: [] },
+      route: 'auto',
       // Parsing and reading the fields are one step here: it is counted as load.
-      timings: { loadMs, ocrMs: 0, extractMs: 0, validateMs },
-    };
+      timings: { loadMs, ocrMs: 0, extractMs: 0, validateMs: 0 },
+    });
     // One nominal A4 page with no words: fields from XML carry page 1 and a zero-size bbox.
     const layout: Layout = {
       pages: [{ number: 1, width: 595, height: 842, source: 'xml', rotation: 0, lines: [] }],

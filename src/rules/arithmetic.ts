@@ -1,0 +1,56 @@
+// Arithmetic on the amounts, in decimals with a tolerance: lines, subtotal, tax and total must add up.
+import { Decimal } from 'decimal.js';
+import { amountField, decimalOf, type Finding, fieldOf, money, type RuleFn } from './context.ts';
+
+type Tolerance = { tolerance: string };
+
+export const lineAmountMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => {
+  const out: Finding[] = [];
+  doc.lineItems.forEach((line, i) => {
+    const quantity = decimalOf(line.quantity);
+    const unitPrice = decimalOf(line.unitPrice);
+    const amount = decimalOf(line.amount);
+    if (!quantity || !unitPrice || !amount) return;
+    const expected = quantity.times(unitPrice);
+    if (expected.minus(amount).abs().greaterThan(tolerance)) {
+      out.push({
+        field: `lineItems[${i}].amount`,
+        message: `Line ${i + 1} ("${line.description}"): ${quantity.toFixed()} × ${money(unitPrice)} = ${money(expected)}, but the line says ${money(amount)} (difference ${money(expected.minus(amount).abs())}).`,
+      });
+    }
+  });
+  return out;
+};
+
+export const linesSubtotalMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => {
+  const subtotal = amountField(doc, 'subtotal');
+  const amounts = doc.lineItems.map((l) => decimalOf(l.amount));
+  // Only when every line has an amount: a line the reader could not price proves nothing.
+  if (!subtotal || amounts.length === 0 || amounts.some((a) => !a)) return [];
+  const sum = amounts.reduce<Decimal>((acc, a) => acc.plus(a!), new Decimal(0));
+  if (sum.minus(subtotal).abs().lessThanOrEqualTo(tolerance)) return [];
+  return [
+    {
+      field: 'subtotal',
+      message: `The ${amounts.length} line amounts add up to ${money(sum)}, but the subtotal is ${money(subtotal)} (difference ${money(sum.minus(subtotal).abs())}).`,
+    },
+  ];
+};
+
+export const totalMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => {
+  // NF-e XML: ICMS, PIS and COFINS are inside the product prices, so subtotal + tax is not the total there.
+  if (doc.mimeType === 'application/xml') return [];
+  const subtotal = amountField(doc, 'subtotal');
+  const tax = amountField(doc, 'taxAmount');
+  const total = amountField(doc, 'totalAmount');
+  if (!subtotal || !tax || !total) return [];
+  const expected = subtotal.plus(tax);
+  if (expected.minus(total).abs().lessThanOrEqualTo(tolerance)) return [];
+  const currency = fieldOf(doc, 'currency')?.value;
+  return [
+    {
+      field: 'totalAmount',
+      message: `Subtotal ${money(subtotal)} + tax ${money(tax)} = ${money(expected, currency)}, but the total is ${money(total, currency)} (difference ${money(expected.minus(total).abs())}).`,
+    },
+  ];
+};

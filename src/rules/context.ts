@@ -1,0 +1,115 @@
+// What a rule sees: the document's result and the context (clock, master data, history). Rules are pure.
+import { Decimal } from 'decimal.js';
+import type { DocumentResult, Field, FieldName } from '../contract/result.ts';
+import { fieldLabel } from '../pipeline/route.ts';
+import { normaliseName, normaliseTaxId, type PurchaseOrder, type Vendor } from './master-data.ts';
+import type { RoutingSettings } from './schema.ts';
+
+/** The parts of a result the rules read. */
+export type RuleDocument = Pick<
+  DocumentResult,
+  'id' | 'file' | 'sha256' | 'documentType' | 'fields' | 'lineItems'
+> &
+  Partial<Pick<DocumentResult, 'mimeType'>>;
+
+/** A document seen before, for duplicates. In the CLI: the earlier documents of the run; in the service: the database. */
+export interface HistoryEntry {
+  id: string;
+  file: string;
+  sha256: string;
+  /** See `vendorKeyOf`. */
+  vendorKey?: string | undefined;
+  invoiceNumber?: string | undefined;
+}
+
+export interface RuleContext {
+  now: Date;
+  /** Absent: no vendor master data, so the vendor rules do not run. */
+  vendors?: readonly Vendor[] | undefined;
+  /** Absent: no purchase-orders file, so po_mismatch does not run. */
+  purchaseOrders?: readonly PurchaseOrder[] | undefined;
+  history: readonly HistoryEntry[];
+}
+
+/** What a rule reports; the engine adds the rule's code and severity. */
+export interface Finding {
+  field: string | null;
+  message: string;
+}
+
+export interface RuleEnv {
+  context: RuleContext;
+  routing: RoutingSettings;
+}
+
+export type RuleFn<P> = (doc: RuleDocument, params: P, env: RuleEnv) => Finding[];
+
+export function fieldOf(doc: RuleDocument, name: FieldName | 'bankAccount'): Field | undefined {
+  return doc.fields[name] ?? undefined;
+}
+
+export function label(name: string): string {
+  return name === 'bankAccount' ? 'bank account' : fieldLabel(name as FieldName);
+}
+
+/** A decimal string as a Decimal, or undefined when absent or not a number. */
+export function decimalOf(value: string | null | undefined): Decimal | undefined {
+  if (value == null || !/^-?\d+(\.\d+)?$/.test(value)) return undefined;
+  return new Decimal(value);
+}
+
+export function amountField(doc: RuleDocument, name: FieldName): Decimal | undefined {
+  return decimalOf(fieldOf(doc, name)?.value);
+}
+
+/** Money as a reviewer reads it: two decimals at least, thousands separated. */
+export function money(value: Decimal, currency?: string): string {
+  const fixed = value.decimalPlaces() > 2 ? value.toFixed() : value.toFixed(2);
+  const [int, frac] = fixed.split('.');
+  const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${grouped}${frac ? `.${frac}` : ''}${currency ? ` ${currency}` : ''}`;
+}
+
+/** Who a document is from, for duplicates: its tax ID, or its name when it shows none. */
+export function vendorKeyOf(doc: RuleDocument): string | undefined {
+  const taxId = fieldOf(doc, 'vendorTaxId')?.value;
+  if (taxId && normaliseTaxId(taxId)) return `tax:${normaliseTaxId(taxId)}`;
+  const name = fieldOf(doc, 'vendorName')?.value;
+  if (name && normaliseName(name)) return `name:${normaliseName(name)}`;
+  return undefined;
+}
+
+export function invoiceNumberKey(value: string | undefined): string | undefined {
+  const key = value?.replace(/\s+/g, '').toUpperCase();
+  return key || undefined;
+}
+
+/** The history entry a processed document leaves for the ones after it. */
+export function historyEntryOf(doc: RuleDocument): HistoryEntry {
+  return {
+    id: doc.id,
+    file: doc.file,
+    sha256: doc.sha256,
+    vendorKey: vendorKeyOf(doc),
+    invoiceNumber: invoiceNumberKey(fieldOf(doc, 'invoiceNumber')?.value),
+  };
+}
+
+/** Whole days from `a` to `b` (YYYY-MM-DD), or undefined when either is not an ISO date. */
+export function daysBetween(a: string, b: string): number | undefined {
+  const ta = Date.parse(`${a}T00:00:00Z`);
+  const tb = Date.parse(`${b}T00:00:00Z`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(a) ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(b) ||
+    Number.isNaN(ta) ||
+    Number.isNaN(tb)
+  ) {
+    return undefined;
+  }
+  return Math.round((tb - ta) / 86_400_000);
+}
+
+export function today(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}

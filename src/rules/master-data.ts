@@ -1,0 +1,75 @@
+// The vendors file and the purchase-orders file (YAML or JSON), and how a document is matched to them.
+import { z } from 'zod';
+import { ConfigAmount } from './schema.ts';
+
+const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected a 3-letter ISO 4217 code like "EUR"');
+
+export const Vendor = z.strictObject({
+  /** As printed or compact: "11.222.333/0001-81", "B12345674", "DE123456789". */
+  taxId: z.string().min(1).optional(),
+  /** The names the vendor prints on its documents; matched without case, accents or punctuation. */
+  names: z.array(z.string().min(1)).min(1),
+  /** Currencies the vendor may bill in; any when absent. */
+  currencies: z.array(CurrencyCode).optional(),
+  /** IBANs or bank accounts on file; a document showing another one raises bank_details_changed. */
+  bankAccounts: z.array(z.string().min(1)).optional(),
+  /** Totals above this go to review (amount_over_limit); the rule's own limit when absent. */
+  approvalLimit: ConfigAmount.optional(),
+});
+export type Vendor = z.infer<typeof Vendor>;
+
+export const VendorsFile = z.strictObject({ vendors: z.array(Vendor) });
+export type VendorsFile = z.infer<typeof VendorsFile>;
+
+export const PurchaseOrder = z.strictObject({
+  number: z.string().min(1),
+  vendorTaxId: z.string().min(1).optional(),
+  vendorName: z.string().min(1).optional(),
+  amount: ConfigAmount,
+  currency: CurrencyCode.optional(),
+});
+export type PurchaseOrder = z.infer<typeof PurchaseOrder>;
+
+export const PurchaseOrdersFile = z.strictObject({ purchaseOrders: z.array(PurchaseOrder) });
+export type PurchaseOrdersFile = z.infer<typeof PurchaseOrdersFile>;
+
+/** Tax IDs compared without dots, dashes, slashes, spaces or case. */
+export function normaliseTaxId(value: string): string {
+  return value.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+}
+
+/** Names compared without case, accents, punctuation or repeated spaces. */
+export function normaliseName(value: string): string {
+  return value
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** Bank accounts and IBANs compared without spaces, dashes or case. */
+export function normaliseBankAccount(value: string): string {
+  return value.replace(/[\s\-./]/g, '').toUpperCase();
+}
+
+/** The vendor a document comes from: by tax ID when the document has one, else by name. */
+export function findVendor(
+  vendors: readonly Vendor[],
+  document: { taxId?: string | undefined; name?: string | undefined },
+): Vendor | undefined {
+  if (document.taxId) {
+    const key = normaliseTaxId(document.taxId);
+    const byTaxId = vendors.find((v) => v.taxId && normaliseTaxId(v.taxId) === key);
+    if (byTaxId) return byTaxId;
+  }
+  if (document.name) {
+    const key = normaliseName(document.name);
+    // A vendor with a tax ID on file is matched by name only when the document shows no tax ID, so a
+    // look-alike name with another tax ID stays unknown.
+    return vendors.find(
+      (v) => (!document.taxId || !v.taxId) && v.names.some((n) => normaliseName(n) === key),
+    );
+  }
+  return undefined;
+}
