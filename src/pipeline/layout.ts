@@ -55,30 +55,88 @@ export function unionBox(boxes: readonly BBox[]): BBox {
 }
 
 /**
- * Groups loose words into reading-order lines: words whose vertical centres overlap enough share a line,
- * lines are sorted top to bottom and words left to right. Both the text layer and OCR output go through it.
+ * Groups loose words into reading-order lines, words left to right and lines top to bottom. Both the text layer
+ * and OCR output go through it. OCR boxes stay in the frame of the page as scanned, so a skewed scan's lines
+ * slope: the slope is measured from neighbouring words and taken out before words are banded by height. A word
+ * joins the line whose centre band it fits best, measured against the line's typical word height: comparing it
+ * with a line's growing union box would let two lines of a wrapped table cell merge into one.
  */
 export function groupIntoLines(words: readonly Word[]): Line[] {
-  const sorted = [...words]
-    .filter((w) => w.text.trim() !== '')
-    .sort((a, b) => (a.bbox[1] + a.bbox[3]) / 2 - (b.bbox[1] + b.bbox[3]) / 2);
-  const lines: Word[][] = [];
-  for (const w of sorted) {
+  const kept = words.filter((w) => w.text.trim() !== '');
+  const slope = lineSlope(kept);
+  const placed = kept.map((w) => {
+    const width = w.bbox[2] - w.bbox[0];
     const h = w.bbox[3] - w.bbox[1];
-    const cy = (w.bbox[1] + w.bbox[3]) / 2;
-    const line = lines.find((l) => {
-      const box = unionBox(l.map((x) => x.bbox));
-      const lh = box[3] - box[1];
-      const lcy = (box[1] + box[3]) / 2;
-      return Math.abs(lcy - cy) < Math.max(2, Math.min(h, lh) * 0.5);
-    });
-    if (line) line.push(w);
-    else lines.push([w]);
+    const cx = (w.bbox[0] + w.bbox[2]) / 2;
+    // A slanted word's box is taller than its letters by the rise across its width.
+    return {
+      w,
+      cy: (w.bbox[1] + w.bbox[3]) / 2 - slope * cx,
+      top: w.bbox[1] - slope * cx,
+      h: Math.max(h * 0.5, h - Math.abs(slope) * width),
+    };
+  });
+  placed.sort((a, b) => a.cy - b.cy);
+  type Band = { items: typeof placed; cy: number; heights: number[] };
+  const bands: Band[] = [];
+  for (const p of placed) {
+    let best: Band | undefined;
+    let bestDist = Number.POSITIVE_INFINITY;
+    // Only the last few bands can still take a word: words come sorted by centre.
+    for (let i = bands.length - 1; i >= 0 && i >= bands.length - 8; i--) {
+      const band = bands[i] as Band;
+      const lh = median(band.heights);
+      const dist = Math.abs(band.cy - p.cy);
+      if (dist < Math.max(2, Math.min(p.h, lh) * 0.5) && dist < bestDist) {
+        best = band;
+        bestDist = dist;
+      }
+    }
+    if (best) {
+      best.items.push(p);
+      best.heights.push(p.h);
+      best.cy = best.items.reduce((s, x) => s + x.cy, 0) / best.items.length;
+    } else bands.push({ items: [p], cy: p.cy, heights: [p.h] });
   }
-  return lines
-    .map((ws) => {
-      ws.sort((a, b) => a.bbox[0] - b.bbox[0]);
-      return { text: ws.map((w) => w.text).join(' '), bbox: unionBox(ws.map((w) => w.bbox)), words: ws };
+  return bands
+    .map((band) => {
+      const ws = band.items.sort((a, b) => a.w.bbox[0] - b.w.bbox[0]);
+      const top = Math.min(...ws.map((x) => x.top));
+      const line: Line = {
+        text: ws.map((x) => x.w.text).join(' '),
+        bbox: unionBox(ws.map((x) => x.w.bbox)),
+        words: ws.map((x) => x.w),
+      };
+      return { line, top, x0: line.bbox[0] };
     })
-    .sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+    .sort((a, b) => a.top - b.top || a.x0 - b.x0)
+    .map((x) => x.line);
+}
+
+/** The slope (dy/dx) of the page's text lines, from words that follow each other on one line; 0 when unsure. */
+function lineSlope(words: readonly Word[]): number {
+  const slopes: number[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const a = words[i - 1] as Word;
+    const b = words[i] as Word;
+    const ha = a.bbox[3] - a.bbox[1];
+    const hb = b.bbox[3] - b.bbox[1];
+    const gap = b.bbox[0] - a.bbox[2];
+    if (gap < -0.2 * Math.min(ha, hb) || gap > 3 * Math.max(ha, hb)) continue;
+    // Boxes of similar height (same font), overlapping vertically.
+    if (Math.abs(ha - hb) > 0.3 * Math.max(ha, hb)) continue;
+    const dy = (b.bbox[1] + b.bbox[3]) / 2 - (a.bbox[1] + a.bbox[3]) / 2;
+    const dx = (b.bbox[0] + b.bbox[2]) / 2 - (a.bbox[0] + a.bbox[2]) / 2;
+    if (dx <= 0 || Math.abs(dy) > 0.5 * Math.min(ha, hb)) continue;
+    slopes.push(dy / dx);
+  }
+  if (slopes.length < 8) return 0;
+  const s = median(slopes);
+  // Beyond ~8° the page was not read as lines anyway; below ~0.2° it makes no difference.
+  return Math.abs(s) < 0.0035 || Math.abs(s) > 0.14 ? 0 : s;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.floor(s.length / 2)] as number) : 0;
 }

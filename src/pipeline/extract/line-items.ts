@@ -110,39 +110,112 @@ export interface LineItemOptions {
   header?: TableHeader;
 }
 
+/**
+ * A row's words split into cells at wide gaps, each cell put in the column it sits under. A description that
+ * runs towards the next column keeps its own numbers ("(box of 10 reams)"): only a number at the end of a cell
+ * that sits under a numeric column is that column's value.
+ */
+function rowCells(columns: Column[], words: readonly Word[], h: number, isNumber: (w: Word) => boolean) {
+  const byKind = new Map<ColumnKind, Word[]>();
+  const put = (k: ColumnKind, ws: Word[]) => byKind.set(k, [...(byKind.get(k) ?? []), ...ws]);
+  const cells: Word[][] = [];
+  for (const w of words) {
+    const cell = cells[cells.length - 1];
+    const prev = cell?.[cell.length - 1];
+    if (cell && prev && w.bbox[0] - prev.bbox[2] < h * 1.2) cell.push(w);
+    else cells.push([w]);
+  }
+  for (const cell of cells) {
+    const kinds = cell.map((w) => columnOf(columns, w)?.kind ?? 'other');
+    if (!kinds.includes('description')) {
+      cell.forEach((w, i) => {
+        put(kinds[i] as ColumnKind, [w]);
+      });
+      continue;
+    }
+    // A text cell: peel bare numbers off its end that stand under a numeric column, one per column.
+    let end = cell.length;
+    const taken = new Set<ColumnKind>();
+    while (end > 1) {
+      const w = cell[end - 1] as Word;
+      const k = kinds[end - 1] as ColumnKind;
+      if (!BARE_NUMBER.test(w.text.trim()) || !isNumber(w) || k === 'description' || k === 'other') break;
+      if (taken.has(k)) break;
+      taken.add(k);
+      put(k, [w]);
+      end--;
+    }
+    put('description', cell.slice(0, end));
+  }
+  return byKind;
+}
+
+const BARE_NUMBER = /^\p{Sc}?\s?[-+]?\d[\d.,\s]*\p{Sc}?%?$/u;
+
+/** Where the item table goes on: the same header printed again on a later page, or (no header) the top of it. */
+function continuation(lines: readonly TextLine[], page: number): number | undefined {
+  const onPage = lines.filter((l) => l.page === page);
+  const again = findTableHeader(onPage);
+  if (again) return again.line.index;
+  const first = onPage[0];
+  return first ? first.index - 1 : undefined;
+}
+
 export function extractLineItems(layout: Layout, options: LineItemOptions = {}): LineItem[] {
   const lines = options.lines ?? linesOf(layout);
-  const header = options.header ?? findTableHeader(lines);
+  let header = options.header ?? findTableHeader(lines);
   if (!header) return [];
   const hint = options.decimalSeparator ? { decimalSeparator: options.decimalSeparator } : undefined;
   const numberIn = (words: Word[]) => {
     const text = words.map((w) => w.text).join(' ');
     return findAmounts(text, hint)[0]?.value;
   };
+  const isNumber = (w: Word) => {
+    const f = findAmounts(w.text, hint)[0];
+    return f !== undefined && f.text.length >= w.text.trim().length - 1;
+  };
   const items: (LineItem & { words: Word[] })[] = [];
   let pending: Word[] = [];
   const h = Math.max(1, header.line.bbox[3] - header.line.bbox[1]);
+  let page = header.line.page;
+  let start = header.line.index;
   let lastBottom = header.line.bbox[3];
+  let ended = false;
   for (const line of lines) {
-    if (line.page !== header.line.page || line.index <= header.line.index) continue;
-    if (line.bbox[1] - lastBottom > h * 4 || isEndOfTable(line)) break;
-    lastBottom = line.bbox[3];
-    const byKind = new Map<ColumnKind, Word[]>();
-    for (const w of line.words) {
-      const c = columnOf(header.columns, w);
-      const k = c?.kind ?? 'other';
-      byKind.set(k, [...(byKind.get(k) ?? []), w]);
+    if (line.index <= start) continue;
+    if (line.page !== page) {
+      // The table ran to the foot of the page ("continued on next page", "Page 1 of 2"): it goes on overleaf.
+      const next: number | undefined = items.length ? continuation(lines, line.page) : undefined;
+      if (next === undefined) break;
+      page = line.page;
+      start = next;
+      const again: TextLine | undefined = lines[next];
+      if (again && again.page === page) {
+        header = findTableHeader([again]) ?? header;
+        lastBottom = again.bbox[3];
+      } else lastBottom = Number.NEGATIVE_INFINITY;
+      pending = [];
+      if (line.index <= start) continue;
     }
-    const numericWords = line.words.filter((w) => {
-      const f = findAmounts(w.text, hint)[0];
-      return f !== undefined && f.text.length >= w.text.trim().length - 1;
-    });
+    if (ended) break;
+    if (isEndOfTable(line)) break;
+    if (line.bbox[1] - lastBottom > h * 4) {
+      // A gap: the table is over on this page; only a following page may continue it.
+      ended = !lines.some((l) => l.page > page);
+      if (ended) break;
+      start = lines.find((l) => l.page > page)?.index ?? start;
+      continue;
+    }
+    lastBottom = line.bbox[3];
+    const byKind = rowCells(header.columns, line.words, h, isNumber);
+    const numericWords = line.words.filter(isNumber);
     const amount = numberIn(byKind.get('amount') ?? []);
     const unitPrice = numberIn(byKind.get('unitPrice') ?? []);
     const quantity = numberIn(byKind.get('quantity') ?? []);
     if (!amount && !(unitPrice && quantity)) {
       // A line of description only (or digits a narrow cell wrapped): continues the previous item, or starts the next one.
-      const text = (byKind.get('description') ?? line.words).filter((w) => !numericWords.includes(w));
+      const descOnly = byKind.get('description') ?? [];
+      const text = descOnly.length ? descOnly : line.words.filter((w) => !numericWords.includes(w));
       const prev = items[items.length - 1];
       if (prev && text.length && pending.length === 0 && line.bbox[1] - lineBottom(prev.words) < h * 1.5) {
         prev.description = `${prev.description} ${text.map((w) => w.text).join(' ')}`.trim();
@@ -150,7 +223,9 @@ export function extractLineItems(layout: Layout, options: LineItemOptions = {}):
       } else pending.push(...text);
       continue;
     }
-    const descWords = [...pending, ...(byKind.get('description') ?? [])];
+    // Text above a row is its first description line only when it sits right above it (not a page heading).
+    const above = pending.filter((w) => line.bbox[1] - w.bbox[3] < h * 3);
+    const descWords = [...above, ...(byKind.get('description') ?? [])];
     pending = [];
     const item: LineItem & { words: Word[] } = {
       description: descWords
