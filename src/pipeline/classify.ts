@@ -27,7 +27,9 @@ export function classifyDocument(layout: Layout): Classification {
   if (!lines.length) return { documentType: 'unknown', language, confidence: 0 };
 
   let invoice = (folded.match(INVOICE_WORDS) ?? []).length;
-  let receipt = (folded.match(RECEIPT_WORDS) ?? []).length;
+  // "caixa com 12" / "caja de 24" is a pack size in an item description, not a till.
+  let receipt = (folded.replace(/\b(caixa|caja)\s+(com|de|c\/)\s*\d/g, ' ').match(RECEIPT_WORDS) ?? [])
+    .length;
   let labelPairs = 0;
   let amounts = 0;
   for (const l of lines) {
@@ -41,6 +43,8 @@ export function classifyDocument(layout: Layout): Classification {
   // Till rolls are tall and narrow.
   const page = layout.pages[0];
   if (page && page.height / page.width > 2.2) receipt += 2;
+  // A till roll is one page; an invoice that runs over pages says so on each of them.
+  if (layout.pages.length > 1) invoice += 2;
 
   if (labelPairs >= 4 && amounts <= 1 && labelPairs > invoice + receipt) {
     return { documentType: 'form', language, confidence: Math.min(0.9, 0.5 + labelPairs * 0.05) };
