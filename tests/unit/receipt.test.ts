@@ -120,6 +120,18 @@ describe('extractReceiptFields on small layouts', () => {
     expect(f.totalAmount?.confidence).toBeGreaterThan(0.8);
   });
 
+  it('joins a name cut mid-way: "… SDN" / "BHD", a line ending in "&", and a form read above its name', () => {
+    const tail = ['NO 28, JALAN ASTANA 1C,', 'Date: 05/03/2018', 'TOTAL RM 8.20'];
+    const cut = extractReceiptFields(layoutOf(['LIGHTROOM GALLERY SDN', 'BHD', ...tail]));
+    expect(cut.vendorName?.value).toBe('LIGHTROOM GALLERY SDN BHD');
+    const amp = extractReceiptFields(layoutOf(['HOME MASTER HARDWARE &', 'ELECTRICAL', ...tail]));
+    expect(amp.vendorName?.value).toBe('HOME MASTER HARDWARE & ELECTRICAL');
+    const above = extractReceiptFields(layoutOf(['BHD', 'LIGHTROOM GALLERY SDV', ...tail]));
+    expect(above.vendorName?.value).toBe('LIGHTROOM GALLERY SDN BHD');
+    const slip = extractReceiptFields(layoutOf(['KEDAI MAJU SDN 8HD', ...tail]));
+    expect(slip.vendorName?.value).toBe('KEDAI MAJU SDN BHD');
+  });
+
   it('reads comma decimals, R$ and the Brazilian date order', () => {
     const f = extractReceiptFields(
       layoutOf([

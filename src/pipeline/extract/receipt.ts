@@ -558,17 +558,37 @@ function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
     /^\s*(?:[\p{L}.&'-]+\s+)?(?:co\.?\s*)?(?:\([\p{L}\s.]{1,12}\)\s*)?(?:sdn|s\/b|bhd|berhad|ltda|ltd|s\.\s?[la])/iu.test(
       picked,
     );
-  if (prev && (onlyLegalForm(picked) || shortLegal) && isNameLike(prev)) first--;
   const next = lines[last + 1];
-  if (next && onlyLegalForm(bare(next)) && !LEGAL_FORM.test(fold(bare(lines[last] as ReceiptLine)))) last++;
+  let swapped = false;
+  if (prev && (onlyLegalForm(picked) || shortLegal) && isNameLike(prev)) first--;
+  else if (next && onlyLegalForm(picked) && isNameLike(next) && !onlyLegalForm(bare(next))) {
+    // "BHD" read a hair above "LIGHTROOM GALLERY SDN": the wrapped form came first in reading order.
+    last++;
+    swapped = true;
+  }
+  const raw = (l: ReceiptLine) =>
+    nameWords(l)
+      .map((w) => w.text)
+      .join(' ');
+  const lastText = fold(raw(lines[last] as ReceiptLine));
+  const after = lines[last + 1];
+  if (!swapped && after) {
+    const afterText = fold(bare(after));
+    // A name cut mid-way: "… SDN" / "BHD", or "HOME MASTER HARDWARE &" / "ELECTRICAL".
+    const openForm = /\b(?:sdn|s\.)\s*$/.test(lastText) && /^\s*(?:bhd|b\.?)\b/.test(afterText);
+    const openJoin = /(?:&|\band)\s*$/.test(lastText) && isNameLike(after) && !/\d/.test(afterText);
+    if (openForm || openJoin || (onlyLegalForm(afterText) && !LEGAL_FORM.test(lastText))) last++;
+  }
   const nameLines = lines.slice(first, last + 1);
+  if (swapped) nameLines.reverse();
   const line = nameLines[0] as ReceiptLine;
   const text = nameLines
-    .map(bare)
+    .map((l, k) => (k < nameLines.length - 1 && /&\s*$/.test(raw(l)) ? `${bare(l)} &` : bare(l)))
     .filter((t) => t)
     .join(' ')
     // The legal form is a fixed phrase, so its OCR slips can be undone: "SON BHD", "SDN BHO", "C0.".
-    .replace(/\bS[O0I1L]N(\.?\s*)B[HN][DO0]\b/g, 'SDN$1BHD')
+    .replace(/\bS[DO0I1L]N(\.?\s*)[B8][HN][DO0]\b/g, 'SDN$1BHD')
+    .replace(/\bS[DO0][NVW](?=\.?\s*BHD\b)/g, 'SDN')
     .replace(/\bC0\./g, 'CO.');
   if (!text) return undefined;
   const words = nameLines.flatMap((l) => nameWords(l));
