@@ -162,22 +162,23 @@ async function readPage(image: PageImage, recognize: Recognize): Promise<OcrPage
 }
 
 async function readAt(image: PageImage, rotation: number, recognize: Recognize): Promise<Attempt> {
-  const upright = await sharp(image.png)
-    .rotate(rotation)
-    .greyscale()
-    .normalise()
-    .png({ compressionLevel: 1 })
-    .toBuffer();
-  const analysis = await analysePage(upright);
+  const upright = await sharp(image.png).rotate(rotation).greyscale().png({ compressionLevel: 1 }).toBuffer();
   const upW = rotation % 180 === 0 ? image.width : image.height;
   const upH = rotation % 180 === 0 ? image.height : image.width;
+  // A small receipt on a full-page scan: read only the paper's text, with the scanner's specks wiped off, so
+  // the line height is measured on text and the scale budget is spent on it. Boxes come back offset.
+  const content = await cleanPage(upright, upW, upH);
+  const region = content.region;
+  const analysis = await analysePage(content.png);
+  const cropW = region.width;
+  const cropH = region.height;
   let scale = analysis.lineHeight > 0 ? TARGET_LINE_HEIGHT / analysis.lineHeight : 1800 / upW;
   scale = Math.min(4, Math.max(0.5, scale));
-  scale = Math.min(scale, Math.sqrt(MAX_PREPARED_PIXELS / (upW * upH)));
-  const sw = Math.max(1, Math.round(upW * scale));
-  const sh = Math.max(1, Math.round(upH * scale));
+  scale = Math.min(scale, Math.sqrt(MAX_PREPARED_PIXELS / (cropW * cropH)));
+  const sw = Math.max(1, Math.round(cropW * scale));
+  const sh = Math.max(1, Math.round(cropH * scale));
   const skew = analysis.skew;
-  let pipeline = sharp(upright).resize(sw, sh, { kernel: scale > 1 ? 'cubic' : 'lanczos3' });
+  let pipeline = sharp(content.png).resize(sw, sh, { kernel: scale > 1 ? 'cubic' : 'lanczos3' });
   let prepared = await pipeline.png({ compressionLevel: 1 }).toBuffer();
   let pw = sw;
   let ph = sh;
@@ -200,7 +201,7 @@ async function readAt(image: PageImage, rotation: number, recognize: Recognize):
     // Undo a clockwise turn by theta (y grows downwards).
     const ux = dx * cos + dy * sin + sw / 2;
     const uy = -dx * sin + dy * cos + sh / 2;
-    return [ux / scale, uy / scale];
+    return [ux / scale + region.left, uy / scale + region.top];
   };
 
   const words: Word[] = [];
@@ -372,4 +373,218 @@ function otsu(data: Uint8Array | Buffer): number {
     }
   }
   return threshold;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Content region and speck cleaning: small receipts scanned on a whole A4 sheet, often with a dotted or textured
+// background, read as junk when the whole sheet goes to tesseract: the specks spoil the line-height measure (so
+// the page is shrunk instead of enlarged) and tesseract reads them as characters.
+
+interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Long side of the copy on which the text region is looked for. */
+const REGION_LONG_SIDE = 800;
+/** Only a region this much smaller than the page is cropped to; otherwise the page is read whole. */
+const CROP_MAX_AREA_SHARE = 0.6;
+
+interface Binary {
+  ink: Uint8Array;
+  w: number;
+  h: number;
+}
+
+async function binarise(png: Buffer, w: number, h: number): Promise<Binary & { grey: Buffer }> {
+  const { data, info } = await sharp(png)
+    .greyscale()
+    .resize(w, h, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const threshold = otsu(data);
+  const ink = new Uint8Array(info.width * info.height);
+  for (let i = 0; i < ink.length; i++) ink[i] = (data[i] as number) < threshold ? 1 : 0;
+  return { ink, w: info.width, h: info.height, grey: data };
+}
+
+/** Summed-area table of a binary image, (w+1)×(h+1). */
+function integral({ ink, w, h }: Binary): Uint32Array {
+  const sat = new Uint32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += ink[y * w + x] as number;
+      sat[(y + 1) * (w + 1) + x + 1] = (sat[y * (w + 1) + x + 1] as number) + row;
+    }
+  }
+  return sat;
+}
+
+function windowSum(
+  sat: Uint32Array,
+  w: number,
+  h: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): number {
+  const a = Math.max(0, x0);
+  const b = Math.max(0, y0);
+  const c = Math.min(w, x1 + 1);
+  const d = Math.min(h, y1 + 1);
+  const W = w + 1;
+  return (
+    (sat[d * W + c] as number) -
+    (sat[b * W + c] as number) -
+    (sat[d * W + a] as number) +
+    (sat[b * W + a] as number)
+  );
+}
+
+/** 8-connected components of a binary image: their pixel counts and boxes. */
+function components(
+  mask: Uint8Array,
+  w: number,
+  h: number,
+): { labels: Int32Array; parts: { area: number; x0: number; y0: number; x1: number; y1: number }[] } {
+  const labels = new Int32Array(w * h).fill(-1);
+  const parts: { area: number; x0: number; y0: number; x1: number; y1: number }[] = [];
+  const stack: number[] = [];
+  for (let start = 0; start < mask.length; start++) {
+    if (!mask[start] || (labels[start] as number) >= 0) continue;
+    const id = parts.length;
+    const part = { area: 0, x0: w, y0: h, x1: 0, y1: 0 };
+    labels[start] = id;
+    stack.push(start);
+    while (stack.length) {
+      const p = stack.pop() as number;
+      const x = p % w;
+      const y = (p - x) / w;
+      part.area++;
+      if (x < part.x0) part.x0 = x;
+      if (x > part.x1) part.x1 = x;
+      if (y < part.y0) part.y0 = y;
+      if (y > part.y1) part.y1 = y;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          if (nx < 0 || nx >= w) continue;
+          const q = ny * w + nx;
+          if (mask[q] && (labels[q] as number) < 0) {
+            labels[q] = id;
+            stack.push(q);
+          }
+        }
+      }
+    }
+    parts.push(part);
+  }
+  return { labels, parts };
+}
+
+/**
+ * The part of the page that holds text: on a small binarised copy, ink that has enough ink around it (text
+ * lines) forms blobs, while scattered specks do not; the box of the blobs that matter, with a margin.
+ */
+export async function findTextRegion(png: Buffer, width: number, height: number): Promise<Region> {
+  const whole = { left: 0, top: 0, width, height };
+  const f = Math.min(1, REGION_LONG_SIDE / Math.max(width, height));
+  const bin = await binarise(png, Math.max(1, Math.round(width * f)), Math.max(1, Math.round(height * f)));
+  const { w, h } = bin;
+  let inkCount = 0;
+  for (const v of bin.ink) inkCount += v;
+  if (inkCount < 50 || inkCount > bin.ink.length * 0.4) return whole;
+  const sat = integral(bin);
+  const r = Math.max(3, Math.round(Math.max(w, h) * 0.01));
+  const need = Math.max(4, (2 * r + 1) ** 2 * 0.05);
+  const dense = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      if (windowSum(sat, w, h, x - r, y - r, x + r, y + r) >= need) dense[y * w + x] = 1;
+  const { parts } = components(dense, w, h);
+  if (!parts.length) return whole;
+  const largest = Math.max(...parts.map((p) => p.area));
+  const kept = parts.filter((p) => p.area >= Math.max(largest * 0.03, (4 * r) ** 2));
+  let x0 = w;
+  let y0 = h;
+  let x1 = 0;
+  let y1 = 0;
+  for (const p of kept) {
+    x0 = Math.min(x0, p.x0);
+    y0 = Math.min(y0, p.y0);
+    x1 = Math.max(x1, p.x1);
+    y1 = Math.max(y1, p.y1);
+  }
+  const pad = 2 * r;
+  const left = Math.max(0, Math.floor((x0 - pad) / f));
+  const top = Math.max(0, Math.floor((y0 - pad) / f));
+  const right = Math.min(width, Math.ceil((x1 + pad + 1) / f));
+  const bottom = Math.min(height, Math.ceil((y1 + pad + 1) / f));
+  if (right - left < MIN_REGION_SIDE || bottom - top < MIN_REGION_SIDE) return whole;
+  if ((right - left) * (bottom - top) > width * height * CROP_MAX_AREA_SHARE) return whole;
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+const MIN_REGION_SIDE = 32;
+
+/**
+ * Crops the page to its text and wipes specks: small ink blots with no other ink near them. Dots on a letter
+ * or a full stop sit near other ink and stay.
+ */
+export async function cleanPage(
+  png: Buffer,
+  width: number,
+  height: number,
+): Promise<{ png: Buffer; region: Region }> {
+  const region = await findTextRegion(png, width, height);
+  // Normalised after cropping: on a sheet that is nearly all paper the darkest percentile is paper grain, which
+  // stretching would turn black.
+  const whole = region.width === width && region.height === height;
+  const cropped = await (whole ? sharp(png) : sharp(png).extract(region))
+    .normalise()
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+  const bin = await binarise(cropped, region.width, region.height);
+  const { w, h, ink, grey } = bin;
+  const sat = integral(bin);
+  const { labels, parts } = components(ink, w, h);
+  // Specks are a few pixels across at scan resolution; scaled with the sheet's size, taken as a ~1500 px A4.
+  const unit = Math.max(width, height) / 1500;
+  const maxArea = Math.max(4, Math.round(14 * unit * unit));
+  const reach = Math.max(4, Math.round(10 * unit));
+  const specks = new Uint8Array(parts.length);
+  let speckCount = 0;
+  parts.forEach((p, i) => {
+    if (p.area > maxArea) return;
+    const around = windowSum(sat, w, h, p.x0 - reach, p.y0 - reach, p.x1 + reach, p.y1 + reach);
+    if (around <= p.area) {
+      specks[i] = 1;
+      speckCount++;
+    }
+  });
+  if (speckCount < 20) return { png: cropped, region };
+  const out = Buffer.from(grey);
+  for (let p = 0; p < labels.length; p++) {
+    const id = labels[p] as number;
+    if (id < 0 || !specks[id]) continue;
+    const x = p % w;
+    const y = (p - x) / w;
+    // The blot and its anti-aliased rim.
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const nx = x + dx;
+        const ny = y + dy;
+        if (nx >= 0 && nx < w && ny >= 0 && ny < h) out[ny * w + nx] = 255;
+      }
+  }
+  const cleaned = await sharp(out, { raw: { width: w, height: h, channels: 1 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+  return { png: cleaned, region };
 }

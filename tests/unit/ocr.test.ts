@@ -124,6 +124,50 @@ describe('OCR engine', () => {
     for (const r of reads) expect(r).toContain('Papelaria');
   });
 
+  it('reads a small receipt scanned on a whole dotted sheet, with boxes on the sheet', async () => {
+    // A4 at ~130 DPI with scanner specks all over, and a receipt in small print in the middle of it.
+    const SW = 1080;
+    const SH = 1527;
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const dots = Array.from(
+      { length: 1500 },
+      () =>
+        `<circle cx="${(rand() * SW).toFixed(1)}" cy="${(rand() * SH).toFixed(1)}" r="${(0.8 + rand()).toFixed(1)}" fill="#555"/>`,
+    ).join('');
+    const receipt = [
+      'KEDAI RUNCIT BAHAGIA SDN BHD',
+      '12 Jalan Mawar 3, Taman Seri',
+      'Date 10/03/2018 18:24',
+      'Nasi Lemak 2 x 4.10 8.20',
+      'Teh Tarik 1 x 2.00 2.00',
+      'Nett Total: 10.20',
+      'Cash 20.00 Change 9.80',
+    ]
+      .map(
+        (l, i) =>
+          `<text x="380" y="${420 + i * 17}" font-family="DejaVu Sans" font-size="12" fill="#222">${l}</text>`,
+      )
+      .join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${SW}" height="${SH}"><rect width="100%" height="100%" fill="#fdfdfd"/>${dots}${receipt}</svg>`;
+    const jpeg = await sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
+    const [image] = await createImageDecoder().decode(jpeg, DEFAULT_LIMITS);
+    const read = await engine.readPage(image!, { languages: ['eng'] });
+    const all = text(read.words);
+    expect(all).toContain('KEDAI RUNCIT BAHAGIA');
+    expect(all).toContain('10/03/2018');
+    expect(all).toContain('Total: 10.20');
+    expect(read).toMatchObject({ width: SW, height: SH, rotation: 0 });
+    const total = find(read.words, '10.20')!;
+    // Drawn at x ≈ 380 + the label's width, on the baseline y = 505.
+    expect(total.bbox[0]).toBeGreaterThan(400);
+    expect(total.bbox[2]).toBeLessThan(620);
+    expect(Math.abs(total.bbox[3] - 505)).toBeLessThan(6);
+  });
+
   it('returns no words for a blank page rather than failing', async () => {
     const blank = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#fff' } })
       .png()
