@@ -36,7 +36,7 @@ export const Fields = z.object({
     FieldName,
     z.ZodOptional<z.ZodNullable<typeof Field>>
   >),
-  /** IBAN or bank account the document asks to be paid to; checked against the vendor master data. Not extracted yet. */
+  /** IBAN or bank account the document asks to be paid to; checked against the vendor master data (see src/pipeline/extract/bank.ts). */
   bankAccount: Field.nullable().optional(),
 });
 export type Fields = Partial<Record<FieldName | 'bankAccount', Field | null>>;

@@ -1,6 +1,7 @@
 // Understanding: what kind of document this is, in which language, and the fields and line items on it.
 import type { DocumentType, Fields, LineItem } from '../contract/result.ts';
 import { classifyDocument } from './classify.ts';
+import { extractBankAccount } from './extract/bank.ts';
 import { extractFields } from './extract/fields.ts';
 import { extractReceiptFields } from './extract/receipt.ts';
 import type { Layout } from './layout.ts';
@@ -15,7 +16,10 @@ export interface Understanding {
 export function understandDocument(layout: Layout, hints: { language?: string }): Understanding {
   const { documentType, language: detected } = classifyDocument(layout);
   const language = hints.language ?? detected;
-  const general = extractFields(layout, { language, documentType });
+  const extracted = extractFields(layout, { language, documentType });
+  // Where to pay: compared with the vendor master data by bank_details_changed.
+  const bankAccount = extractBankAccount(layout);
+  const general = bankAccount ? { ...extracted, fields: { ...extracted.fields, bankAccount } } : extracted;
   if (documentType !== 'receipt') return { documentType, language, ...general };
   // Receipts have their own habits (shop name on top, totals with rounding and cash/change lines): the
   // receipt reader decides, the general one fills what it left out.

@@ -11,7 +11,9 @@ export const Vendor = z.strictObject({
   names: z.array(z.string().min(1)).min(1),
   /** Currencies the vendor may bill in; any when absent. */
   currencies: z.array(CurrencyCode).optional(),
-  /** IBANs or bank accounts on file; a document showing another one raises bank_details_changed. */
+  /** IBANs or bank accounts on file; a document showing another one raises bank_details_changed. Written as
+   * extraction reads them: "DE89 3704 0044 0532 0130 00", "Banco 341 Ag. 1234 C/C 56789-0",
+   * "Routing 042000314 Account 7391028845" (spaces, dashes, dots and case do not matter). */
   bankAccounts: z.array(z.string().min(1)).optional(),
   /** Totals above this go to review (amount_over_limit); the rule's own limit when absent. */
   approvalLimit: ConfigAmount.optional(),

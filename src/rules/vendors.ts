@@ -53,7 +53,7 @@ export const currencyNotAllowed: RuleFn<NoParams> = (doc, _params, env) => {
   ];
 };
 
-/** Reads the optional `bankAccount` field; extraction does not fill it yet, so this fires only once it does. */
+/** Fires only when the document shows a bank account (see src/pipeline/extract/bank.ts) and the vendor has some on file. */
 export const bankDetailsChanged: RuleFn<NoParams> = (doc, _params, env) => {
   const vendor = vendorOf(doc, env);
   const account = fieldOf(doc, 'bankAccount')?.value;
