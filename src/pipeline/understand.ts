@@ -4,6 +4,7 @@ import { classifyDocument } from './classify.ts';
 import { extractBankAccount } from './extract/bank.ts';
 import { extractFields } from './extract/fields.ts';
 import { extractReceiptFields } from './extract/receipt.ts';
+import { extractReceiptLineItems } from './extract/receipt-items.ts';
 import type { Layout } from './layout.ts';
 
 export interface Understanding {
@@ -28,5 +29,9 @@ export function understandDocument(layout: Layout, hints: { language?: string })
   for (const [name, field] of Object.entries(receipt) as [keyof Fields, Fields[keyof Fields]][]) {
     if (field) fields[name] = field;
   }
-  return { documentType, language, fields, lineItems: general.lineItems };
+  // A till roll has no item table header: its items are read by their own shape when the table reader found none.
+  const lineItems = general.lineItems.length
+    ? general.lineItems
+    : extractReceiptLineItems(layout, { language });
+  return { documentType, language, fields, lineItems };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyDocument } from '../../src/pipeline/classify.ts';
 import { extractFields } from '../../src/pipeline/extract/fields.ts';
+import { extractReceiptLineItems } from '../../src/pipeline/extract/receipt-items.ts';
 import type { BBox } from '../../src/pipeline/layout.ts';
 import { groupIntoLines, type Layout, type Word } from '../../src/pipeline/layout.ts';
 
@@ -376,5 +377,93 @@ describe('classifyDocument', () => {
     expect(c.language).toBe(language);
     expect(c.confidence).toBeGreaterThanOrEqual(0);
     expect(c.confidence).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('layout lines and item tables', () => {
+  it('keeps the lines of a skewed scan apart and in order', () => {
+    // Two rows sloping down 2° to the right, 45 px apart: over the row the slope drops more than that.
+    const slope = Math.tan((2 * Math.PI) / 180);
+    const words: Word[] = [];
+    for (const [row, texts] of [
+      [0, ['Warehouse', 'scanner,', 'rugged,', 'with', 'charger', '4', '685.00', '2,740.00']],
+      [1, ['Label', 'printer,', 'thermal,', '4', 'inch', '2', '412.50', '825.00']],
+    ] as const) {
+      texts.forEach((text, i) => {
+        const x = 100 + i * 260;
+        const y = 200 + row * 45 + x * slope;
+        words.push({ text, bbox: [x, y, x + 235, y + 30], confidence: 0.9, source: 'ocr' });
+      });
+    }
+    // OCR gives words in reading order, which is where the slope is measured.
+    const lines = groupIntoLines(words);
+    expect(lines.map((l) => l.text)).toEqual([
+      'Warehouse scanner, rugged, with charger 4 685.00 2,740.00',
+      'Label printer, thermal, 4 inch 2 412.50 825.00',
+    ]);
+  });
+
+  it('keeps numbers inside a long description and reads a table that goes on overleaf', () => {
+    const page1 = layout([
+      [20, 20, 'ACME Supplies Inc.', 14],
+      [20, 100, 'Description'],
+      [300, 100, 'Qty'],
+      [380, 100, 'Unit Price'],
+      [480, 100, 'Amount'],
+      [20, 120, 'Copy paper (case of 10 reams)'],
+      [310, 120, '10'],
+      [390, 120, '25.50'],
+      [490, 120, '255.00'],
+      [400, 700, 'Page 1 of 2'],
+    ]);
+    const page2 = layout([
+      [20, 20, 'Invoice 2025-001 (continued)'],
+      [20, 60, 'Description'],
+      [300, 60, 'Qty'],
+      [380, 60, 'Unit Price'],
+      [480, 60, 'Amount'],
+      [20, 80, 'Stapler'],
+      [310, 80, '2'],
+      [390, 80, '7.00'],
+      [490, 80, '14.00'],
+      [380, 120, 'Total'],
+      [490, 120, '269.00'],
+    ]);
+    const doc: Layout = { pages: [page1.pages[0], { ...page2.pages[0], number: 2 }] as Layout['pages'] };
+    const { lineItems } = extractFields(doc, { language: 'en' });
+    expect(lineItems.map((i) => [i.description, i.quantity, i.unitPrice, i.amount])).toEqual([
+      ['Copy paper (case of 10 reams)', '10', '25.50', '255.00'],
+      ['Stapler', '2', '7.00', '14.00'],
+    ]);
+  });
+
+  it('reads the items of a till receipt, with their quantity lines', () => {
+    const till = layout(
+      [
+        [20, 20, 'CORNER HARDWARE CO.', 12],
+        [20, 40, 'Receipt #: 10482-7731'],
+        [20, 60, 'DUCT TAPE 60YD'],
+        [200, 60, '6.58'],
+        [30, 75, '2 @ 3.29'],
+        [20, 90, 'LED BULB 4PK'],
+        [200, 90, '9.97'],
+        [20, 110, 'SUBTOTAL'],
+        [200, 110, '16.55'],
+        [20, 125, 'TOTAL'],
+        [200, 125, '$16.55'],
+      ],
+      { width: 260, height: 700 },
+    );
+    expect(
+      extractReceiptLineItems(till, { language: 'en' }).map((i) => [
+        i.description,
+        i.quantity,
+        i.unitPrice,
+        i.amount,
+      ]),
+    ).toEqual([
+      ['DUCT TAPE 60YD', '2', '3.29', '6.58'],
+      ['LED BULB 4PK', null, null, '9.97'],
+    ]);
   });
 });
