@@ -68,6 +68,8 @@ export interface InvoiceSpec extends SpecBase {
   itemsPerPage?: number[];
   /** Lines printed below the totals: payment terms, bank details. */
   footer: string[];
+  /** A total printed instead of the computed one: a planted arithmetic error (bench:routing). */
+  printedTotal?: string;
 }
 
 export interface ReceiptSpec extends SpecBase {

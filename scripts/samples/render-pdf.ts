@@ -267,7 +267,8 @@ async function drawInvoice(doc: PDFDocument, spec: InvoiceSpec): Promise<void> {
       s.rule(xLabel, right, y, 0.8);
       y += 17;
       s.text(L.total, xLabel, y, { size: 12, bold: true });
-      s.text(formatMoney(totals.total, spec.locale), right - 6, y, { size: 12, bold: true, align: 'right' });
+      const printedTotal = spec.printedTotal ? new Decimal(spec.printedTotal) : totals.total;
+      s.text(formatMoney(printedTotal, spec.locale), right - 6, y, { size: 12, bold: true, align: 'right' });
       y += 40;
       for (const line of spec.footer) {
         s.text(line, 50, y, { size: 9, color: GREY, maxWidth: right - 50 });
