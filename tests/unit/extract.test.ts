@@ -467,3 +467,25 @@ describe('layout lines and item tables', () => {
     ]);
   });
 });
+
+describe('order and invoice numbers', () => {
+  it('reads the PO after "P.O. Number" / "Su pedido N.º", and keeps a series printed apart from the number', () => {
+    const doc = layout([
+      [20, 20, 'ACME Supplies Inc.', 14],
+      [300, 60, 'Invoice No. FT 2025/388'],
+      [300, 75, 'P.O. Number PO-77812'],
+    ]);
+    const { fields } = extractFields(doc, { language: 'en' });
+    expect([fields.invoiceNumber?.value, fields.purchaseOrder?.value]).toEqual(['FT 2025/388', 'PO-77812']);
+    const es = extractFields(layout([[300, 60, 'Su pedido N.º HT-2025-087']]), { language: 'es' });
+    expect(es.fields.purchaseOrder?.value).toBe('HT-2025-087');
+  });
+
+  it('reads an OCR "1" among the capitals of a series as I, and leaves digits elsewhere alone', () => {
+    const doc = layout([[300, 60, 'Factura N.º 1C/2025/0077']]);
+    for (const w of doc.pages[0]?.lines.flatMap((l) => l.words) ?? []) w.source = 'ocr';
+    expect(extractFields(doc, { language: 'es' }).fields.invoiceNumber?.value).toBe('IC/2025/0077');
+    const digital = layout([[300, 60, 'Factura N.º 10/2025/0077']]);
+    expect(extractFields(digital, { language: 'es' }).fields.invoiceNumber?.value).toBe('10/2025/0077');
+  });
+});

@@ -219,9 +219,33 @@ function idValue(slot: Slot, ctx: DocContext): { value: string; start: number; e
   const start = m.index;
   const end = start + m[0].length;
   if (dates.some((d) => start < d.end && end > d.start)) return null;
-  const value = m[0].replace(/[.\-/]+$/, '');
-  if (value.length > 30) return null;
-  return { value, start: slot.offset + start, end: slot.offset + start + value.length };
+  const id = m[0].replace(/[.\-/]+$/, '');
+  if (id.length > 30) return null;
+  let value = id;
+  let from = start;
+  // A series printed apart from the number ("FT 2025/388", "A 1234"): a short capitals word right before it,
+  // with nothing but the label's punctuation before that.
+  const series = /([A-Z]{1,4})\s+$/.exec(text.slice(0, start));
+  if (series && !/[^\s:#.º°-]/.test(text.slice(0, series.index))) {
+    from = series.index;
+    value = `${series[1]} ${id}`;
+  }
+  if (slot.line.words.some((w) => w.source === 'ocr')) value = ocrLetterPrefix(value);
+  return { value, start: slot.offset + from, end: slot.offset + start + id.length };
+}
+
+/**
+ * OCR reads I as 1 and O as 0: in a leading code made of capitals ("1C/2025/0077"), a digit standing among the
+ * letters is the letter it looks like. Only a prefix with letters in it and a separator after it is touched.
+ */
+function ocrLetterPrefix(value: string): string {
+  const m = /^([A-Z0-9]{2,4})(?=[-/.])/.exec(value);
+  if (!m) return value;
+  const prefix = m[1] as string;
+  const letters = prefix.replace(/[^A-Z]/g, '').length;
+  if (letters === 0 || letters < prefix.length - 1 || !/^[A-Z]*[105][A-Z]*$/.test(prefix)) return value;
+  const fixed = prefix.replace(/1/g, 'I').replace(/0/g, 'O').replace(/5/g, 'S');
+  return fixed + value.slice(prefix.length);
 }
 
 function amountFromSlot(slot: Slot, ctx: DocContext): { value: string; start: number; end: number } | null {

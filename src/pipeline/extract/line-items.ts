@@ -125,23 +125,25 @@ function rowCells(columns: Column[], words: readonly Word[], h: number, isNumber
     if (cell && prev && w.bbox[0] - prev.bbox[2] < h * 1.2) cell.push(w);
     else cells.push([w]);
   }
+  const kindsOf = (cell: Word[]) => cell.map((w) => columnOf(columns, w)?.kind ?? 'other');
+  const textCells: Word[][] = [];
   for (const cell of cells) {
-    const kinds = cell.map((w) => columnOf(columns, w)?.kind ?? 'other');
-    if (!kinds.includes('description')) {
+    const kinds = kindsOf(cell);
+    if (kinds.includes('description')) textCells.push(cell);
+    else
       cell.forEach((w, i) => {
         put(kinds[i] as ColumnKind, [w]);
       });
-      continue;
-    }
-    // A text cell: peel bare numbers off its end that stand under a numeric column, one per column.
+  }
+  for (const cell of textCells) {
+    // A text cell: peel bare numbers off its end that stand under a numeric column no other cell filled.
+    const kinds = kindsOf(cell);
     let end = cell.length;
-    const taken = new Set<ColumnKind>();
     while (end > 1) {
       const w = cell[end - 1] as Word;
       const k = kinds[end - 1] as ColumnKind;
       if (!BARE_NUMBER.test(w.text.trim()) || !isNumber(w) || k === 'description' || k === 'other') break;
-      if (taken.has(k)) break;
-      taken.add(k);
+      if (byKind.has(k)) break;
       put(k, [w]);
       end--;
     }
@@ -149,6 +151,9 @@ function rowCells(columns: Column[], words: readonly Word[], h: number, isNumber
   }
   return byKind;
 }
+
+const PAGE_FOOT =
+  /^(continued|continues|to be continued|continua|contin[uú]a|pagina \d+ de \d+|page \d+ of \d+|\(?cont\.?\)?$)/;
 
 const BARE_NUMBER = /^\p{Sc}?\s?[-+]?\d[\d.,\s]*\p{Sc}?%?$/u;
 
@@ -181,6 +186,7 @@ export function extractLineItems(layout: Layout, options: LineItemOptions = {}):
   let start = header.line.index;
   let lastBottom = header.line.bbox[3];
   let ended = false;
+  let skipPage: number | undefined;
   for (const line of lines) {
     if (line.index <= start) continue;
     if (line.page !== page) {
@@ -198,6 +204,12 @@ export function extractLineItems(layout: Layout, options: LineItemOptions = {}):
       if (line.index <= start) continue;
     }
     if (ended) break;
+    if (line.page === skipPage) continue;
+    if (PAGE_FOOT.test(foldText(line.text).trim())) {
+      // "Continued on next page", "Page 1 of 2": the rest of this page is its foot.
+      skipPage = page;
+      continue;
+    }
     if (isEndOfTable(line)) break;
     if (line.bbox[1] - lastBottom > h * 4) {
       // A gap: the table is over on this page; only a following page may continue it.
