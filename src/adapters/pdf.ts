@@ -10,7 +10,7 @@ import type { TextItem, TextStyle } from 'pdfjs-dist/types/src/display/api.js';
 import sharp from 'sharp';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { BBox, Word } from '../pipeline/layout.ts';
-import type { PdfDocumentHandle, PdfReader, PdfTextPage, ReadLimits } from '../pipeline/ports.ts';
+import type { PageImage, PdfDocumentHandle, PdfReader, PdfTextPage, ReadLimits } from '../pipeline/ports.ts';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
@@ -221,13 +221,13 @@ class PdfJsDocument implements PdfDocumentHandle {
     };
   }
 
-  async render(pageNumber: number, dpi: number): Promise<Buffer> {
+  async render(pageNumber: number, dpi: number): Promise<PageImage> {
     const page = await this.page(pageNumber, true);
     const canvasLib = await import('@napi-rs/canvas');
     const base = page.getViewport({ scale: 1 });
     let scale = dpi / 72;
     // Keep the image under the pixel limit and the canvas size limit: a poster-sized page is rendered at a lower
-    // resolution rather than refused. Callers read the size from the PNG.
+    // resolution rather than refused. The size actually rendered is returned.
     const pixels = base.width * base.height * scale * scale;
     if (pixels > this.limits.maxPixels) scale *= Math.sqrt(this.limits.maxPixels / pixels);
     scale = Math.min(scale, MAX_RENDER_SIDE / Math.max(base.width, base.height));
@@ -251,10 +251,11 @@ class PdfJsDocument implements PdfDocumentHandle {
     // canvas.data() is a view of the canvas's native memory: copy it before sharp reads it on another thread, or a
     // garbage-collected canvas leaves sharp reading freed memory (a segfault, seen on scanned pages).
     const rgba = Buffer.from(canvas.data());
-    return sharp(rgba, { raw: { width: canvas.width, height: canvas.height, channels: 4 } })
+    const png = await sharp(rgba, { raw: { width: canvas.width, height: canvas.height, channels: 4 } })
       .removeAlpha()
       .png({ adaptiveFiltering: false })
       .toBuffer();
+    return { png, width: canvas.width, height: canvas.height };
   }
 
   async close(): Promise<void> {

@@ -27,8 +27,9 @@ export interface PdfTextPage {
 export interface PdfDocumentHandle {
   readonly pageCount: number;
   textLayer(pageNumber: number): Promise<PdfTextPage>;
-  /** Renders a page to PNG at the given resolution (for OCR and for page images). */
-  render(pageNumber: number, dpi: number): Promise<Buffer>;
+  /** Renders a page to PNG at the given resolution (for OCR and for page images); a page that would exceed
+   * the pixel limit is rendered smaller, and the size returned is the one rendered. */
+  render(pageNumber: number, dpi: number): Promise<PageImage>;
   close(): Promise<void>;
 }
 

@@ -210,14 +210,7 @@ export class DocumentReader {
             );
           } else {
             // Rendering is sequential (pdfjs holds the document); OCR of rendered pages runs on the pool.
-            const png = await pdf.render(n, OCR_RENDER_DPI);
-            const scale = OCR_RENDER_DPI / 72;
-            pages.push(
-              ocrPage(
-                { png, width: Math.round(text.width * scale), height: Math.round(text.height * scale) },
-                n,
-              ),
-            );
+            pages.push(ocrPage(await pdf.render(n, OCR_RENDER_DPI), n));
           }
         }
         return { layout: { pages: await Promise.all(pages) }, ocrMs };

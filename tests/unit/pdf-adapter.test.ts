@@ -146,7 +146,7 @@ describe('text layer of a digital invoice', () => {
 describe('rendering', () => {
   it('renders an A4 page at 150 dpi to a PNG of the right size with ink where the text is', async () => {
     const doc = await openFixture('digital-invoice.pdf');
-    const png = await doc.render(1, 150);
+    const png = (await doc.render(1, 150)).png;
     const meta = await sharp(png).metadata();
     expect(meta.format).toBe('png');
     expect(meta.width).toBe(Math.floor((595.28 * 150) / 72));
@@ -160,7 +160,7 @@ describe('rendering', () => {
 
   it('renders a rotated page upright', async () => {
     const doc = await openFixture('digital-invoice.pdf');
-    const png = await doc.render(2, 72);
+    const png = (await doc.render(2, 72)).png;
     const meta = await sharp(png).metadata();
     expect(meta.width).toBeGreaterThan(meta.height ?? 0);
     const page = await doc.textLayer(2);
@@ -172,7 +172,7 @@ describe('rendering', () => {
     const page = await doc.textLayer(1);
     expect(page.words).toEqual([]);
     expect(hasUsableTextLayer(page)).toBe(false);
-    const png = await doc.render(1, 150);
+    const png = (await doc.render(1, 150)).png;
     // "INVOICE" is painted at about (100, 110)-(300, 150) px in the 150 dpi scan: 48-144 x 53-72 pt.
     expect(await inkIn(png, 150, [48, 53, 144, 72])).toBeGreaterThan(0.1);
     expect(await inkIn(png, 150, [48, 300, 550, 600])).toBe(0);
@@ -180,7 +180,7 @@ describe('rendering', () => {
 
   it('lowers the resolution of a render that would exceed the pixel limit', async () => {
     const doc = await openFixture('digital-invoice.pdf', { ...DEFAULT_LIMITS, maxPixels: 1_000_000 });
-    const meta = await sharp(await doc.render(1, 300)).metadata();
+    const meta = await sharp((await doc.render(1, 300)).png).metadata();
     expect((meta.width ?? 0) * (meta.height ?? 0)).toBeLessThanOrEqual(1_000_000);
     expect(meta.width).toBeGreaterThan(700);
   });
