@@ -489,3 +489,30 @@ describe('order and invoice numbers', () => {
     expect(extractFields(digital, { language: 'es' }).fields.invoiceNumber?.value).toBe('10/2025/0077');
   });
 });
+
+describe('tax breakdown', () => {
+  it('reads base and cuota from an "IVA BASE CUOTA" table under a total that includes tax', () => {
+    const ticket = layout(
+      [
+        [20, 20, 'FERRETERIA EL CLAVO, S.L.', 12],
+        [20, 60, 'CINTA AISLANTE NEGRA'],
+        [200, 60, '25,80'],
+        [20, 90, 'TOTAL (IVA incl.)'],
+        [200, 90, '25,80 €'],
+        [35, 110, 'IVA'],
+        [120, 110, 'BASE'],
+        [200, 110, 'CUOTA'],
+        [35, 125, '21%'],
+        [120, 125, '21,32'],
+        [200, 125, '4,48'],
+      ],
+      { width: 260, height: 700 },
+    );
+    const { fields } = extractFields(ticket, { language: 'es' });
+    expect([fields.subtotal?.value, fields.taxAmount?.value, fields.totalAmount?.value]).toEqual([
+      '21.32',
+      '4.48',
+      '25.80',
+    ]);
+  });
+});

@@ -506,6 +506,11 @@ export function extractFields(
   }));
   const subtotals = labelledCandidates(ctx, labelled, 'subtotal', amountFromSlot, isHeader);
   const taxes = labelledCandidates(ctx, labelled, 'taxAmount', amountFromSlot, isHeader);
+  const breakdown = taxBreakdown(ctx);
+  if (breakdown) {
+    subtotals.push(breakdown.base);
+    taxes.push(breakdown.tax);
+  }
   const { total, subtotal, tax } = decideTotals(totals, subtotals, taxes);
   if (total) set('totalAmount', total);
   if (subtotal) set('subtotal', subtotal);
@@ -535,6 +540,71 @@ export function extractFields(
 
   const lineItems = extractLineItems(layout, { decimalSeparator: ctx.decimalSeparator, lines, header });
   return { fields, lineItems };
+}
+
+const BASE_HEADER = /^(base|base imponible|bc|neto|net|nett?o|net amount|valor base)$/;
+const CUOTA_HEADER =
+  /^(cuota|cuota iva|importe iva|quota|valor iva|vat amount|tax amount|tax|iva|vat|imposto)$/;
+
+/**
+ * A tax breakdown table ("IVA  BASE  CUOTA" over "21%  21,32  4,48"): the base column is the amount before tax
+ * and the cuota column the tax, summed over its rows. Receipts and Spanish invoices print one.
+ */
+function taxBreakdown(ctx: DocContext): { base: Candidate; tax: Candidate } | undefined {
+  for (const line of ctx.lines) {
+    if (line.words.length < 2 || line.words.length > 5) continue;
+    const kinds = line.words.map((w) => foldText(w.text).replace(/[.:]/g, ''));
+    const baseIdx = kinds.findIndex((k) => BASE_HEADER.test(k));
+    const cuotaIdx = kinds.findIndex((k, i) => i > baseIdx && CUOTA_HEADER.test(k));
+    if (baseIdx < 0 || cuotaIdx < 0) continue;
+    if (line.words.some((w) => findAmounts(w.text).some((a) => a.hasDecimals))) continue;
+    const baseWord = line.words[baseIdx] as Word;
+    const cuotaWord = line.words[cuotaIdx] as Word;
+    const h = lineHeight(line);
+    const under = (w: Word, head: Word) =>
+      w.bbox[2] >= head.bbox[0] - 3 * h && w.bbox[0] <= head.bbox[2] + 3 * h;
+    const nearest = (ws: Word[], head: Word) =>
+      [...ws].sort((a, b) => Math.abs(a.bbox[2] - head.bbox[2]) - Math.abs(b.bbox[2] - head.bbox[2]))[0];
+    let base = new Decimal(0);
+    let tax = new Decimal(0);
+    const baseWords: Word[] = [];
+    const taxWords: Word[] = [];
+    let bottom = line.bbox[3];
+    for (const row of ctx.lines) {
+      if (row.page !== line.page || row.index <= line.index) continue;
+      if (row.bbox[1] - bottom > h * 1.5) break;
+      const money = row.words.filter((w) => {
+        const a = findAmounts(w.text, { decimalSeparator: ctx.decimalSeparator })[0];
+        return a?.hasDecimals && a.text.length >= w.text.trim().length - 1;
+      });
+      const b = nearest(
+        money.filter((w) => under(w, baseWord)),
+        baseWord,
+      );
+      const t = nearest(
+        money.filter((w) => w !== b && under(w, cuotaWord)),
+        cuotaWord,
+      );
+      if (!b || !t) break;
+      const value = (w: Word) =>
+        findAmounts(w.text, { decimalSeparator: ctx.decimalSeparator })[0]?.value ?? '0';
+      base = base.plus(value(b));
+      tax = tax.plus(value(t));
+      baseWords.push(b);
+      taxWords.push(t);
+      bottom = row.bbox[3];
+    }
+    if (!baseWords.length) continue;
+    const candidate = (value: Decimal, words: Word[]): Candidate => ({
+      value: value.toFixed(2),
+      words,
+      page: line.page,
+      score: 0.9,
+      lineIndex: line.index,
+    });
+    return { base: candidate(base, baseWords), tax: candidate(tax, taxWords) };
+  }
+  return undefined;
 }
 
 function rankIdCandidates(cands: Candidate[]): Candidate[] {

@@ -177,6 +177,11 @@ export const LABELS: Record<LabelKey, readonly string[]> = {
     'Total factura',
     'Total a pagar',
     'Total (EUR)',
+    'Total IVA incl.',
+    'Total (IVA incl.)',
+    'Total IVA incluido',
+    'Total (IVA incluido)',
+    'Total incl. IVA',
   ],
   customer: [
     'Bill To',
