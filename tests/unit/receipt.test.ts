@@ -149,6 +149,51 @@ describe('extractReceiptFields on small layouts', () => {
     expect(f.vendorName?.value).toBe('PADARIA BOM PAO LTDA');
   });
 
+  const totalOf = (lines: string[]) =>
+    extractReceiptFields(layoutOf(['KEDAI MAJU SDN BHD', 'Date: 05/03/2018 12:01', ...lines])).totalAmount
+      ?.value;
+
+  it('adds service charge and GST to the subtotal; a service charge is not change given', () => {
+    // The total line lost its amount; 295.00 + 29.50 + 19.47 - 0.02.
+    expect(
+      totalOf([
+        'SUB TOTAL 295.00',
+        'SERVICE CHARGE 10% 29.50',
+        'GST 6% 19.47',
+        'ROUNDING ADJ -0.02',
+        'TOTAL',
+      ]),
+    ).toBe('343.95');
+  });
+
+  it('does not take an amount under half the subtotal as the total (its first digits were lost)', () => {
+    expect(
+      totalOf(['SUB-TOTAL (EX) : 26.00', 'TOTAL TAX : 1.56', 'ROUNDING : -0.01', 'TOTAL 7.55', 'CHANGE :']),
+    ).toBe('27.55');
+    // The minus of the adjustment dropped: 144.68 + 8.68 - 0.01 is the rounded one.
+    expect(totalOf(['SUB-TOTAL 144.68', 'TOTAL TAX 8.68', 'ROUNDING 0.01', 'TOTA 3.35'])).toBe('153.35');
+  });
+
+  it('prefers the rounded total over an unrounded one when an adjustment is printed', () => {
+    expect(
+      totalOf(['Total (Inclusive of GST): 23.26', 'Rounding Adj: -0.01', 'TOTAL: 23.25', 'CASH 50.00']),
+    ).toBe('23.25');
+    // "Total After Rounding" with its first word garbled is the total, not the adjustment.
+    expect(totalOf(['Total 85.12', 'Rounding Adjustment -0.02', 'iolel After Rounding 85.10'])).toBe('85.10');
+  });
+
+  it('reads the tendered amount above the change when its label is garbled', () => {
+    expect(
+      totalOf(['TOTAL AMT RM 80.31', 'ROUNDING ADJ -0.0t', 'RM 60.30', 'CARN: RM 70.30', 'CHANGE RM 10.00']),
+    ).toBe('60.30');
+  });
+
+  it('takes the amount a tax line brings a "total" to as the total including tax', () => {
+    expect(
+      totalOf(['Gross Amount : 40.00', 'Total GST Amt : 2.40', 'Sub Total : 42.40', 'Total (RM) :']),
+    ).toBe('42.40');
+  });
+
   it('leaves out what is not printed instead of guessing', () => {
     const f = extractReceiptFields(layoutOf(['THANK YOU', 'PLEASE COME AGAIN']));
     expect(f.totalAmount).toBeUndefined();

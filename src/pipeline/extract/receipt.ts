@@ -57,6 +57,9 @@ const LABEL_WORDS = [
   'received',
 ];
 
+/** Words one edit away from a label word that are words of their own ("SERVICE CHARGE" is no change). */
+const REAL_WORDS = new Set(['charge', 'charged', 'changes', 'amounts', 'balanced']);
+
 function withinOneEdit(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
@@ -81,7 +84,9 @@ function withinOneEdit(a: string, b: string): boolean {
 
 function repairLabels(s: string): string {
   return s
-    .replace(/\p{L}{5,}/gu, (w) => LABEL_WORDS.find((l) => l !== w && withinOneEdit(l, w)) ?? w)
+    .replace(/\p{L}{5,}/gu, (w) =>
+      REAL_WORDS.has(w) ? w : (LABEL_WORDS.find((l) => l !== w && withinOneEdit(l, w)) ?? w),
+    )
     .replace(/\b[tf][o0]ta[l1i|!]?\b/g, 'total')
     .replace(/\bt[o0]tai\b/g, 'total')
     .replace(/\bsub\s*-?\s*total\b/g, 'subtotal')
@@ -140,13 +145,13 @@ const RE = {
   subtotal:
     /\bsubtotal\b|\btotal\s*(?:sales\s*)?\(?\s*excl|\bexcl(?:uding|usive|\.)?\s*(?:of\s*)?(?:gst|sst|tax|vat)|\bbefore\s*(?:gst|sst|tax)|\bsub\s*ttl\b|\bnet\s*of\s*tax\b|\bvalor\s*dos\s*produtos\b|\bbase\s*imponible\b/,
   strongTotal:
-    /\b(?:grand|nett?|final)\s*total\b|\btotal\s*(?:amount\s*)?(?:payable|due|to\s*pay|a\s*pagar|rounded|\(?\s*incl|\(?\s*inclusive|after\s*(?:gst|tax|rounding))|\btotal\s*\(?rm\)?\b|\bround(?:ed|ing)\s*total\b|\bamount\s*(?:due|payable)\b|\b(?:incl|inclusive|clusive)\w*\.?\s*(?:of\s*)?(?:gst|sst|tax)\b|\bvalor\s*(?:total|a\s*pagar)\b|\bimporte\s*total\b|\btotal\s*a\s*pagar\b|\bjumlah\b/,
+    /\b(?:grand|nett?|final)\s*total\b|\btotal\s*(?:amount\s*)?(?:payable|due|to\s*pay|a\s*pagar|rounded|\(?\s*incl|\(?\s*inclusive|after\s*(?:gst|tax|rounding))|\btotal\s*\(?rm\)?\b|\bround(?:ed|ing)\s*total\b|\bamount\s*(?:due|payable)\b|(?:\bincl|clusive)\w*\.?\s*(?:of\s*)?(?:gst|sst|tax)\b|\bvalor\s*(?:total|a\s*pagar)\b|\bimporte\s*total\b|\btotal\s*a\s*pagar\b|\bjumlah\b/,
   total: /\btotal\b|\bttl\b|\bamount\b|\bamt\b|\bbalance\b|\bpayable\b|\bnett\b/,
   rounding:
     /\bround(?:ing|ed)?\s*(?:adj\w*|off|amount)|\bround(?:ing)?\b(?!\s*(?:ed\s*)?total)|\badj(?:ustment)?\b/,
   tax: /\b(?:gst|sst|vat|iva|icms|tax|service\s*(?:tax|charge)|svc\s*chg|serv\.?\s*chg)\b/,
   taxNot:
-    /\b(?:gst|sst|tax|vat)\s*(?:id|reg\w*|no|number|invoice|code|summary|rate)\b|\btax\s*invoice\b|\bincl\w*\b|\bexcl\w*\b|\b(?:zr|sr)\s*[=@]/,
+    /\b(?:gst|sst|tax|vat)\s*(?:id|reg\w*|no|number|invoice|code|summary|rate)\b|\btax\s*invoice\b|\bincl\w*\b|clusive\b|\bexcl\w*\b|\b(?:zr|sr)\s*[=@]/,
   cash: /\bcash\b|\btender\w*|\bpaid\b|\breceived\b|\bpayment\b|\bvisa\b|\bmaster\w*|\bcredit\b|\bdebit\b|\bcard\b|\btunai\b|\bdinheiro\b|\befectivo\b|\bamex\b|\bboost\b|\bgrab\s*pay\b|\bewallet\b/,
   change: /\bchange\b|\bbaki\b|\btroco\b|\bcambio\b|\bvuelto\b|\bbalance\s*due\b/,
 };
@@ -160,6 +165,8 @@ function lineKind(folded: string): LineKind {
   if (RE.change.test(folded) && !/\bexchange/.test(folded)) return 'change';
   if (RE.subtotal.test(folded)) return 'subtotal';
   if (RE.notTotal.test(folded) && !RE.strongTotal.test(folded)) return 'notTotal';
+  // "Total After Rounding" with its first word garbled is still the total, not the adjustment.
+  if (/\bafter\s*round(?:ing)?\b/.test(folded) && !/\badj\w*/.test(folded)) return 'strongTotal';
   if (RE.strongTotal.test(folded)) return 'strongTotal';
   if (RE.rounding.test(folded)) return 'rounding';
   if (RE.tax.test(folded) && !RE.taxNot.test(folded) && !/\btotal\b/.test(folded)) return 'tax';
@@ -263,15 +270,48 @@ export function explainReceiptTotal(layout: Layout): { value: string; score: num
   return out;
 }
 
+/** How a printed amount relates to another by OCR slips of its digits, if it does. */
+function digitSlip(printed: Decimal, other: Decimal): 'one-digit' | 'lost-leading' | undefined {
+  const a = printed.toFixed(2).replace('.', '');
+  const b = other.toFixed(2).replace('.', '');
+  if (a === b) return undefined;
+  if (a.length === b.length) {
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff++;
+    return diff === 1 ? 'one-digit' : undefined;
+  }
+  return a.length >= 3 && b.length > a.length && b.endsWith(a) ? 'lost-leading' : undefined;
+}
+
 function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator, explain?: Explain): Totals {
   const money = lines.map((l) => moneyOn(l, sep));
   const kinds = lines.map((l) => lineKind(l.folded));
   const labelled = (kind: LineKind) =>
     kinds.flatMap((k, i) => (k === kind ? [amountFor(lines, i, money)] : [])).filter((m): m is Money => !!m);
 
-  const cash = labelled('cash').filter((m) => m.value.gt(0));
   const change = labelled('change').filter((m) => m.value.gte(0));
   const subtotals = labelled('subtotal').filter((m) => m.value.gt(0));
+  const minSubtotal = subtotals.reduce<Decimal | undefined>(
+    (a, m) => (a?.lt(m.value) ? a : m.value),
+    undefined,
+  );
+  // Less than half the subtotal was neither paid nor due: such an amount lost its leading digits to OCR.
+  const belowSubtotal = (v: Decimal) => !!minSubtotal && v.lt(minSubtotal.div(2));
+  let cash = labelled('cash').filter((m) => m.value.gt(0) && !belowSubtotal(m.value));
+  // "CASN 70.30" / "CHANGE 10.00": the tendered amount sits between the total and the change even when its
+  // label is unreadable, so with no readable cash line the unlabelled amounts just above the change stand in.
+  if (!cash.length && change.length) {
+    const tendered: Money[] = [];
+    kinds.forEach((k, i) => {
+      if (k !== 'change') return;
+      for (let j = i - 1; j >= Math.max(0, i - 3); j--) {
+        if (kinds[j] !== 'other') break;
+        const m = rightmost(money[j] ?? []);
+        if (m?.value.gt(0) && !belowSubtotal(m.value)) tendered.push(m);
+      }
+    });
+    cash = tendered;
+  }
   const taxes = labelled('tax').filter((m) => m.value.gte(0));
   const roundings = labelled('rounding').filter((m) => m.value.abs().lt(0.1));
 
@@ -355,12 +395,22 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator, expl
       if (g.value.gte(c.value)) continue;
       derive(c.value.minus(g.value), c, 4, 2.5, 'cash-change');
     }
-  const roundingOk = (v: Decimal) => !roundings.some((r) => !r.value.isZero()) || v.mod(0.05).isZero();
+  const rounded = roundings.some((r) => !r.value.isZero());
+  const roundingOk = (v: Decimal) => !rounded || v.mod(0.05).isZero();
+  // OCR drops the minus of "-0.02" often: an adjustment is tried both ways, and only a rounded result counts.
+  const adjustments = [
+    new Decimal(0),
+    ...roundings.flatMap((r) => (r.value.isZero() ? [] : [r.value, r.value.neg()])),
+  ];
+  // Service charge and GST are both added to the subtotal: their sum is tried as well as each alone.
+  const distinctTaxes = [...new Map(taxes.map((t) => [t.value.toFixed(2), t.value])).values()];
+  const taxSums = [...distinctTaxes];
+  if (distinctTaxes.length >= 2) taxSums.push(distinctTaxes.reduce((a, t) => a.plus(t), new Decimal(0)));
   for (const s of subtotals) {
-    for (const t of taxes.length ? taxes : []) {
-      for (const r of [undefined, ...roundings]) {
-        const v = s.value.plus(t.value).plus(r?.value ?? 0);
-        if (roundingOk(v)) derive(v, s, 1.5, t.value.gt(0) ? 2 : 0, 'subtotal-tax');
+    for (const t of taxSums) {
+      for (const r of adjustments) {
+        const v = s.value.plus(t).plus(r);
+        if (roundingOk(v)) derive(v, s, 1.5, t.gt(0) ? 2 : 0, 'subtotal-tax');
       }
     }
   }
@@ -370,10 +420,52 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator, expl
     for (const r of roundings) {
       if (r.value.isZero()) continue;
       if (c.score < 3 || !c.reasons.some((x) => /total/i.test(x)) || c.value.mod(0.05).isZero()) continue;
-      const v = c.value.plus(r.value);
-      if (v.mod(0.05).isZero()) derive(v, c.source, 1, c.score - 0.5, 'rounding');
+      for (const v of [c.value.plus(r.value), c.value.minus(r.value)])
+        if (v.mod(0.05).isZero()) derive(v, c.source, 1, c.score - 0.5, 'rounding');
     }
   all = [...candidates.values()];
+  const totalLike = (c: Candidate) => c.reasons.some((x) => /^(?:total|strongTotal)/.test(x));
+  // "Total 40.00 / GST 2.40 / 42.40": a total that a tax line brings to another printed amount was before tax.
+  for (const c of all) {
+    if (!totalLike(c)) continue;
+    for (const t of distinctTaxes) {
+      if (t.lte(0)) continue;
+      const hit = candidates.get(c.value.plus(t).toFixed(2));
+      if (!hit || hit === c || hit.reasons[0]?.startsWith('derived-')) continue;
+      hit.score += 2;
+      hit.reasons.push('total-plus-tax');
+      c.score -= 1;
+      c.reasons.push('before-tax');
+    }
+  }
+  for (const c of all) {
+    if (belowSubtotal(c.value)) {
+      c.score -= 2.5;
+      c.reasons.push('below-subtotal');
+    }
+    // After a rounding adjustment the amount paid is a multiple of the smallest coin; the amount before it is not.
+    if (rounded && totalLike(c)) {
+      const whole = c.value.mod(0.05).isZero();
+      c.score += whole ? 0.5 : -1;
+      c.reasons.push(whole ? 'rounded' : 'unrounded');
+    }
+  }
+  // A labelled total one digit off an amount the receipt's arithmetic gives ("112.46" for 112.45 after rounding,
+  // "7.55" for 27.55 with the first digit lost) is an OCR slip of it.
+  const arithmetic = (c: Candidate) => c.reasons.some((x) => /(?:cash-change|subtotal-tax)$/.test(x));
+  const top = [...all].sort((a, b) => b.score - a.score)[0];
+  if (top && totalLike(top) && !arithmetic(top)) {
+    for (const d of all) {
+      if (d === top || !arithmetic(d)) continue;
+      const kind = digitSlip(top.value, d.value);
+      const roundingSays = rounded && d.value.mod(0.05).isZero() && !top.value.mod(0.05).isZero();
+      if (kind === 'lost-leading' || (kind === 'one-digit' && roundingSays)) {
+        d.score = Math.max(d.score, top.score + 0.5);
+        d.reasons.push(`slip-of-${top.value.toFixed(2)}`);
+        break;
+      }
+    }
+  }
   // Nothing due exceeds the cash handed over; the largest plausible amount is often the total.
   const plausible = all.filter((c) => !maxCash || c.value.lte(maxCash));
   for (const c of all) {
