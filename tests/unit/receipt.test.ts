@@ -194,6 +194,21 @@ describe('extractReceiptFields on small layouts', () => {
     ).toBe('42.40');
   });
 
+  const dateOf = (lines: string[]) =>
+    extractReceiptFields(layoutOf(['KEDAI MAJU SDN BHD', ...lines, 'TOTAL RM 8.20'])).invoiceDate?.value;
+
+  it('reads a month whose 0 OCR took for a 6, and skips the time printed after the date', () => {
+    expect(dateOf(['Table 3', '30/63/2018 11:11 PM'])).toBe('2018-03-30');
+    // "12.17.26" after the date is the time of sale (it would read as 2026-12-17).
+    expect(dateOf(['Date 06/01/18 12.17.26 PM'])).toBe('2018-01-06');
+  });
+
+  it('undoes a slip in the printed year with the date inside the document number', () => {
+    expect(dateOf(['Invoice No: 2018030610100030493', '06/03/2016 20:01'])).toBe('2018-03-06');
+    // A document number with another day says nothing about the year.
+    expect(dateOf(['Invoice No: 2018040610100030493', '06/03/2016 20:01'])).toBe('2016-03-06');
+  });
+
   it('leaves out what is not printed instead of guessing', () => {
     const f = extractReceiptFields(layoutOf(['THANK YOU', 'PLEASE COME AGAIN']));
     expect(f.totalAmount).toBeUndefined();

@@ -720,16 +720,32 @@ function pickAddress(lines: readonly ReceiptLine[], vendor: VendorPick | undefin
 
 // ---- other fields -----------------------------------------------------------------------------------------
 
+const digitsApart = (a: string, b: string) =>
+  a.length === b.length ? [...a].filter((c, i) => c !== b[i]).length : Number.POSITIVE_INFINITY;
+
 function pickDate(lines: readonly ReceiptLine[], language: string | undefined): Field | undefined {
-  const order = inferDateOrder(lines.map((l) => l.text).join('\n'), language);
+  // A dotted time of sale ("12.17.26 PM") is no date to vote on the day/month order.
+  const order = inferDateOrder(
+    lines.map((l) => l.text.replace(/\b\d{1,2}\.\d{2}\.\d{2}(?=\s*[ap]\.?m\b)/gi, '')).join('\n'),
+    language,
+  );
   let best: { value: string; score: number; line: ReceiptLine; start: number; end: number } | undefined;
   const seen = new Map<string, number>();
   for (const l of lines) {
     // OCR reads a leading "2" of "25/12" as "Z"; letters glued to a date are noise.
-    const text = l.text.replace(/(?<=\d)[Oo](?=\d)|(?<=[/.-])[Oo](?=\d)/g, '0');
-    for (const d of findDates(text, { order })) {
+    // A month's first digit is 0 or 1, so a 6, 8 or 9 there is a 0 misread: "30/63/2018".
+    const text = l.text
+      .replace(/(?<=\d)[Oo](?=\d)|(?<=[/.-])[Oo](?=\d)/g, '0')
+      .replace(/(?<![\d/.-])(\d{1,2})([/.-])[689](\d)\2((?:19|20)\d{2})(?!\d)/g, '$1$20$3$2$4');
+    const found = findDates(text, { order });
+    for (const d of found) {
       const year = Number(d.value.slice(0, 4));
       if (year < 1990 || year > 2040) continue;
+      // "06/01/18 12.17.26 PM": what follows a date and precedes AM/PM is the time of sale, not a second date.
+      const after = found.some(
+        (o) => o !== d && o.end <= d.start && /^\s*$/.test(text.slice(o.end, d.start)),
+      );
+      if (after || /^\s*[ap]\.?m\b/i.test(text.slice(d.end))) continue;
       // Glued to a code ("HC03-7 - 15") it is no date, unless the line says it is one ("Date: Z25/12/2018").
       const labelled = /\b(?:date|dated|tarikh|data|fecha)\b/.test(l.folded);
       if (!labelled && /[\p{L}\d]/u.test(text[d.start - 1] ?? '')) continue;
@@ -746,6 +762,23 @@ function pickDate(lines: readonly ReceiptLine[], language: string | undefined): 
     }
   }
   if (!best) return undefined;
+  // Till systems print the date inside long document numbers ("2018030610100030493"): when one agrees on the
+  // day and month, its year undoes a slip in the printed year ("06/03/2016").
+  const [y, md] = [best.value.slice(0, 4), best.value.slice(4)];
+  for (const l of lines) {
+    for (const m of l.text.matchAll(/(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})\d{4,}/g)) {
+      const compact = `${m[1]}-${m[2]}-${m[3]}`;
+      const year = Number(m[1]);
+      if (
+        compact.slice(4) === md &&
+        m[1] !== y &&
+        year >= 1990 &&
+        year <= 2040 &&
+        digitsApart(m[1] ?? '', y) === 1
+      )
+        best = { ...best, value: compact };
+    }
+  }
   const words = wordsInSpan(best.line, best.start, best.end);
   return field(best.value, meanConfidence(words) * (best.score >= 2 ? 0.95 : 0.8), words, best.line.page);
 }
