@@ -104,7 +104,9 @@ const lineHeight = (l: TextLine) => Math.max(1, l.bbox[3] - l.bbox[1]);
 
 /** Blocks of a line split at wide gaps (two columns printed on one baseline), as spans of `line.text`. */
 export function segmentsOf(line: TextLine): { start: number; end: number; words: Word[] }[] {
-  const h = lineHeight(line);
+  // The letters' height, not the line box's: a skewed scan's long line has a tall box and would close every gap.
+  const hs = line.words.map((w) => w.bbox[3] - w.bbox[1]).sort((a, b) => a - b);
+  const h = Math.min(lineHeight(line), Math.max(1, hs[Math.floor(hs.length / 2)] ?? 1));
   const out: { start: number; end: number; words: Word[] }[] = [];
   line.words.forEach((w, i) => {
     const start = line.offsets[i] as number;
@@ -472,7 +474,7 @@ export function extractFields(
   }
 
   // Vendor name: a vendor label's value, else the most prominent party-like line on top of page 1.
-  const vendor = findVendor(ctx, labelled, inCustomerBlock, vendorId?.line);
+  const vendor = findVendor(ctx, labelled, inCustomerBlock, vendorId?.line, header?.line.index);
   if (vendor) {
     set('vendorName', makeField(vendor.value, vendor.words, vendor.page, vendor.score));
     const address = findAddress(ctx, vendor, inCustomerBlock);
@@ -642,6 +644,7 @@ function findVendor(
   labelled: { line: TextLine; matches: LabelMatch[] }[],
   inCustomerBlock: (line: TextLine, start: number, end: number) => boolean,
   taxIdLine: TextLine | undefined,
+  tableHeaderIndex?: number,
 ): Candidate | undefined {
   for (const { line, matches } of labelled) {
     // Vendor labels are short common words ("From", "Seller"): only an exact one starting a block counts.
@@ -674,12 +677,17 @@ function findVendor(
   const pageLines = ctx.lines
     .filter((l) => l.page === page)
     .flatMap((l) => segmentsOf(l).map((sg) => segmentLine(l, sg)));
-  const heights = pageLines.map(lineHeight).sort((a, b) => a - b);
+  // Letter height from the words, not the line's box: on a skewed scan a long line's box is tall.
+  const textHeight = (l: TextLine) => {
+    const hs = l.words.map((w) => w.bbox[3] - w.bbox[1]).sort((a, b) => a - b);
+    return Math.max(1, hs[Math.floor(hs.length / 2)] ?? 1);
+  };
+  const heights = pageLines.map(textHeight).sort((a, b) => a - b);
   const median = heights[Math.floor(heights.length / 2)] ?? 10;
   let bestC: Candidate | undefined;
   for (const l of pageLines) {
     const top = l.bbox[1] / height;
-    if (top > 0.35) continue;
+    if (top > 0.35 || l.index === tableHeaderIndex) continue;
     const full = ctx.lines[l.index];
     const segStart = full ? full.text.indexOf(l.text) : 0;
     if (!isPartyText(l.text) || inCustomerBlock(l, segStart, segStart + l.text.length)) continue;
@@ -687,7 +695,7 @@ function findVendor(
     if (findLabels(l.text).some((m) => m.score === 1)) continue;
     if (findDates(l.text).length || findTaxIds(l.text).length) continue;
     if (findAmounts(l.text).some((a) => a.hasDecimals)) continue;
-    let score = 0.5 + 0.25 * Math.min(1, (lineHeight(l) / median - 1) / 0.6) + 0.15 * (1 - top / 0.35);
+    let score = 0.5 + 0.25 * Math.min(1, (textHeight(l) / median - 1) / 0.6) + 0.15 * (1 - top / 0.35);
     if (COMPANY_SUFFIX.test(foldText(l.text).replace(/[,.]+$/, ''))) score += 0.25;
     if (
       taxIdLine &&
@@ -697,6 +705,8 @@ function findVendor(
     )
       score += 0.1;
     if (l.text === l.text.toUpperCase() && /\p{Lu}/u.test(l.text)) score += 0.03;
+    // A name does not end in a comma; a piece of an address line does ("Tacoma,").
+    if (/,\s*$/.test(l.text)) score -= 0.3;
     const c: Candidate = { value: l.text.trim(), words: l.words, page: l.page, score, lineIndex: l.index };
     if (!bestC || c.score > bestC.score) bestC = c;
   }
