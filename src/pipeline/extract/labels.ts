@@ -349,11 +349,14 @@ function levenshteinAtMostOne(a: string, b: string): boolean {
 /** OCR reads 'l' as '1', 'o' as '0' and 's' as '5' inside words. */
 const ocrFold = (s: string) => s.replace(/1/g, 'l').replace(/0/g, 'o').replace(/5/g, 's');
 
-function tokenMatches(labelToken: string, seen: string): boolean {
-  if (labelToken === seen) return true;
-  const s = ocrFold(seen);
-  if (labelToken === s) return true;
-  return labelToken.length >= 5 && levenshteinAtMostOne(labelToken, s);
+/** `seenFolded` is `ocrFold(seen)`, computed once per token rather than once per label compared. */
+function tokenMatches(labelToken: string, seen: string, seenFolded: string): boolean {
+  if (labelToken === seen || labelToken === seenFolded) return true;
+  return (
+    labelToken.length >= 5 &&
+    Math.abs(labelToken.length - seenFolded.length) <= 1 &&
+    levenshteinAtMostOne(labelToken, seenFolded)
+  );
 }
 
 export interface LabelMatch {
@@ -372,12 +375,28 @@ const LABEL_TOKENS: { key: LabelKey; label: string; tokens: string[] }[] = Objec
     labels.map((label) => ({ key: key as LabelKey, label, tokens: tokenize(label).map((t) => t.text) })),
 );
 
+// Extraction asks about the same line once per field; matching every label against every token is the
+// costliest step of reading a digital PDF, so the answer per line text is kept (bounded).
+const labelCache = new Map<string, readonly LabelMatch[]>();
+const LABEL_CACHE_SIZE = 5000;
+
 /**
  * Every label in a line of text. Longer labels win over the shorter ones inside them ("Due Date" over "Date",
  * "Total items" over "Total"), so a match here means this is what the words say.
  */
 export function findLabels(text: string, keys?: readonly LabelKey[]): LabelMatch[] {
+  let matches = labelCache.get(text);
+  if (!matches) {
+    matches = matchLabels(text);
+    if (labelCache.size >= LABEL_CACHE_SIZE) labelCache.clear();
+    labelCache.set(text, matches);
+  }
+  return matches.filter((m) => !keys || keys.includes(m.key)).map((m) => ({ ...m }));
+}
+
+function matchLabels(text: string): LabelMatch[] {
   const tokens = tokenize(text);
+  const folded = tokens.map((t) => ocrFold(t.text));
   const all: (LabelMatch & { length: number; firstToken: number })[] = [];
   for (const entry of LABEL_TOKENS) {
     const n = entry.tokens.length;
@@ -389,7 +408,7 @@ export function findLabels(text: string, keys?: readonly LabelKey[]): LabelMatch
         const seen = (tokens[i + k] as Token).text;
         const want = entry.tokens[k] as string;
         if (seen === want) continue;
-        if (!tokenMatches(want, seen)) {
+        if (!tokenMatches(want, seen, folded[i + k] as string)) {
           ok = false;
           break;
         }
@@ -422,7 +441,6 @@ export function findLabels(text: string, keys?: readonly LabelKey[]): LabelMatch
     kept.push(m);
   }
   return kept
-    .filter((m) => !keys || keys.includes(m.key))
     .sort((a, b) => a.start - b.start)
     .map(({ key, label, start, end, score }) => ({ key, label, start, end, score }));
 }
