@@ -209,6 +209,20 @@ describe('extractReceiptFields on small layouts', () => {
     expect(dateOf(['Invoice No: 2018040610100030493', '06/03/2016 20:01'])).toBe('2016-03-06');
   });
 
+  it('takes the name above a strapline naming the kind of shop, and cuts the registration number off', () => {
+    const tail = ['109, SS21/1A,', 'Date: 05/03/2018', 'TOTAL RM 8.20'];
+    expect(
+      extractReceiptFields(layoutOf(['THREE STOOGES', 'BISTRO & CAFE', ...tail])).vendorName?.value,
+    ).toBe('THREE STOOGES');
+    expect(
+      extractReceiptFields(layoutOf(['AEON CO. (M) BHD. (126926-H) °', ...tail])).vendorName?.value,
+    ).toBe('AEON CO. (M) BHD.');
+    // The S of "S/B" read as a 5.
+    expect(extractReceiptFields(layoutOf(['99 SPEED MART 5/B (519537-X)', ...tail])).vendorName?.value).toBe(
+      '99 SPEED MART S/B',
+    );
+  });
+
   it('leaves out what is not printed instead of guessing', () => {
     const f = extractReceiptFields(layoutOf(['THANK YOU', 'PLEASE COME AGAIN']));
     expect(f.totalAmount).toBeUndefined();

@@ -577,12 +577,26 @@ interface VendorPick {
 
 /** Cuts a trailing registration number "(123456-X)" or "Co. Reg 1234" off a name line. */
 function trimName(text: string): string {
+  return trimOnce(trimOnce(text)); // "… BHD. (126926-H) °": the speck, then the number
+}
+
+function trimOnce(text: string): string {
   return text
     .replace(/\s*[([]?\s*(?:co\.?\s*reg\w*|company\s*no|roc)?[.:\s]*\d{3,}[-\s]?[a-z]?\s*[)\]]?\s*$/i, '')
     .replace(/^[^\p{L}\d(]+|[^\p{L}\d.)]+$/gu, '')
     .replace(/\s{2,}/g, ' ')
     .trim();
 }
+
+/** "99 SPEED MART 5/B": the S of the Malaysian "S/B" (Sdn Bhd) read as a 5. */
+const fixLegalForm = (t: string) => t.replace(/(?<=\p{L}\s+)5\/[B8](?![\p{L}\d])/gu, 'S/B');
+
+const bareText = (l: ReceiptLine) =>
+  trimName(
+    nameWords(l)
+      .map((w) => w.text)
+      .join(' '),
+  );
 
 function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
   if (!lines.length) return undefined;
@@ -606,10 +620,11 @@ function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
   for (let i = 0; i < end; i++) {
     const l = lines[i] as ReceiptLine;
     const words = nameWords(l);
-    const text = words.map((w) => w.text).join(' ');
+    // "AEON CO. (M) BHD. (126926-H)": the registration number after the name is not part of it.
+    const text = fixLegalForm(trimName(words.map((w) => w.text).join(' ')));
     const s = letterStats(text);
     if (s.letters < 3 || s.letters < s.total * 0.6) continue;
-    if (isPhoneOrId(l)) continue;
+    if (isPhoneOrId(l) && letterStats(text).digits >= 5) continue;
     const f = repairLabels(fold(text));
     let score = 0;
     const legal = LEGAL_FORM.test(f);
@@ -629,6 +644,14 @@ function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
     if (!best || score > best.score) best = { i, score };
   }
   if (!best || best.score < -1) return undefined;
+  // "THREE STOOGES" / "BISTRO & CAFE": a line naming only the kind of shop is a strapline under the name.
+  const kindOnly = (l: ReceiptLine) =>
+    fold(bareText(l))
+      .split(/[\s&,+-]+|\band\b/)
+      .every((w) => !w || SHOP_WORD.test(w));
+  const above = lines[best.i - 1];
+  if (above && kindOnly(lines[best.i] as ReceiptLine) && isNameLike(above) && !kindOnly(above))
+    best = { i: best.i - 1, score: best.score };
   let first = best.i;
   let last = best.i;
   const bare = (l: ReceiptLine) =>
@@ -675,7 +698,9 @@ function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
   if (swapped) nameLines.reverse();
   const line = nameLines[0] as ReceiptLine;
   const text = nameLines
-    .map((l, k) => (k < nameLines.length - 1 && /&\s*$/.test(raw(l)) ? `${bare(l)} &` : bare(l)))
+    .map((l, k) =>
+      k < nameLines.length - 1 && /&\s*$/.test(raw(l)) ? `${bare(l)} &` : fixLegalForm(bare(l)),
+    )
     .filter((t) => t)
     .join(' ')
     // The legal form is a fixed phrase, so its OCR slips can be undone: "SON BHD", "SDN BHO", "C0.".
