@@ -323,7 +323,8 @@ export function tokenize(text: string): Token[] {
   return merged;
 }
 
-function levenshteinAtMostOne(a: string, b: string): boolean {
+/** True when b is a within one insertion, deletion or substitution of a (OCR's commonest slips). */
+export function levenshteinAtMostOne(a: string, b: string): boolean {
   if (a === b) return true;
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;

@@ -5,6 +5,7 @@ import type { Field, Fields } from '../../contract/result.ts';
 import { type BBox, type Layout, unionBox, type Word } from '../layout.ts';
 import { type DecimalSeparator, detectCurrency, findAmounts } from './amounts.ts';
 import { findDates, inferDateOrder } from './dates.ts';
+import { levenshteinAtMostOne } from './labels.ts';
 import { findTaxIds } from './tax-ids.ts';
 
 export interface ReceiptOptions {
@@ -60,32 +61,10 @@ const LABEL_WORDS = [
 /** Words one edit away from a label word that are words of their own ("SERVICE CHARGE" is no change). */
 const REAL_WORDS = new Set(['charge', 'charged', 'changes', 'amounts', 'balanced']);
 
-function withinOneEdit(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  let j = 0;
-  let edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-    } else {
-      if (++edits > 1) return false;
-      if (a.length > b.length) i++;
-      else if (b.length > a.length) j++;
-      else {
-        i++;
-        j++;
-      }
-    }
-  }
-  return edits + (a.length - i) + (b.length - j) <= 1;
-}
-
 function repairLabels(s: string): string {
   return s
     .replace(/\p{L}{5,}/gu, (w) =>
-      REAL_WORDS.has(w) ? w : (LABEL_WORDS.find((l) => l !== w && withinOneEdit(l, w)) ?? w),
+      REAL_WORDS.has(w) ? w : (LABEL_WORDS.find((l) => l !== w && levenshteinAtMostOne(l, w)) ?? w),
     )
     .replace(/\b[tf][o0]ta[l1i|!]?\b/g, 'total')
     .replace(/\bt[o0]tai\b/g, 'total')
