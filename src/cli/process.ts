@@ -3,13 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import cliProgress from 'cli-progress';
-import {
-  ConfigFileError,
-  loadDefaultRuleSet,
-  loadPurchaseOrders,
-  loadRuleSet,
-  loadVendors,
-} from '../config/config-file.ts';
+import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
 import { type DocumentFailure, type DocumentResult, FIELD_NAMES } from '../contract/result.ts';
 import { DocumentError } from '../pipeline/errors.ts';
 import { createReader } from '../reading/read-document.ts';
@@ -92,8 +86,7 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
     };
   } catch (e) {
     // A bad configuration file stops the run before any document is read, with the line and key to fix.
-    if (e instanceof ConfigFileError) process.stderr.write(`retaguarda process: ${e.message}\n`);
-    else process.stderr.write(`retaguarda process: ${(e as Error).message}\n`);
+    process.stderr.write(`retaguarda process: ${(e as Error).message}\n`);
     return 2;
   }
   const { ruleSet, ...ruleContext } = rules;
