@@ -2,9 +2,10 @@
 // (rounding lines, totals including tax, cash minus change), because OCR of thermal paper misreads digits often.
 import { Decimal } from 'decimal.js';
 import type { Field, Fields } from '../../contract/result.ts';
-import { type BBox, type Layout, unionBox, type Word } from '../layout.ts';
+import { type Layout, unionBox, type Word } from '../layout.ts';
 import { type DecimalSeparator, detectCurrency, findAmounts } from './amounts.ts';
 import { findDates, inferDateOrder } from './dates.ts';
+import { type TextLine, toTextLines, wordsInSpan as wordsInLineSpan } from './fields.ts';
 import { levenshteinAtMostOne } from './labels.ts';
 import { findTaxIds } from './tax-ids.ts';
 
@@ -13,17 +14,9 @@ export interface ReceiptOptions {
   language?: string;
 }
 
-interface ReceiptLine {
-  /** Position in reading order across pages. */
-  index: number;
-  page: number;
-  text: string;
+interface ReceiptLine extends TextLine {
   /** Lower case, accents folded, common OCR slips in label words repaired. */
   folded: string;
-  words: Word[];
-  /** Start offset of each word in `text`. */
-  offsets: number[];
-  bbox: BBox;
 }
 
 interface Money {
@@ -74,37 +67,12 @@ function repairLabels(s: string): string {
 }
 
 function toLines(layout: Layout): ReceiptLine[] {
-  const out: ReceiptLine[] = [];
-  for (const page of layout.pages) {
-    for (const line of page.lines) {
-      const words = line.words.filter((w) => w.text.trim() !== '');
-      if (!words.length) continue;
-      const offsets: number[] = [];
-      let text = '';
-      for (const w of words) {
-        if (text) text += ' ';
-        offsets.push(text.length);
-        text += w.text;
-      }
-      out.push({
-        index: out.length,
-        page: page.number,
-        text,
-        folded: repairLabels(fold(text)),
-        words,
-        offsets,
-        bbox: unionBox(words.map((w) => w.bbox)),
-      });
-    }
-  }
-  return out;
+  return toTextLines(layout).map((line) => ({ ...line, folded: repairLabels(fold(line.text)) }));
 }
 
+/** The words a span touches; the whole line when OCR's spacing leaves none. */
 function wordsInSpan(line: ReceiptLine, start: number, end: number): Word[] {
-  const ws = line.words.filter((w, i) => {
-    const s = line.offsets[i] as number;
-    return s < end && s + w.text.length > start;
-  });
+  const ws = wordsInLineSpan(line, start, end);
   return ws.length ? ws : line.words;
 }
 
