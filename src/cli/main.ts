@@ -34,15 +34,50 @@ program
     process.exitCode = await runRulesCheck(file);
   });
 
-program
-  .command('serve')
-  .description('Run the API, the workers and the review page in one process.')
-  .action(() => {
-    process.stderr.write(
-      'retaguarda serve: the service (intake API, queues, review page) is not built yet.\n' +
-        'Read documents now with: npx retaguarda process <file|folder>…\n',
-    );
-    process.exitCode = 1;
+for (const [role, description] of [
+  [
+    'serve',
+    'Run the API, the workers and the web pages in one process (embedded PGlite unless DATABASE_URL is set).',
+  ],
+  ['api', 'Run the intake API and web pages only, against PostgreSQL (DATABASE_URL) and a shared Redis.'],
+  [
+    'worker',
+    'Run the workers only (reading, rules, webhooks), against PostgreSQL (DATABASE_URL) and a shared Redis.',
+  ],
+] as const) {
+  program
+    .command(role)
+    .description(`${description} Configured by the environment: see the README.`)
+    .action(async () => {
+      const { runService } = await import('../server/run.ts');
+      await runService(role);
+    });
+}
+
+const keys = program.command('keys').description('API keys of the service (roles: ingest, review, admin).');
+keys
+  .command('create')
+  .description('Create an API key; it is printed once, on stdout.')
+  .requiredOption('--role <role>', 'ingest, review or admin')
+  .option('--name <name>', 'a name to tell the key apart')
+  .action(async (opts: { role: string; name?: string }) => {
+    const { runKeysCreate } = await import('./keys.ts');
+    process.exitCode = await runKeysCreate(opts);
+  });
+keys
+  .command('list')
+  .description('List the API keys (never the keys themselves).')
+  .action(async () => {
+    const { runKeysList } = await import('./keys.ts');
+    process.exitCode = await runKeysList();
+  });
+keys
+  .command('revoke')
+  .argument('<id>', 'the key id (key_…)')
+  .description('Revoke an API key.')
+  .action(async (id: string) => {
+    const { runKeysRevoke } = await import('./keys.ts');
+    process.exitCode = await runKeysRevoke(id);
   });
 
 await program.parseAsync(process.argv);

@@ -110,6 +110,18 @@ export const DocumentResult = z.object({
     })
     .optional(),
   timings: Timings,
+  /** Each page's size in the unit of its boxes (PDF points for text-layer pages, pixels of the upright image
+   * for OCR pages) and how it was turned to be read: what a viewer needs to draw the boxes on a page image. */
+  pageSizes: z
+    .array(
+      z.object({
+        width: z.number().positive(),
+        height: z.number().positive(),
+        rotation: z.number(),
+        source: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type DocumentResult = z.infer<typeof DocumentResult>;
 

@@ -1,0 +1,66 @@
+// The producer side: one BullMQ queue per job name, adding jobs with the registry's ids and options.
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOB_NAMES, JOBS, type JobName, type JobPayload, RETENTION } from './registry.ts';
+
+export type JobState =
+  | 'active'
+  | 'waiting'
+  | 'delayed'
+  | 'prioritized'
+  | 'waiting-children'
+  | 'completed'
+  | 'failed'
+  | 'unknown';
+
+export class JobQueues {
+  readonly queues: Record<JobName, Queue>;
+
+  constructor(
+    readonly connection: Redis,
+    readonly prefix: string,
+  ) {
+    this.queues = Object.fromEntries(
+      JOB_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]),
+    ) as Record<JobName, Queue>;
+    for (const q of Object.values(this.queues)) q.on('error', () => {});
+  }
+
+  /** Adds a job; adding one whose id exists already is a no-op (BullMQ keeps the first). */
+  async add<N extends JobName>(name: N, payload: JobPayload<N> & { attempt?: number }): Promise<string> {
+    const spec = JOBS[name];
+    const data = spec.payload.parse(payload);
+    const jobId = spec.jobId(payload as never);
+    await this.queues[name].add(name, data, { ...spec.options, ...RETENTION, jobId });
+    return jobId;
+  }
+
+  async state(name: JobName, jobId: string): Promise<JobState | undefined> {
+    const job = await this.queues[name].getJob(jobId);
+    if (!job) return undefined;
+    return (await job.getState()) as JobState;
+  }
+
+  async remove(name: JobName, jobId: string): Promise<void> {
+    await this.queues[name].remove(jobId);
+  }
+
+  /** Jobs waiting or running per queue, for readiness and the figures. */
+  async depths(): Promise<Record<JobName, Record<string, number>>> {
+    const out = {} as Record<JobName, Record<string, number>>;
+    for (const name of JOB_NAMES) {
+      out[name] = await this.queues[name].getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'failed',
+        'prioritized',
+      );
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+  }
+}

@@ -1,0 +1,143 @@
+// The whole HTTP app as one Fastify instance: plugins, auth, routes, OpenAPI and one error handler.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { AppContext } from '../server/context.ts';
+import { IntakeRefusal } from '../services/intake.ts';
+import auth, { type Authenticator } from './plugins/auth.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { documentRoutes } from './routes/documents.ts';
+import { exportRoutes } from './routes/exports.ts';
+
+export type App = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface AppOptions {
+  /** Extra authenticators (web sessions) tried when a request carries no API key. */
+  authenticators?: Authenticator[];
+  /** Plugins registered after the core routes (review, pages, metrics). */
+  extensions?: ((app: App, ctx: AppContext) => Promise<void>)[];
+}
+
+export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err, request, reply) => {
+    const error = err as FastifyError;
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      return reply.code(400).send({
+        error: 'bad_request',
+        message: error.validation
+          .map(
+            (v) =>
+              `${v.instancePath.replace(/^\//, '') || error.validationContext || 'request'}: ${v.message}`,
+          )
+          .join('; '),
+      });
+    }
+    if (error instanceof IntakeRefusal) {
+      const files = (error as IntakeRefusal & { files?: unknown }).files;
+      return reply
+        .code(error.statusCode)
+        .send({ error: error.code, message: error.message, ...(files ? { files } : {}) });
+    }
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status === 413 || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      return reply.code(413).send({
+        error: 'file_too_large',
+        message: `A file is larger than the limit of ${ctx.config.MAX_UPLOAD_BYTES} bytes.`,
+      });
+    }
+    if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
+      return reply.code(413).send({
+        error: 'too_many_files',
+        message: `At most ${ctx.config.MAX_FILES_PER_REQUEST} files per request.`,
+      });
+    }
+    if (status === 429) {
+      return reply.code(429).send({ error: 'rate_limited', message: error.message });
+    }
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ error: 'bad_request', message: error.message });
+    }
+    // 5xx: logged in full, hidden from the client.
+    request.log.error({ err: error }, 'request failed');
+    return reply
+      .code(500)
+      .send({ error: 'internal_error', message: 'Something went wrong on our side; it has been logged.' });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Retaguarda API',
+        version: '1',
+        description: 'Intelligent document processing for finance back offices.',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(auth, { ctx, authenticators: options.authenticators ?? [] });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      error: 'rate_limited',
+      message: `Too many uploads: at most ${context.max} per ${context.after === '1 minute' ? 'minute' : context.after}; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+    }),
+  });
+  await app.register(multipart, {
+    limits: { fileSize: ctx.config.MAX_UPLOAD_BYTES, files: ctx.config.MAX_FILES_PER_REQUEST },
+    throwFileSizeLimit: true,
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const [database, redis] = await Promise.all([
+      ctx.db.query('select 1').then(
+        () => 'ok',
+        (e: Error) => `unreachable: ${e.message}`,
+      ),
+      ctx.queues.connection.status === 'ready'
+        ? ctx.queues.connection.ping().then(
+            () => 'ok',
+            (e: Error) => `unreachable: ${e.message}`,
+          )
+        : Promise.resolve(`unreachable: ${ctx.queues.connection.status}`),
+    ]);
+    const ready = database === 'ok' && redis === 'ok';
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', database, redis });
+  });
+
+  await app.register(documentRoutes(ctx));
+  await app.register(adminRoutes(ctx));
+  await app.register(exportRoutes(ctx));
+  for (const extend of options.extensions ?? []) await extend(app, ctx);
+  return app;
+}

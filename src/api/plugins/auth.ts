@@ -1,0 +1,70 @@
+// Who is calling: an API key (`Authorization: Bearer …`) or a signed-in session; each route names the
+// least role it needs in `config.role`. 401 says what is missing, 403 which role is needed.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AppContext } from '../../server/context.ts';
+import { type Principal, type Role, roleAllows } from '../../services/keys.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** The least role a route needs; absent: public (health, docs). */
+    role?: Role;
+  }
+}
+
+/** Extra ways to authenticate (the web pages' sessions): return a principal, or undefined to pass. */
+export type Authenticator = (request: FastifyRequest) => Promise<Principal | undefined>;
+
+export default fp(
+  async (app: FastifyInstance, opts: { ctx: AppContext; authenticators?: Authenticator[] }) => {
+    const { ctx } = opts;
+    app.decorateRequest('principal', undefined);
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const needed = request.routeOptions.config?.role;
+      const header = request.headers.authorization;
+      if (header) {
+        const match = /^Bearer\s+(\S+)$/i.exec(header);
+        if (!match) {
+          return reply.code(401).send({
+            error: 'unauthorized',
+            message: 'The Authorization header must be "Bearer <API key>".',
+          });
+        }
+        const verdict = await ctx.keys.verify(match[1]!);
+        if (verdict === 'unknown' || verdict === 'revoked') {
+          return reply.code(401).send({
+            error: 'unauthorized',
+            message: verdict === 'revoked' ? 'This API key has been revoked.' : 'This API key is not known.',
+          });
+        }
+        request.principal = verdict;
+      } else {
+        for (const authenticate of opts.authenticators ?? []) {
+          const principal = await authenticate(request);
+          if (principal) {
+            request.principal = principal;
+            break;
+          }
+        }
+      }
+      if (!needed) return;
+      if (!request.principal) {
+        return reply.code(401).send({
+          error: 'unauthorized',
+          message:
+            'An API key is required: send "Authorization: Bearer <key>" (create one with `retaguarda keys create`).',
+        });
+      }
+      if (!roleAllows(request.principal.role, needed)) {
+        return reply.code(403).send({
+          error: 'forbidden',
+          message: `This needs the ${needed} role; ${request.principal.name} has the ${request.principal.role} role.`,
+        });
+      }
+    });
+  },
+  { name: 'auth' },
+);

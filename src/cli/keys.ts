@@ -1,0 +1,68 @@
+// `retaguarda keys create|list|revoke`: API keys in the service's database (the key is printed once).
+import { ConfigError, loadEnv } from '../config/env.ts';
+import { pgliteHolder } from '../server/run.ts';
+import { KeyService, Role } from '../services/keys.ts';
+import { systemClock } from '../storage/clock.ts';
+import { migrate, openDatabase } from '../storage/database.ts';
+
+async function withKeys<T>(work: (keys: KeyService) => Promise<T>): Promise<T> {
+  const config = loadEnv();
+  if (!config.DATABASE_URL) {
+    const holder = pgliteHolder(config);
+    if (holder) {
+      throw new ConfigError(
+        `the service (pid ${holder}) holds the embedded database in ${config.pgliteDir}. ` +
+          'Create the key through the API instead (POST /v1/keys with an admin key), or stop the service first.',
+      );
+    }
+  }
+  const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir });
+  try {
+    await migrate(db);
+    return await work(new KeyService(db, systemClock));
+  } finally {
+    await db.close();
+  }
+}
+
+export async function runKeysCreate(options: { role: string; name?: string }): Promise<number> {
+  const role = Role.safeParse(options.role);
+  if (!role.success) {
+    process.stderr.write(`retaguarda keys create: --role must be one of ${Role.options.join(', ')}\n`);
+    return 2;
+  }
+  try {
+    const { key, info } = await withKeys((keys) => keys.create(role.data, options.name));
+    process.stderr.write(`Created ${info.id} (${info.role}). The key is shown this once:\n`);
+    process.stdout.write(`${key}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`retaguarda keys create: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+export async function runKeysList(): Promise<number> {
+  try {
+    for (const k of await withKeys((keys) => keys.list())) {
+      process.stdout.write(
+        `${k.id}  ${k.role.padEnd(6)}  ${k.prefix}…  ${k.name}${k.revokedAt ? `  (revoked ${k.revokedAt.toISOString()})` : ''}\n`,
+      );
+    }
+    return 0;
+  } catch (e) {
+    process.stderr.write(`retaguarda keys list: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+export async function runKeysRevoke(id: string): Promise<number> {
+  try {
+    const done = await withKeys((keys) => keys.revoke(id));
+    process.stderr.write(done ? `Revoked ${id}.\n` : `No active key ${id}.\n`);
+    return done ? 0 : 1;
+  } catch (e) {
+    process.stderr.write(`retaguarda keys revoke: ${(e as Error).message}\n`);
+    return 2;
+  }
+}

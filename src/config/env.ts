@@ -1,0 +1,99 @@
+// The service's configuration: one zod schema over the environment; a bad value stops start-up and names it.
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+export const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Absent: PGlite (PostgreSQL in WASM) in `$DATA_DIR/db`. */
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+  ),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Namespaces the BullMQ keys, so several installations (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .default('retaguarda'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest file accepted at intake, in bytes. */
+  MAX_UPLOAD_BYTES: int(25 * 1024 * 1024, 1),
+  MAX_FILES_PER_REQUEST: int(20, 1),
+  /** Uploads per API key (or per address without one) per minute; 0 turns the limit off. */
+  RATE_LIMIT_PER_MINUTE: int(1200),
+  /** Documents one worker process reads at once. */
+  WORKER_CONCURRENCY: int(Math.max(1, availableParallelism()), 1),
+  OCR_LANGUAGES: z
+    .string()
+    .regex(/^[a-z_]+(\+[a-z_]+)*$/, 'tesseract codes joined with +, e.g. eng+por+spa')
+    .default('eng+por+spa'),
+  RULES_FILE: optionalText,
+  VENDORS_FILE: optionalText,
+  POS_FILE: optionalText,
+  /** How often documents whose job vanished are looked for and re-enqueued. */
+  RECOVERY_INTERVAL_SECONDS: int(60, 1),
+  /** A document `received` or `processing` for longer than this, with no live job, is re-enqueued. */
+  RECOVERY_GRACE_SECONDS: int(30, 0),
+  /** How long a reviewer's claim on a review item lasts without activity. */
+  CLAIM_TIMEOUT_MINUTES: int(15, 1),
+  /** Set to `false` to never start a child redis-server when none answers. */
+  START_REDIS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Cookies are marked Secure unless this is `false` (plain-HTTP development on localhost). */
+  SECURE_COOKIES: z.enum(['true', 'false', 'auto']).default('auto'),
+});
+export type Env = z.infer<typeof Env>;
+
+export interface ServiceConfig extends Env {
+  dataDir: string;
+  blobDir: string;
+  pgliteDir: string;
+  languages: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): ServiceConfig {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(Env.shape)) {
+    const value = source[key];
+    if (value !== undefined) picked[key] = value;
+  }
+  const parsed = Env.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      return `  ${key}=${JSON.stringify(picked[key] ?? '')}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration in the environment:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const dataDir = resolve(env.DATA_DIR);
+  return {
+    ...env,
+    dataDir,
+    blobDir: resolve(dataDir, 'blobs'),
+    pgliteDir: resolve(dataDir, 'db'),
+    languages: env.OCR_LANGUAGES.split('+'),
+  };
+}

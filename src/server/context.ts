@@ -1,0 +1,134 @@
+// Wires the service together: configuration, database, blobs, queues and the services, for every role.
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import pino, { type Logger } from 'pino';
+import { producerConnection } from '../../queues/connection.ts';
+import { JobQueues } from '../../queues/queues.ts';
+import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
+import type { ServiceConfig } from '../config/env.ts';
+import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
+import { IntakeService } from '../services/intake.ts';
+import { KeyService } from '../services/keys.ts';
+import { ProcessingService, type RulesConfig } from '../services/processing.ts';
+import { RecoveryService } from '../services/recovery.ts';
+import { WebhookService } from '../services/webhooks.ts';
+import { type BlobStore, createBlobStore } from '../storage/blobs.ts';
+import { type Clock, systemClock } from '../storage/clock.ts';
+import { type Database, migrate, openDatabase } from '../storage/database.ts';
+import { DocumentsRepository } from '../storage/documents.ts';
+
+export interface AppContext {
+  config: ServiceConfig;
+  log: Logger;
+  clock: Clock;
+  db: Database;
+  blobs: BlobStore;
+  queues: JobQueues;
+  documents: DocumentsRepository;
+  keys: KeyService;
+  intake: IntakeService;
+  webhooks: WebhookService;
+  recovery: RecoveryService;
+  rules: RulesConfig;
+  /** Present in roles that read documents or render page images. */
+  reading: ReadingPool;
+  processing: ProcessingService;
+  close(): Promise<void>;
+}
+
+/** Reads the rules, vendors and purchase-orders files named in the environment; a bad one stops start-up. */
+export function loadRulesConfig(config: ServiceConfig): RulesConfig {
+  return {
+    ruleSet: config.RULES_FILE ? loadRuleSet(config.RULES_FILE) : loadDefaultRuleSet(),
+    context: {
+      vendors: config.VENDORS_FILE ? loadVendors(config.VENDORS_FILE) : undefined,
+      purchaseOrders: config.POS_FILE ? loadPurchaseOrders(config.POS_FILE) : undefined,
+    },
+  };
+}
+
+export function createLogger(config: ServiceConfig): Logger {
+  return pino({
+    level: config.LOG_LEVEL,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'secret', 'key'],
+      censor: '[hidden]',
+    },
+  });
+}
+
+export async function createContext(
+  config: ServiceConfig,
+  options: { log?: Logger; clock?: Clock; db?: Database } = {},
+): Promise<AppContext> {
+  const log = options.log ?? createLogger(config);
+  const clock = options.clock ?? systemClock;
+  const rules = loadRulesConfig(config);
+  mkdirSync(config.blobDir, { recursive: true });
+  const db = options.db ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir }));
+  const applied = await migrate(db);
+  if (applied.length) log.info({ migrations: applied }, 'database migrated');
+  const blobs = createBlobStore(config.blobDir);
+  const connection = producerConnection(config.REDIS_URL);
+  connection.on('error', () => {});
+  await waitUntilReady(connection, config.REDIS_URL);
+  const queues = new JobQueues(connection, config.QUEUE_PREFIX);
+  const documents = new DocumentsRepository(db, clock);
+  const webhooks = new WebhookService(db, clock);
+  webhooks.enqueue = async (deliveryId, attempt) => {
+    await queues.add('deliver-webhook', { deliveryId, attempt });
+  };
+  const intake = new IntakeService(
+    db,
+    documents,
+    blobs,
+    async (documentId, round) => {
+      await queues.add('process-document', { documentId, round });
+    },
+    { maxBytes: config.MAX_UPLOAD_BYTES },
+  );
+  const reading = createReadingPool({
+    languages: config.languages,
+    ocrPoolSize: Math.max(1, availableParallelism()),
+    concurrency: config.WORKER_CONCURRENCY,
+    limits: { maxBytes: config.MAX_UPLOAD_BYTES },
+  });
+  const processing = new ProcessingService(db, documents, blobs, reading, webhooks, clock, () => rules);
+  const recovery = new RecoveryService(documents, webhooks, queues, clock, config.RECOVERY_GRACE_SECONDS);
+  return {
+    config,
+    log,
+    clock,
+    db,
+    blobs,
+    queues,
+    documents,
+    keys: new KeyService(db, clock),
+    intake,
+    webhooks,
+    recovery,
+    rules,
+    reading,
+    processing,
+    async close() {
+      await queues.close().catch(() => {});
+      connection.disconnect();
+      await reading.close().catch(() => {});
+      if (!options.db) await db.close();
+    },
+  };
+}
+
+async function waitUntilReady(connection: ReturnType<typeof producerConnection>, url: string): Promise<void> {
+  if (connection.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      connection.disconnect();
+      reject(new Error(`no Redis answers at REDIS_URL=${url}`));
+    }, 10_000);
+    connection.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,133 @@
+// Process concerns for `serve`, `api` and `worker`: configuration, Redis, start-up, the recovery sweep and
+// graceful shutdown. The app itself is src/api/app.ts; the workers are queues/worker.ts.
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { startWorkers } from '../../queues/worker.ts';
+import { type App, buildApp } from '../api/app.ts';
+import { authenticators, extensions } from '../api/extensions.ts';
+import { ConfigFileError } from '../config/config-file.ts';
+import { ConfigError, loadEnv, type ServiceConfig } from '../config/env.ts';
+import { type AppContext, createContext, createLogger } from './context.ts';
+import { ensureRedis, RedisUnavailable } from './redis.ts';
+
+export type Role = 'serve' | 'api' | 'worker';
+
+export interface RunningService {
+  ctx: AppContext;
+  app?: App;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+/** The file that says a `serve` process holds the embedded database (PGlite allows one process). */
+export const pgliteLockFile = (config: ServiceConfig) => `${config.pgliteDir}.pid`;
+
+export function pgliteHolder(config: ServiceConfig): number | undefined {
+  try {
+    const pid = Number(readFileSync(pgliteLockFile(config), 'utf8'));
+    process.kill(pid, 0);
+    return pid === process.pid ? undefined : pid;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startService(role: Role, config: ServiceConfig): Promise<RunningService> {
+  const log = createLogger(config);
+  if (role !== 'serve' && !config.DATABASE_URL) {
+    throw new ConfigError(
+      `retaguarda ${role} runs beside other processes, so it needs a shared PostgreSQL: set DATABASE_URL ` +
+        '(e.g. postgres://user:password@db:5432/retaguarda). For everything in one process, run `retaguarda serve`.',
+    );
+  }
+  if (!config.DATABASE_URL) {
+    const holder = pgliteHolder(config);
+    if (holder) {
+      throw new ConfigError(
+        `another retaguarda (pid ${holder}) is using the embedded database in ${config.pgliteDir}; stop it first, or use DATABASE_URL.`,
+      );
+    }
+  }
+  const redisChild: ChildProcess | undefined = await ensureRedis(config.REDIS_URL, {
+    mayStart: role === 'serve' && config.START_REDIS,
+    dataDir: config.dataDir,
+    log,
+  });
+  if (!config.DATABASE_URL) {
+    mkdirSync(dirname(pgliteLockFile(config)), { recursive: true });
+    writeFileSync(pgliteLockFile(config), String(process.pid));
+  }
+  const ctx = await createContext(config, { log });
+  let app: App | undefined;
+  let url: string | undefined;
+  if (role !== 'worker') {
+    app = await buildApp(ctx, { authenticators, extensions });
+    url = await app.listen({ port: config.PORT, host: config.HOST });
+    if ((await ctx.keys.count()) === 0) {
+      const { key } = await ctx.keys.create('admin', 'first admin key');
+      process.stderr.write(
+        `\nNo API key existed, so one admin key was created. It is shown this once; keep it:\n\n  ${key}\n\n` +
+          `Send it as "Authorization: Bearer <key>". Create more with POST /v1/keys or \`retaguarda keys create\`.\n\n`,
+      );
+    }
+    log.info({ url, docs: `${url}/docs` }, `retaguarda ${role} listening`);
+  }
+  let stopSweeps = () => {};
+  let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
+  if (role !== 'api') {
+    workers = await startWorkers(ctx);
+    const sweep = () =>
+      ctx.recovery.sweep(log).catch((e) => log.error({ err: (e as Error).message }, 'recovery sweep failed'));
+    // At start-up nothing can still be running from before: recover at once, whatever the grace.
+    await ctx.recovery
+      .sweep(log)
+      .catch((e) => log.error({ err: (e as Error).message }, 'recovery sweep failed'));
+    const timer = setInterval(sweep, config.RECOVERY_INTERVAL_SECONDS * 1000);
+    timer.unref();
+    stopSweeps = () => clearInterval(timer);
+    log.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers started');
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      stopSweeps();
+      await app?.close();
+      await workers?.close();
+      await ctx.close();
+      redisChild?.kill('SIGTERM');
+      if (!config.DATABASE_URL) rmSync(pgliteLockFile(config), { force: true });
+    })();
+    return stopping;
+  };
+  return { ctx, ...(app ? { app } : {}), ...(url ? { url } : {}), stop };
+}
+
+/** The CLI's entry: start the role, stop gracefully on SIGTERM/SIGINT; bad configuration exits 2 with a message. */
+export async function runService(role: Role): Promise<void> {
+  let service: RunningService;
+  try {
+    const config = loadEnv();
+    service = await startService(role, config);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof ConfigFileError || e instanceof RedisUnavailable) {
+      process.stderr.write(`retaguarda ${role}: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const shutdown = (signal: string) => {
+    service.ctx.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    service.stop().then(
+      () => process.exit(0),
+      (e) => {
+        service.ctx.log.error({ err: (e as Error).message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,143 @@
+// Intake: every way in (API, upload page) ends here. Sniff the real type, enforce limits, store the blob,
+// create the document record, enqueue its job (ids only).
+import { createHash } from 'node:crypto';
+import { sniffDocumentType } from '../intake/sniff.ts';
+import { DocumentError } from '../pipeline/errors.ts';
+import type { BlobStore } from '../storage/blobs.ts';
+import type { Database } from '../storage/database.ts';
+import type { DocumentRecord, DocumentsRepository } from '../storage/documents.ts';
+
+export interface IncomingFile {
+  fileName: string;
+  bytes: Buffer;
+}
+
+export interface IntakeMeta {
+  source: string;
+  externalRef?: string | undefined;
+  submittedBy: string;
+}
+
+/** A file refused at intake: the HTTP status and a code and message the sender can act on. */
+export class IntakeRefusal extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly fileName?: string,
+  ) {
+    super(message);
+  }
+}
+
+export type EnqueueDocument = (documentId: string, round: number) => Promise<void>;
+
+export class IntakeService {
+  constructor(
+    private readonly db: Database,
+    private readonly documents: DocumentsRepository,
+    private readonly blobs: BlobStore,
+    private readonly enqueue: EnqueueDocument,
+    private readonly limits: { maxBytes: number },
+  ) {}
+
+  /** Checks one file without storing anything; throws an IntakeRefusal. */
+  async check(file: IncomingFile): Promise<string> {
+    if (file.bytes.length > this.limits.maxBytes) {
+      throw new IntakeRefusal(
+        413,
+        'file_too_large',
+        `${file.fileName} is ${file.bytes.length} bytes; the limit is ${this.limits.maxBytes} bytes.`,
+        file.fileName,
+      );
+    }
+    try {
+      return await sniffDocumentType(file.bytes);
+    } catch (e) {
+      if (e instanceof DocumentError) {
+        const status = e.code === 'unsupported_type' ? 415 : 400;
+        throw new IntakeRefusal(status, e.code, `${file.fileName}: ${e.message}`, file.fileName);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Stores and enqueues files that passed `check`. The record is committed before the job is added:
+   * when Redis is down the document still exists, `received`, and the recovery sweep enqueues it later.
+   */
+  async accept(
+    files: { file: IncomingFile; mediaType: string }[],
+    meta: IntakeMeta,
+  ): Promise<DocumentRecord[]> {
+    const created: DocumentRecord[] = [];
+    for (const { file, mediaType } of files) {
+      const sha256 = await this.blobs.put(file.bytes);
+      created.push(
+        await this.documents.create({
+          sha256,
+          fileName: file.fileName,
+          mediaType,
+          sizeBytes: file.bytes.length,
+          source: meta.source,
+          externalRef: meta.externalRef,
+          submittedBy: meta.submittedBy,
+        }),
+      );
+    }
+    await Promise.all(created.map((d) => this.enqueue(d.id, d.processingRound)));
+    return created;
+  }
+
+  /** A stable fingerprint of a request, for Idempotency-Key: the files' bytes and names and the metadata. */
+  static fingerprint(files: IncomingFile[], meta: Omit<IntakeMeta, 'submittedBy'>): string {
+    const h = createHash('sha256');
+    h.update(JSON.stringify({ source: meta.source, externalRef: meta.externalRef ?? null }));
+    for (const f of files) {
+      h.update(`\u0000${f.fileName}\u0000`);
+      h.update(createHash('sha256').update(f.bytes).digest());
+    }
+    return h.digest('hex');
+  }
+
+  /**
+   * Reserves an Idempotency-Key. Returns the stored answer when the key was used with the same request,
+   * 'conflict' when it was used with another one, 'in_progress' when its first request is still running,
+   * and 'reserved' when this request is the first.
+   */
+  async reserve(
+    principalId: string,
+    key: string,
+    fingerprint: string,
+  ): Promise<'reserved' | 'conflict' | 'in_progress' | { statusCode: number; response: unknown }> {
+    const inserted = await this.db.query(
+      `insert into idempotency_keys (api_key_id, key, request_hash) values ($1, $2, $3)
+       on conflict do nothing returning key`,
+      [principalId, key, fingerprint],
+    );
+    if (inserted.length) return 'reserved';
+    const [row] = await this.db.query(
+      'select request_hash, status_code, response from idempotency_keys where api_key_id = $1 and key = $2',
+      [principalId, key],
+    );
+    if (!row) return 'reserved';
+    if (row.request_hash !== fingerprint) return 'conflict';
+    if (row.status_code == null) return 'in_progress';
+    return { statusCode: row.status_code as number, response: row.response };
+  }
+
+  async complete(principalId: string, key: string, statusCode: number, response: unknown): Promise<void> {
+    await this.db.query(
+      'update idempotency_keys set status_code = $3, response = $4 where api_key_id = $1 and key = $2',
+      [principalId, key, statusCode, JSON.stringify(response)],
+    );
+  }
+
+  /** Frees a key whose request was refused, so the sender can retry it once the problem is fixed. */
+  async release(principalId: string, key: string): Promise<void> {
+    await this.db.query(
+      'delete from idempotency_keys where api_key_id = $1 and key = $2 and status_code is null',
+      [principalId, key],
+    );
+  }
+}

@@ -1,0 +1,153 @@
+// Reading one document in the service: load the blob, read it off the event loop, judge it against the
+// rules with the database as history, store the result and move the document to its final state.
+import type { Logger } from 'pino';
+import type { DocumentFailure, DocumentResult } from '../contract/result.ts';
+import type { ReadingPool } from '../reading/reading-pool.ts';
+import { invoiceNumberKey, type RuleContext, vendorKeyOf } from '../rules/context.ts';
+import { applyEvaluation, evaluate } from '../rules/engine.ts';
+import type { RuleSet } from '../rules/schema.ts';
+import type { BlobStore } from '../storage/blobs.ts';
+import type { Clock } from '../storage/clock.ts';
+import type { Database } from '../storage/database.ts';
+import { type DocumentRecord, type DocumentsRepository, FINAL_STATUSES } from '../storage/documents.ts';
+import { openReviewItem } from '../storage/review-items.ts';
+import type { WebhookService } from './webhooks.ts';
+
+export interface RulesConfig {
+  ruleSet: RuleSet;
+  context: Omit<RuleContext, 'history' | 'now'>;
+}
+
+/** Data sent with document webhooks: the document, its result (when read) and where to fetch more. */
+export async function documentEventData(documents: DocumentsRepository, doc: DocumentRecord) {
+  const latest = await documents.latestResult(doc.id);
+  return {
+    document: {
+      id: doc.id,
+      status: doc.status,
+      externalRef: doc.externalRef,
+      source: doc.source,
+      fileName: doc.fileName,
+      sha256: doc.sha256,
+      receivedAt: doc.receivedAt.toISOString(),
+      error: doc.errorCode ? { code: doc.errorCode, message: doc.errorMessage } : null,
+    },
+    result: latest?.result ?? null,
+    resultVersion: latest?.version ?? null,
+  };
+}
+
+export type ProcessOutcome =
+  | 'auto_approved'
+  | 'needs_review'
+  | 'failed'
+  | 'already_done'
+  | 'superseded'
+  | 'gone';
+
+export class ProcessingService {
+  constructor(
+    private readonly db: Database,
+    private readonly documents: DocumentsRepository,
+    private readonly blobs: BlobStore,
+    private readonly reading: ReadingPool,
+    private readonly webhooks: WebhookService,
+    private readonly clock: Clock,
+    private readonly rules: () => RulesConfig,
+  ) {}
+
+  /** Idempotent: a redelivered job finds the document done (or superseded by a newer round) and stops. */
+  async process(documentId: string, round: number, log?: Logger): Promise<ProcessOutcome> {
+    const doc = await this.documents.get(documentId);
+    if (!doc) return 'gone';
+    if (doc.processingRound !== round) return 'superseded';
+    if (FINAL_STATUSES.includes(doc.status)) return 'already_done';
+    if (doc.status === 'received') {
+      await this.documents.transition(documentId, ['received'], 'processing', { round, actor: 'worker' });
+    }
+    log?.info({ stage: 'load' }, 'reading');
+    const { result, pageSizes } = await this.reading.read({
+      path: this.blobs.pathOf(doc.sha256),
+      file: doc.fileName,
+      id: documentId,
+    });
+    if ('error' in result) return this.fail(doc, round, result.error);
+    return this.finish(doc, round, { ...result, pageSizes }, log);
+  }
+
+  /** Marks a document failed with a reason a person can read; used for permanent faults. */
+  async fail(doc: DocumentRecord, round: number, error: DocumentFailure['error']): Promise<ProcessOutcome> {
+    const failed = { ...doc, status: 'failed' as const, errorCode: error.code, errorMessage: error.message };
+    const data = await documentEventData(this.documents, failed);
+    // Inside a transaction only `tx` may be queried: PGlite runs one connection, so another query would wait forever.
+    const deliveries = await this.db.transaction(async (tx) => {
+      const moved = await this.documents.transition(doc.id, ['received', 'processing'], 'failed', {
+        round,
+        actor: 'worker',
+        reason: error.message,
+        set: { error_code: error.code, error_message: error.message, processed_at: this.clock.now() },
+        tx,
+      });
+      if (!moved) return undefined;
+      return this.webhooks.record(tx, 'document.failed', doc.id, data);
+    });
+    if (!deliveries) return 'already_done';
+    await this.webhooks.dispatch(deliveries);
+    return 'failed';
+  }
+
+  private async finish(
+    doc: DocumentRecord,
+    round: number,
+    read: DocumentResult,
+    log?: Logger,
+  ): Promise<ProcessOutcome> {
+    const t = performance.now();
+    const { ruleSet, context } = this.rules();
+    const vendorKey = vendorKeyOf(read);
+    const numberKey = invoiceNumberKey(read.fields.invoiceNumber?.value);
+    const history = await this.documents.history(doc.id, doc.sha256, vendorKey, numberKey);
+    const result = applyEvaluation(
+      read,
+      evaluate(read, ruleSet, { ...context, now: this.clock.now(), history }),
+    );
+    result.timings = { ...result.timings, validateMs: Math.round((performance.now() - t) * 10) / 10 };
+    const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
+    const now = this.clock.now();
+    const data = { ...(await documentEventData(this.documents, { ...doc, status })), result };
+    const deliveries = await this.db.transaction(async (tx) => {
+      const moved = await this.documents.transition(doc.id, ['processing'], status, {
+        round,
+        actor: 'worker',
+        reason: result.review ? result.review.reasons.join(', ') : null,
+        set: { processed_at: now, error_code: null, error_message: null },
+        tx,
+      });
+      if (!moved) return undefined;
+      const resultVersion = await this.documents.saveResult(
+        doc.id,
+        result,
+        round === 1 ? 'extraction' : 'reprocess',
+        'worker',
+        { vendorKey, invoiceNumberKey: numberKey },
+        tx,
+      );
+      if (result.route === 'review') await openReviewItem(tx, doc.id, result, now);
+      const event = { ...data, resultVersion };
+      const ids = await this.webhooks.record(tx, 'document.processed', doc.id, event);
+      ids.push(
+        ...(await this.webhooks.record(
+          tx,
+          status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
+          doc.id,
+          { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
+        )),
+      );
+      return ids;
+    });
+    if (!deliveries) return 'already_done';
+    log?.info({ stage: 'route', route: result.route, status }, 'processed');
+    await this.webhooks.dispatch(deliveries);
+    return status;
+  }
+}

@@ -1,0 +1,36 @@
+// Content-addressed blob store on a local folder: a file's name is its sha256, so storing twice is a no-op.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface BlobStore {
+  /** Stores the bytes (once) and returns their sha256. */
+  put(bytes: Uint8Array): Promise<string>;
+  get(sha256: string): Promise<Buffer>;
+  /** The blob's path on disk, for readers that open files themselves (the reading threads). */
+  pathOf(sha256: string): string;
+  has(sha256: string): Promise<boolean>;
+}
+
+export function createBlobStore(dir: string): BlobStore {
+  const pathOf = (sha256: string) => {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    return join(dir, sha256.slice(0, 2), sha256);
+  };
+  return {
+    pathOf,
+    async put(bytes) {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const path = pathOf(sha256);
+      if (await stat(path).catch(() => undefined)) return sha256;
+      await mkdir(join(dir, sha256.slice(0, 2)), { recursive: true });
+      // Write then rename, so a crash never leaves half a blob under its final name.
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, path);
+      return sha256;
+    },
+    get: (sha256) => readFile(pathOf(sha256)),
+    has: async (sha256) => Boolean(await stat(pathOf(sha256)).catch(() => undefined)),
+  };
+}
