@@ -128,6 +128,10 @@ export function formWith(
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   for (const f of files)
-    form.append('file', new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
+    form.append(
+      'file',
+      new Blob([Buffer.from(f.bytes)], { type: f.type ?? 'application/octet-stream' }),
+      f.name,
+    );
   return form;
 }
