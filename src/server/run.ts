@@ -8,6 +8,7 @@ import { type App, buildApp } from '../api/app.ts';
 import { authenticators, extensions } from '../api/extensions.ts';
 import { ConfigFileError } from '../config/config-file.ts';
 import { ConfigError, loadEnv, type ServiceConfig } from '../config/env.ts';
+import type { Clock } from '../storage/clock.ts';
 import { type AppContext, createContext, createLogger } from './context.ts';
 import { ensureRedis, RedisUnavailable } from './redis.ts';
 
@@ -33,7 +34,16 @@ export function pgliteHolder(config: ServiceConfig): number | undefined {
   }
 }
 
-export async function startService(role: Role, config: ServiceConfig): Promise<RunningService> {
+export interface StartOptions {
+  /** The clock the service stores times with (tests inject a manual one). */
+  clock?: Clock;
+}
+
+export async function startService(
+  role: Role,
+  config: ServiceConfig,
+  options: StartOptions = {},
+): Promise<RunningService> {
   const log = createLogger(config);
   if (role !== 'serve' && !config.DATABASE_URL) {
     throw new ConfigError(
@@ -58,7 +68,7 @@ export async function startService(role: Role, config: ServiceConfig): Promise<R
     mkdirSync(dirname(pgliteLockFile(config)), { recursive: true });
     writeFileSync(pgliteLockFile(config), String(process.pid));
   }
-  const ctx = await createContext(config, { log });
+  const ctx = await createContext(config, { log, ...(options.clock ? { clock: options.clock } : {}) });
   let app: App | undefined;
   let url: string | undefined;
   if (role !== 'worker') {

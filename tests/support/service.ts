@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadEnv, type ServiceConfig } from '../../src/config/env.ts';
 import { type Role, type RunningService, startService } from '../../src/server/run.ts';
+import type { Clock } from '../../src/storage/clock.ts';
 
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -66,6 +67,7 @@ export interface TestServiceOptions {
   /** 'postgres' (default) or 'pglite'. */
   database?: 'postgres' | 'pglite';
   env?: Record<string, string>;
+  clock?: Clock;
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -85,7 +87,11 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   });
-  const service = await startService(options.role ?? 'serve', config);
+  const service = await startService(
+    options.role ?? 'serve',
+    config,
+    options.clock ? { clock: options.clock } : {},
+  );
   const { key: adminKey } = await service.ctx.keys.create('admin', 'test admin');
   const url = service.url ?? '';
   const request = (path: string, init: RequestInit & { key?: string } = {}) => {
