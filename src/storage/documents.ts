@@ -318,7 +318,8 @@ export class DocumentsRepository {
          and (d.received_at, d.id) < (self.received_at, self.id)
          and (d.sha256 = $2 or (d.vendor_key = $3 and d.invoice_number_key = $4))
        order by d.received_at, d.id`,
-      [id, sha256, vendorKey ?? '\u0000', invoiceNumberKey ?? '\u0000'],
+      // Absent keys are null, which matches nothing (a NUL byte, used before, is refused by PostgreSQL).
+      [id, sha256, vendorKey ?? null, invoiceNumberKey ?? null],
     );
     return rows.map((r) => ({
       id: r.id as string,
