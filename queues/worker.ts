@@ -45,7 +45,14 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
         if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.message}`);
         return run(parsed.data as never);
       },
-      { connection, prefix: ctx.config.QUEUE_PREFIX, concurrency, autorun: true },
+      {
+        connection,
+        prefix: ctx.config.QUEUE_PREFIX,
+        concurrency,
+        autorun: true,
+        lockDuration: ctx.config.JOB_LOCK_SECONDS * 1000,
+        stalledInterval: ctx.config.JOB_STALLED_CHECK_SECONDS * 1000,
+      },
     );
     worker.on('failed', (job, error) => {
       if (!job) return;

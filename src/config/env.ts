@@ -45,6 +45,10 @@ export const Env = z.object({
   RULES_FILE: optionalText,
   VENDORS_FILE: optionalText,
   POS_FILE: optionalText,
+  /** A running job's lock: a worker that dies (SIGKILL, lost host) has its job taken over once this expires. */
+  JOB_LOCK_SECONDS: int(30, 1),
+  /** How often workers look for jobs whose lock expired (stalled) and hand them to a live worker. */
+  JOB_STALLED_CHECK_SECONDS: int(30, 1),
   /** How often documents whose job vanished are looked for and re-enqueued. */
   RECOVERY_INTERVAL_SECONDS: int(60, 1),
   /** A document `received` or `processing` for longer than this, with no live job, is re-enqueued. */

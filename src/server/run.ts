@@ -89,9 +89,9 @@ export async function startService(
     workers = await startWorkers(ctx);
     const sweep = () =>
       ctx.recovery.sweep(log).catch((e) => log.error({ err: (e as Error).message }, 'recovery sweep failed'));
-    // At start-up nothing can still be running from before: recover at once, whatever the grace.
+    // At start-up recover at once, whatever the grace: a job still live in Redis is left alone anyway.
     await ctx.recovery
-      .sweep(log)
+      .sweep(log, { graceSeconds: 0 })
       .catch((e) => log.error({ err: (e as Error).message }, 'recovery sweep failed'));
     const timer = setInterval(sweep, config.RECOVERY_INTERVAL_SECONDS * 1000);
     timer.unref();

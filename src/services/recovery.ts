@@ -18,9 +18,13 @@ export class RecoveryService {
     private readonly graceSeconds: number,
   ) {}
 
-  /** One sweep; returns what it re-enqueued. */
-  async sweep(log?: Logger): Promise<{ documents: string[]; deliveries: string[] }> {
-    const olderThan = new Date(this.clock.now().getTime() - this.graceSeconds * 1000);
+  /** One sweep; returns what it re-enqueued. `graceSeconds` overrides the configured grace (0 at start-up). */
+  async sweep(
+    log?: Logger,
+    options: { graceSeconds?: number } = {},
+  ): Promise<{ documents: string[]; deliveries: string[] }> {
+    const grace = options.graceSeconds ?? this.graceSeconds;
+    const olderThan = new Date(this.clock.now().getTime() - grace * 1000);
     const documents: string[] = [];
     for (const doc of await this.documents.unfinished(olderThan)) {
       const jobId = JOBS['process-document'].jobId({ documentId: doc.id, round: doc.processingRound });
