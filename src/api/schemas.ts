@@ -141,6 +141,18 @@ export const DeliveryBody = z.object({
   lastError: z.string().nullable(),
   createdAt: z.string(),
   deliveredAt: z.string().nullable(),
+  /** Each try with the endpoint's answer, oldest first (in the deliveries list). */
+  attemptLog: z
+    .array(
+      z.object({
+        attempt: z.number(),
+        statusCode: z.number().nullable(),
+        error: z.string().nullable(),
+        durationMs: z.number().nullable(),
+        at: z.string(),
+      }),
+    )
+    .optional(),
 });
 
 export const KeyInput = z.object({ role: Role, name: z.string().min(1).max(100).optional() });

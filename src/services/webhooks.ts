@@ -45,6 +45,14 @@ export interface Delivery {
   deliveredAt: Date | null;
 }
 
+export interface DeliveryAttempt {
+  attempt: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number | null;
+  at: Date;
+}
+
 /** What the deliveries queue needs from the queues: an enqueue. */
 export type EnqueueDelivery = (deliveryId: string, attempt: number) => Promise<void>;
 
@@ -73,6 +81,8 @@ const toDelivery = (r: Record<string, unknown>): Delivery => ({
 export class WebhookService {
   /** Set once the queues exist (the API and the workers both write deliveries). */
   enqueue: EnqueueDelivery = async () => {};
+  /** Told each attempt's outcome and each delivery given up on (the Prometheus metrics). */
+  observer?: (outcome: 'delivered' | 'attempt_failed' | 'gave_up') => void;
 
   constructor(
     private readonly db: Database,
@@ -111,6 +121,27 @@ export class WebhookService {
         [webhookId, limit],
       )
     ).map(toDelivery);
+  }
+
+  /** Every attempt of each delivery, in order, keyed by delivery id. */
+  async attemptsOf(deliveryIds: readonly string[]): Promise<Map<string, DeliveryAttempt[]>> {
+    const out = new Map<string, DeliveryAttempt[]>(deliveryIds.map((id) => [id, []]));
+    if (deliveryIds.length === 0) return out;
+    const rows = await this.db.query(
+      `select delivery_id, attempt, status_code, error, duration_ms, at from webhook_attempts
+       where delivery_id = any($1::text[]) order by id`,
+      [deliveryIds],
+    );
+    for (const r of rows) {
+      out.get(r.delivery_id as string)?.push({
+        attempt: Number(r.attempt),
+        statusCode: (r.status_code as number | null) ?? null,
+        error: (r.error as string | null) ?? null,
+        durationMs: (r.duration_ms as number | null) ?? null,
+        at: r.at as Date,
+      });
+    }
+    return out;
   }
 
   async attempts(deliveryId: string) {
@@ -216,16 +247,18 @@ export class WebhookService {
         [deliveryId, attempt, statusCode, error, now],
       );
     });
+    this.observer?.(error ? 'attempt_failed' : 'delivered');
     if (error) throw new Error(error);
     return 'delivered';
   }
 
   /** Called when the queue gives up on a delivery. */
   async markFailed(deliveryId: string): Promise<void> {
-    await this.db.query(
-      `update webhook_deliveries set status = 'failed' where id = $1 and status = 'pending'`,
+    const rows = await this.db.query(
+      `update webhook_deliveries set status = 'failed' where id = $1 and status = 'pending' returning id`,
       [deliveryId],
     );
+    if (rows.length) this.observer?.('gave_up');
   }
 
   /** Deliveries still pending with no attempt since `olderThan`: their job may have been lost. */

@@ -144,7 +144,14 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (!(await ctx.webhooks.get(request.params.id))) {
           return reply.code(404).send({ error: 'not_found', message: 'No webhook with this id.' });
         }
-        return { deliveries: (await ctx.webhooks.deliveries(request.params.id)).map(deliveryBody) };
+        const deliveries = await ctx.webhooks.deliveries(request.params.id);
+        const attempts = await ctx.webhooks.attemptsOf(deliveries.map((d) => d.id));
+        return {
+          deliveries: deliveries.map((d) => ({
+            ...deliveryBody(d),
+            attemptLog: (attempts.get(d.id) ?? []).map((a) => ({ ...a, at: a.at.toISOString() })),
+          })),
+        };
       },
     );
 
