@@ -63,16 +63,22 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
         .send({ error: error.code, message: error.message, ...(files ? { files } : {}) });
     }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status === 413 || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      return reply.code(413).send({
-        error: 'file_too_large',
-        message: `A file is larger than the limit of ${ctx.config.MAX_UPLOAD_BYTES} bytes.`,
-      });
-    }
+    // The multipart count limits are 413s too: tell them apart before the size one.
     if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
       return reply.code(413).send({
         error: 'too_many_files',
         message: `At most ${ctx.config.MAX_FILES_PER_REQUEST} files per request.`,
+      });
+    }
+    if (['FST_PARTS_LIMIT', 'FST_FIELDS_LIMIT'].includes((error as { code?: string }).code ?? '')) {
+      return reply
+        .code(413)
+        .send({ error: 'too_many_fields', message: 'The request has too many form fields.' });
+    }
+    if (status === 413 || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      return reply.code(413).send({
+        error: 'file_too_large',
+        message: `A file is larger than the limit of ${ctx.config.MAX_UPLOAD_BYTES} bytes.`,
       });
     }
     if (status === 429) {
