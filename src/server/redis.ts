@@ -28,12 +28,17 @@ export async function ensureRedis(
   const port = Number(parsed.port || 6379);
   const local = LOCAL_HOSTS.has(parsed.hostname);
   if (!options.mayStart || !local || !onPath('redis-server')) {
+    const install =
+      'Install Redis (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`, ' +
+      'Docker: `docker run -d -p 6379:6379 redis:7`)';
     throw new RedisUnavailable(
       `No Redis answers at REDIS_URL=${url}.\n` +
-        (local && options.mayStart
-          ? 'Install Redis (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`) and ' +
-            'retaguarda will start it for you, or point REDIS_URL at a running Redis.'
-          : 'Start Redis there, or point REDIS_URL at a running Redis.'),
+        (!local
+          ? 'Start Redis there, or point REDIS_URL at a running Redis.'
+          : options.mayStart
+            ? `${install} and retaguarda will start it for you, or point REDIS_URL at a running Redis.`
+            : `Start Redis on this machine, or point REDIS_URL at a running Redis. Not installed? ${install}; ` +
+              'with START_REDIS=true (the default) `retaguarda serve` starts it for you.'),
     );
   }
   const dir = join(options.dataDir, 'redis');

@@ -68,7 +68,15 @@ export async function startService(
     mkdirSync(dirname(pgliteLockFile(config)), { recursive: true });
     writeFileSync(pgliteLockFile(config), String(process.pid));
   }
-  const ctx = await createContext(config, { log, ...(options.clock ? { clock: options.clock } : {}) });
+  let ctx: AppContext;
+  try {
+    ctx = await createContext(config, { log, ...(options.clock ? { clock: options.clock } : {}) });
+  } catch (e) {
+    // A bad rules file (or database) must not leave the child Redis running behind an exited process.
+    redisChild?.kill('SIGTERM');
+    if (!config.DATABASE_URL) rmSync(pgliteLockFile(config), { force: true });
+    throw e;
+  }
   let app: App | undefined;
   let url: string | undefined;
   if (role !== 'worker') {
