@@ -9,15 +9,25 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# HOST=0.0.0.0: in a container the API must listen beyond loopback (the default, 127.0.0.1, suits a laptop).
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/app/data \
+    START_REDIS=false
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
-RUN mkdir -p /app/data && chown node:node /app/data
+COPY queues ./queues
+# Blobs (and, for `serve` without DATABASE_URL, the embedded database) live here: a volume the node user can write.
+RUN mkdir -p /app/data/blobs && chown -R node:node /app/data
 USER node
 VOLUME ["/app/data"]
 EXPOSE 3000
+# The API answers /healthz; a `worker` container has no HTTP port, so compose turns this off for it.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 3000}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/retaguarda.js"]
 CMD ["serve"]
