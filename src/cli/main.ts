@@ -80,4 +80,17 @@ keys
     process.exitCode = await runKeysRevoke(id);
   });
 
+const users = program.command('users').description('People who sign in on the review pages.');
+users
+  .command('create')
+  .description('Create a user; the password comes from --password or, when absent, from stdin.')
+  .requiredOption('--email <email>', 'the email they sign in with')
+  .requiredOption('--name <name>', 'their name, as the audit trail shows it')
+  .requiredOption('--role <role>', 'review or admin (ingest too, though it has no pages)')
+  .option('--password <password>', 'at least 8 characters (prefer stdin: a flag stays in the shell history)')
+  .action(async (opts: { email: string; name: string; role: string; password?: string }) => {
+    const { runUsersCreate } = await import('./users.ts');
+    process.exitCode = await runUsersCreate(opts);
+  });
+
 await program.parseAsync(process.argv);

@@ -1,0 +1,321 @@
+// /v1/review: the queue, claims, corrections, decisions; /v1/documents/:id/audit. One line of logic per route.
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { LineItem } from '../../contract/result.ts';
+import { ReviewError, ReviewService } from '../../review/service.ts';
+import type { AppContext } from '../../server/context.ts';
+import type { Principal } from '../../services/keys.ts';
+import type { App } from '../app.ts';
+import { DocumentDetail, ErrorBody, IdParams } from '../schemas.ts';
+import { documentDetail } from './documents.ts';
+
+const Person = z.object({ id: z.string(), name: z.string() });
+const SlaState = z.enum(['overdue', 'at_risk', 'on_time']);
+const Item = z.object({
+  documentId: z.string(),
+  fileName: z.string(),
+  vendorName: z.string().nullable(),
+  totalAmount: z.string().nullable(),
+  currency: z.string().nullable(),
+  reasons: z.array(z.string()),
+  priority: z.number(),
+  slaDeadline: z.string(),
+  slaState: SlaState,
+  ageSeconds: z.number(),
+  assignee: Person.nullable(),
+  claimedUntil: z.string().nullable(),
+});
+const Issue = z.object({
+  code: z.string(),
+  field: z.string().nullable(),
+  severity: z.string(),
+  message: z.string(),
+});
+const QueueQuery = z.object({
+  reason: z.string().max(60).optional().describe('Only items with this reason code, e.g. total_mismatch'),
+  vendor: z.string().max(200).optional().describe("Part of the vendor's name"),
+  sla: SlaState.optional(),
+  assignee: z.string().max(60).optional().describe('me, none, or a principal id'),
+  minAgeHours: z.coerce.number().min(0).optional(),
+  sort: z.enum(['sla', 'priority', 'amount']).default('sla'),
+});
+const FieldsBody = z.object({ fields: z.record(z.string(), z.string().max(2000).nullable()) });
+const FieldsAnswer = z.object({
+  fields: z.array(z.object({ name: z.string(), value: z.string().nullable(), error: z.string().optional() })),
+  issues: z.array(Issue),
+  route: z.enum(['auto', 'review']),
+});
+const ItemDetail = z.object({
+  document: DocumentDetail,
+  item: Item,
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      label: z.string(),
+      value: z.string().nullable(),
+      confidence: z.number().nullable(),
+      page: z.number().nullable(),
+      bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+      issues: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() })),
+    }),
+  ),
+  issues: z.array(Issue),
+  pages: z.array(
+    z.object({
+      number: z.number(),
+      url: z.string(),
+      width: z.number().nullable(),
+      height: z.number().nullable(),
+    }),
+  ),
+  lineItems: z.array(LineItem),
+});
+const Claim = z.object({ assignee: Person, claimedUntil: z.string() });
+const Refusal = ErrorBody.extend({
+  holder: Person.optional(),
+  issues: z.array(Issue).optional(),
+  field: z.string().optional(),
+});
+const refusals = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
+const DocParams = z.object({ documentId: IdParams.shape.id });
+
+/** Runs the work; a ReviewError becomes its status and `{ error, message, … }` (the reply stands in for T). */
+async function answer<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof ReviewError) {
+      return reply.code(e.statusCode).send({ error: e.code, message: e.message, ...e.extra }) as never;
+    }
+    throw e;
+  }
+}
+
+export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  const review = new ReviewService(ctx);
+  const config = { role: 'review' as const };
+  return async (app) => {
+    const who = (p: Principal | undefined) => p as Principal;
+
+    app.get(
+      '/v1/review/items',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Open review items: overdue first, then the nearest deadline (or by priority or amount)',
+          querystring: QueueQuery,
+          response: { 200: z.object({ items: z.array(Item) }) },
+        },
+      },
+      async (request) => ({ items: await review.list(request.query, who(request.principal)) }),
+    );
+
+    app.get(
+      '/v1/review/items/:id',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'One item with its document, every field (boxes, issues), the pages and line items',
+          params: IdParams,
+          response: { 200: ItemDetail, 404: Refusal, 409: Refusal },
+        },
+      },
+      (request, reply) =>
+        answer(reply, async () => {
+          const d = await review.detail(request.params.id);
+          return {
+            document: await documentDetail(ctx, d.doc),
+            item: d.item,
+            fields: d.fields,
+            issues: d.issues,
+            pages: d.pages,
+            lineItems: d.lineItems,
+          };
+        }),
+    );
+
+    app.post(
+      '/v1/review/items/:id/claim',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Claim (or renew the claim on) an item',
+          params: IdParams,
+          response: { 200: Claim, ...refusals },
+        },
+      },
+      (request, reply) => answer(reply, () => review.claim(request.params.id, who(request.principal))),
+    );
+
+    app.post(
+      '/v1/review/items/:id/release',
+      { config, schema: { tags: ['review'], summary: 'Give an item back to the queue', params: IdParams } },
+      (request, reply) =>
+        answer(reply, async () => {
+          await review.release(request.params.id, who(request.principal));
+          return reply.code(204).send();
+        }),
+    );
+
+    app.post(
+      '/v1/review/items/:id/reassign',
+      {
+        config: { role: 'admin' },
+        schema: {
+          tags: ['review'],
+          summary: 'Give an item to another reviewer (a user or key id)',
+          params: IdParams,
+          body: z.object({ to: z.string().min(1).max(100) }),
+          response: { 200: Claim, ...refusals },
+        },
+      },
+      (request, reply) =>
+        answer(reply, () => review.reassign(request.params.id, who(request.principal), request.body.to)),
+    );
+
+    app.post(
+      '/v1/review/items/:id/validate',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Dry run of corrections: each value checked, the rules re-run; nothing stored',
+          params: IdParams,
+          body: FieldsBody,
+          response: { 200: FieldsAnswer, ...refusals },
+        },
+      },
+      (request, reply) => answer(reply, () => review.validate(request.params.id, request.body.fields)),
+    );
+
+    app.patch(
+      '/v1/review/items/:id/fields',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary:
+            'Store corrections (needs the claim): a new result version, audit events, vendor corrections',
+          params: IdParams,
+          body: FieldsBody,
+          response: { 200: FieldsAnswer, ...refusals },
+        },
+      },
+      (request, reply) =>
+        answer(reply, () => review.correct(request.params.id, who(request.principal), request.body.fields)),
+    );
+
+    app.post(
+      '/v1/review/items/:id/approve',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Approve (needs the claim); over an error only with an overrideReason of 10+ characters',
+          params: IdParams,
+          body: z.object({ overrideReason: z.string().max(1000).optional() }).optional(),
+          response: { 200: z.object({ status: z.literal('approved') }), ...refusals },
+        },
+      },
+      (request, reply) =>
+        answer(reply, () =>
+          review.approve(request.params.id, who(request.principal), request.body?.overrideReason),
+        ),
+    );
+
+    app.post(
+      '/v1/review/items/:id/reject',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Reject with a reason (needs the claim)',
+          params: IdParams,
+          body: z.object({ reason: z.string().max(1000).optional() }).optional(),
+          response: { 200: z.object({ status: z.literal('rejected') }), ...refusals },
+        },
+      },
+      (request, reply) =>
+        answer(reply, () => review.reject(request.params.id, who(request.principal), request.body?.reason)),
+    );
+
+    app.post(
+      '/v1/review/items/:id/reprocess',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Send the document back through the pipeline (a new processing round)',
+          params: IdParams,
+          body: z.object({ reason: z.string().max(1000).optional() }).optional(),
+          response: {
+            202: z.object({ status: z.literal('received'), processingRound: z.number() }),
+            ...refusals,
+          },
+        },
+      },
+      (request, reply) =>
+        answer(reply, async () => {
+          const out = await review.reprocess(request.params.id, who(request.principal), request.body?.reason);
+          return reply.code(202).send(out);
+        }),
+    );
+
+    app.post(
+      '/v1/review/documents/:documentId/reopen',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Rework: an approved document back to needs_review, with a review item',
+          params: DocParams,
+          body: z.object({ reason: z.string().max(1000).optional() }).optional(),
+          response: { 200: z.object({ status: z.literal('needs_review') }), ...refusals },
+        },
+      },
+      (request, reply) =>
+        answer(reply, () =>
+          review.reopen(request.params.documentId, who(request.principal), request.body?.reason),
+        ),
+    );
+
+    app.get(
+      '/v1/documents/:id/audit',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'The audit trail of a document, in order (append-only)',
+          params: IdParams,
+          response: {
+            200: z.object({
+              events: z.array(
+                z.object({
+                  id: z.number(),
+                  at: z.string(),
+                  actor: Person,
+                  action: z.string(),
+                  field: z.string().nullable(),
+                  before: z.unknown(),
+                  after: z.unknown(),
+                  reason: z.string().nullable(),
+                }),
+              ),
+            }),
+            404: Refusal,
+          },
+        },
+      },
+      (request, reply) => answer(reply, async () => ({ events: await review.auditTrail(request.params.id) })),
+    );
+  };
+}
+
+/** For extensions.ts. */
+export async function registerReview(app: App, ctx: AppContext): Promise<void> {
+  await app.register(reviewRoutes(ctx));
+}

@@ -1,0 +1,191 @@
+// /v1/session (sign in with a password or an API key; a cookie), /v1/users (admin), and the cookie authenticator
+// with its CSRF guard: a cookie-authenticated request that changes state must carry x-requested-with.
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  cookieValue,
+  SESSION_COOKIE,
+  SESSION_HOURS,
+  SessionService,
+  UserExists,
+  UserService,
+} from '../../review/sessions.ts';
+import type { AppContext } from '../../server/context.ts';
+import { Role } from '../../services/keys.ts';
+import type { App } from '../app.ts';
+import type { Authenticator } from '../plugins/auth.ts';
+import { ErrorBody } from '../schemas.ts';
+
+export const CSRF_HEADER = 'x-requested-with';
+export const CSRF_VALUE = 'retaguarda';
+
+const Who = z.object({ name: z.string(), role: Role });
+const LoginBody = z.union([
+  z.object({ email: z.string().min(3).max(320), password: z.string().min(1).max(1024) }),
+  z.object({ apiKey: z.string().min(1).max(200) }),
+]);
+const UserInput = z.object({
+  email: z.email(),
+  name: z.string().trim().min(1).max(200),
+  role: Role,
+  password: z.string().min(8).max(1024),
+});
+const UserBody = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  createdAt: z.string(),
+});
+
+/** Secure unless SECURE_COOKIES=false, or auto and the request came over plain http to this machine. */
+function secureCookie(ctx: AppContext, request: FastifyRequest): boolean {
+  const setting = ctx.config.SECURE_COOKIES;
+  if (setting === 'true') return true;
+  if (setting === 'false') return false;
+  const host = (request.hostname ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const local = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  return !(request.protocol === 'http' && local);
+}
+
+function setSessionCookie(reply: FastifyReply, value: string, maxAgeSeconds: number, secure: boolean): void {
+  const parts = [
+    `${SESSION_COOKIE}=${encodeURIComponent(value)}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+    `Max-Age=${maxAgeSeconds}`,
+  ];
+  if (maxAgeSeconds > 0) {
+    parts.push(`Expires=${new Date(Date.now() + maxAgeSeconds * 1000).toUTCString()}`);
+  } else {
+    parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+  }
+  if (secure) parts.push('Secure');
+  reply.header('set-cookie', parts.join('; '));
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by registerSessions; read by the cookie authenticator (which is given no context of its own). */
+    reviewSessions?: SessionService;
+  }
+}
+
+/** The session cookie as a way in, for auth.ts; pushed onto `authenticators` in extensions.ts. */
+export const sessionAuthenticator: Authenticator = async (request) => {
+  const sessions = request.server.reviewSessions;
+  const id = cookieValue(request.headers.cookie, SESSION_COOKIE);
+  return sessions && id ? sessions.principalOf(id) : undefined;
+};
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  const users = new UserService(ctx.db, ctx.clock);
+  const sessions = new SessionService(ctx.db, ctx.clock);
+  return async (app) => {
+    app.post(
+      '/v1/session',
+      {
+        schema: {
+          tags: ['session'],
+          summary: 'Sign in with an email and password, or with an API key; sets the rtg_session cookie',
+          body: LoginBody,
+          response: { 200: Who, 401: ErrorBody },
+          security: [],
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        let principal: Awaited<ReturnType<typeof users.authenticate>>;
+        if ('apiKey' in body) {
+          const verdict = await ctx.keys.verify(body.apiKey);
+          principal = typeof verdict === 'string' ? undefined : verdict;
+          if (!principal) {
+            return reply.code(401).send({
+              error: 'unauthorized',
+              message:
+                verdict === 'revoked' ? 'This API key has been revoked.' : 'This API key is not known.',
+            });
+          }
+        } else {
+          principal = await users.authenticate(body.email, body.password);
+          if (!principal) {
+            return reply
+              .code(401)
+              .send({ error: 'unauthorized', message: 'The email or the password is wrong.' });
+          }
+        }
+        const session = await sessions.start(principal);
+        setSessionCookie(reply, session.id, SESSION_HOURS * 3600, secureCookie(ctx, request));
+        return { name: principal.name, role: principal.role };
+      },
+    );
+
+    app.get(
+      '/v1/session',
+      {
+        schema: { tags: ['session'], summary: 'Who is signed in', response: { 200: Who, 401: ErrorBody } },
+      },
+      async (request, reply) => {
+        if (!request.principal) {
+          return reply.code(401).send({ error: 'unauthorized', message: 'Not signed in.' });
+        }
+        return { name: request.principal.name, role: request.principal.role };
+      },
+    );
+
+    app.delete(
+      '/v1/session',
+      { schema: { tags: ['session'], summary: 'Sign out: ends the session and clears the cookie' } },
+      async (request, reply) => {
+        const id = cookieValue(request.headers.cookie, SESSION_COOKIE);
+        if (id) await sessions.end(id);
+        setSessionCookie(reply, '', 0, secureCookie(ctx, request));
+        return reply.code(204).send();
+      },
+    );
+
+    app.post(
+      '/v1/users',
+      {
+        config: { role: 'admin' },
+        schema: {
+          tags: ['session'],
+          summary: 'Create a user who signs in on the web pages',
+          body: UserInput,
+          response: { 201: UserBody, 409: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        try {
+          const user = await users.create(request.body);
+          return reply.code(201).send({ ...user, createdAt: user.createdAt.toISOString() });
+        } catch (e) {
+          if (e instanceof UserExists)
+            return reply.code(409).send({ error: 'user_exists', message: e.message });
+          throw e;
+        }
+      },
+    );
+  };
+}
+
+/** Registers the session routes and, on the whole app, the CSRF guard for cookie-authenticated changes. */
+export async function registerSessions(app: App, ctx: AppContext): Promise<void> {
+  app.decorate('reviewSessions', new SessionService(ctx.db, ctx.clock));
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.principal?.kind !== 'session' || !STATE_CHANGING.has(request.method)) return;
+    if (request.url.split('?')[0] === '/v1/session' && request.method !== 'DELETE') return;
+    if (request.headers[CSRF_HEADER] !== CSRF_VALUE) {
+      return reply.code(403).send({
+        error: 'csrf',
+        message: `A signed-in browser request that changes something must send the header "${CSRF_HEADER}: ${CSRF_VALUE}".`,
+      });
+    }
+  });
+  await app.register(sessionRoutes(ctx));
+}

@@ -1,0 +1,66 @@
+// `retaguarda users create`: people who sign in on the review pages (password hashed with scrypt).
+import { ConfigError, loadEnv } from '../config/env.ts';
+import { UserService } from '../review/sessions.ts';
+import { pgliteHolder } from '../server/run.ts';
+import { Role } from '../services/keys.ts';
+import { systemClock } from '../storage/clock.ts';
+import { migrate, openDatabase } from '../storage/database.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // One line: the password, without its line end.
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+export async function runUsersCreate(options: {
+  email: string;
+  name: string;
+  role: string;
+  password?: string;
+}): Promise<number> {
+  const role = Role.safeParse(options.role);
+  if (!role.success) {
+    process.stderr.write(`retaguarda users create: --role must be one of ${Role.options.join(', ')}\n`);
+    return 2;
+  }
+  if (!/^[^@\s]+@[^@\s]+$/.test(options.email)) {
+    process.stderr.write(`retaguarda users create: --email "${options.email}" is not an email address\n`);
+    return 2;
+  }
+  const password = options.password ?? (await readStdin());
+  if (password.length < 8) {
+    process.stderr.write('retaguarda users create: the password needs at least 8 characters\n');
+    return 2;
+  }
+  try {
+    const config = loadEnv();
+    if (!config.DATABASE_URL) {
+      const holder = pgliteHolder(config);
+      if (holder) {
+        throw new ConfigError(
+          `the service (pid ${holder}) holds the embedded database in ${config.pgliteDir}. ` +
+            'Create the user through the API instead (POST /v1/users with an admin key), or stop the service first.',
+        );
+      }
+    }
+    const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir });
+    try {
+      await migrate(db);
+      const user = await new UserService(db, systemClock).create({
+        email: options.email,
+        name: options.name,
+        role: role.data,
+        password,
+      });
+      process.stderr.write(`Created ${user.id} (${user.role}): ${user.name} <${user.email}>.\n`);
+      process.stdout.write(`${user.id}\n`);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  } catch (e) {
+    process.stderr.write(`retaguarda users create: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
