@@ -1,5 +1,6 @@
 // The parts of the web app beyond the core API (review, pages, figures), registered after the core routes.
 import type { AppOptions } from './app.ts';
+import { pageRoutes } from './routes/pages.ts';
 import { registerReview } from './routes/review.ts';
 import { registerSessions, sessionAuthenticator } from './routes/session.ts';
 
@@ -9,3 +10,6 @@ export const authenticators: NonNullable<AppOptions['authenticators']> = [];
 // The review API and the web sessions (cookie sign-in with its CSRF guard).
 extensions.push(registerSessions, registerReview);
 authenticators.push(sessionAuthenticator);
+
+// The web pages (/login, /upload, /review) on the API above.
+extensions.push(pageRoutes);

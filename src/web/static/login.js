@@ -1,0 +1,43 @@
+// /login: email and password, or an API key, for a session cookie; then back to the page asked for.
+import { api, roleAllows } from './common.js';
+
+const error = document.getElementById('login-error');
+
+/** Only a path on this site: never an open redirect. */
+function nextPath(role) {
+  const next = new URLSearchParams(location.search).get('next');
+  if (
+    next?.startsWith('/') &&
+    !next.startsWith('//') &&
+    !next.startsWith('/\\') &&
+    !next.startsWith('/login')
+  )
+    return next;
+  return roleAllows(role, 'review') ? '/review' : '/upload';
+}
+
+async function signIn(body, form) {
+  error.hidden = true;
+  const button = form.querySelector('button');
+  button.disabled = true;
+  const res = await api('/v1/session', { method: 'POST', body });
+  button.disabled = false;
+  if (res.ok) {
+    location.assign(nextPath(res.body.role));
+    return;
+  }
+  error.textContent = res.body?.message ?? 'Signing in failed.';
+  error.hidden = false;
+}
+
+document.getElementById('password-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = e.currentTarget;
+  signIn({ email: f.email.value.trim(), password: f.password.value }, f);
+});
+document.getElementById('key-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = e.currentTarget;
+  signIn({ apiKey: f.apiKey.value.trim() }, f);
+});
+document.getElementById('email').focus();

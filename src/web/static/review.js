@@ -1,0 +1,891 @@
+// /review: the queue on the left, the document under review on the right (page image with the field boxes, the
+// fields editable in place, the issues beside them, the decisions). Keyboard first; see the help dialog (?).
+import { api, duration, fill, h, money, reasonLabel, requireSession, when } from './common.js';
+
+const session = await requireSession('review');
+
+const queueEl = document.getElementById('queue');
+const itemEl = document.getElementById('item');
+const filtersEl = document.getElementById('filters');
+const helpDialog = document.getElementById('help');
+const decisionDialog = document.getElementById('decision');
+
+const state = {
+  items: [],
+  /** documentId of the open item. */
+  openId: null,
+  /** GET /v1/review/items/:id answer. */
+  detail: null,
+  /** Our claim on the open item, or the holder who keeps us from it. */
+  claim: null,
+  heldBy: null,
+  page: 1,
+  zoom: 1,
+  selected: null,
+  editing: null,
+};
+
+// ---------- the queue ----------
+
+function filterQuery() {
+  const params = new URLSearchParams();
+  for (const [k, v] of new FormData(filtersEl)) if (String(v).trim()) params.set(k, String(v).trim());
+  return params;
+}
+
+function restoreFilters() {
+  const params = new URLSearchParams(location.search);
+  for (const el of filtersEl.elements) {
+    if (el.name && params.has(el.name)) {
+      if (el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === params.get(el.name))) {
+        el.append(h('option', { value: params.get(el.name) }, reasonLabel(params.get(el.name))));
+      }
+      el.value = params.get(el.name);
+    }
+  }
+}
+
+let filterTimer;
+filtersEl.addEventListener('input', () => {
+  clearTimeout(filterTimer);
+  filterTimer = setTimeout(() => {
+    const params = filterQuery();
+    history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}${location.hash}`);
+    loadQueue();
+  }, 250);
+});
+filtersEl.addEventListener('submit', (e) => e.preventDefault());
+
+async function loadQueue() {
+  const res = await api(`/v1/review/items?${filterQuery()}`);
+  if (!res.ok) {
+    fill(
+      queueEl,
+      h(
+        'li',
+        { class: 'notice error', role: 'alert' },
+        res.body?.message ?? 'The queue could not be loaded.',
+      ),
+    );
+    return;
+  }
+  state.items = res.body.items;
+  renderQueue();
+}
+
+function reasonOptions() {
+  const select = document.getElementById('f-reason');
+  const known = new Set([...select.options].map((o) => o.value));
+  for (const item of state.items) {
+    for (const r of item.reasons) {
+      if (!known.has(r)) {
+        known.add(r);
+        select.append(h('option', { value: r }, reasonLabel(r)));
+      }
+    }
+  }
+}
+
+function slaText(item, now = Date.now()) {
+  const left = (new Date(item.slaDeadline).getTime() - now) / 1000;
+  return left < 0 ? `Overdue ${duration(-left)}` : `${duration(left)} left`;
+}
+
+function renderQueue() {
+  reasonOptions();
+  document.getElementById('queue-count').textContent = `(${state.items.length})`;
+  document.getElementById('queue-empty').hidden = state.items.length > 0;
+  fill(
+    queueEl,
+    state.items.map((item) => {
+      const open = item.documentId === state.openId;
+      const heldByOther =
+        item.assignee && item.assignee.id !== session.id && item.assignee.name !== session.name;
+      return h(
+        'div',
+        {
+          role: 'option',
+          id: `q-${item.documentId}`,
+          class: `queue-item sla-${item.slaState}${open ? ' open' : ''}`,
+          'aria-selected': open ? 'true' : 'false',
+          'data-document-id': item.documentId,
+          onclick: () => openItem(item.documentId),
+        },
+        h(
+          'div',
+          { class: 'qi-top' },
+          h('span', { class: 'vendor' }, item.vendorName ?? item.fileName),
+          h('span', { class: 'amount num' }, money(item.totalAmount, item.currency)),
+        ),
+        h(
+          'div',
+          { class: 'qi-reasons' },
+          item.reasons.map((r) => h('span', { class: 'chip', 'data-code': r }, reasonLabel(r))),
+        ),
+        h(
+          'div',
+          { class: 'qi-bottom' },
+          h(
+            'span',
+            { class: 'sla', 'data-deadline': item.slaDeadline, title: `Due ${when(item.slaDeadline)}` },
+            item.slaState === 'overdue' ? h('span', { class: 'badge overdue' }, 'OVERDUE') : null,
+            item.slaState === 'at_risk' ? h('span', { class: 'badge at-risk' }, 'AT RISK') : null,
+            h('span', { class: 'countdown' }, slaText(item)),
+          ),
+          h('span', { class: 'age' }, `age ${duration(item.ageSeconds)}`),
+          item.assignee
+            ? h('span', { class: `assignee${heldByOther ? ' other' : ''}` }, `🔒 ${item.assignee.name}`)
+            : null,
+        ),
+      );
+    }),
+  );
+  queueEl.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
+}
+
+// SLA countdowns tick every second; the queue itself is re-read every 20 s.
+setInterval(() => {
+  const now = Date.now();
+  for (const el of queueEl.querySelectorAll('.sla')) {
+    const item = state.items.find((i) => i.documentId === el.closest('.queue-item')?.dataset.documentId);
+    if (item) el.querySelector('.countdown').textContent = slaText(item, now);
+  }
+}, 1000);
+setInterval(() => {
+  if (!state.editing && !decisionDialog.open) loadQueue();
+}, 20000);
+
+function step(delta) {
+  if (state.items.length === 0) return;
+  const at = state.items.findIndex((i) => i.documentId === state.openId);
+  const next =
+    at < 0
+      ? delta > 0
+        ? 0
+        : state.items.length - 1
+      : Math.min(Math.max(at + delta, 0), state.items.length - 1);
+  if (state.items[next].documentId !== state.openId) openItem(state.items[next].documentId);
+}
+
+// ---------- one item ----------
+
+async function openItem(id, { keepSelection = false } = {}) {
+  if (state.openId && state.openId !== id && state.claim) {
+    // Leaving an item hands it back so a colleague can take it.
+    api(`/v1/review/items/${encodeURIComponent(state.openId)}/release`, { method: 'POST' });
+  }
+  const switching = state.openId !== id;
+  state.openId = id;
+  if (location.hash !== `#${id}`)
+    history.replaceState(null, '', `${location.pathname}${location.search}#${id}`);
+  if (switching) {
+    state.page = 1;
+    state.zoom = 1;
+    state.editing = null;
+    if (!keepSelection) state.selected = null;
+  }
+  const claim = await api(`/v1/review/items/${encodeURIComponent(id)}/claim`, { method: 'POST' });
+  state.claim = claim.ok ? claim.body : null;
+  state.heldBy = claim.status === 409 ? claim.body : null;
+  const res = await api(`/v1/review/items/${encodeURIComponent(id)}`);
+  if (state.openId !== id) return;
+  if (!res.ok) {
+    state.detail = null;
+    fill(
+      itemEl,
+      h('p', { class: 'notice error', role: 'alert' }, res.body?.message ?? 'This item could not be opened.'),
+    );
+    return;
+  }
+  state.detail = res.body;
+  if (!claim.ok && claim.status !== 409)
+    state.heldBy = { message: claim.body?.message ?? 'Could not claim this item.' };
+  renderQueue();
+  renderItem();
+}
+
+const readOnly = () => !state.claim;
+
+function renderItem() {
+  const { document: doc, item, fields, issues, pages } = state.detail;
+  const docIssues = issues.filter((i) => !i.field || !fields.some((f) => f.name === i.field));
+  const page = pages.find((p) => p.number === state.page) ?? pages[0];
+  if (page) state.page = page.number;
+
+  const claimLine = state.claim
+    ? h(
+        'p',
+        { class: 'claim mine', role: 'status' },
+        `Claimed by you until ${new Date(state.claim.claimedUntil).toLocaleTimeString()}`,
+      )
+    : h(
+        'p',
+        { class: 'claim other notice warning', role: 'alert' },
+        state.heldBy?.message ?? 'Not claimed: read only.',
+      );
+
+  fill(
+    itemEl,
+    h(
+      'div',
+      { class: 'item-head' },
+      h(
+        'div',
+        { class: 'title' },
+        h('h2', { id: 'item-title' }, item.vendorName ?? doc.fileName),
+        h(
+          'p',
+          { class: 'sub' },
+          `${doc.fileName} · ${money(item.totalAmount, item.currency)} · ${slaText(item)} · priority ${item.priority}`,
+        ),
+        claimLine,
+      ),
+      h(
+        'div',
+        { class: 'actions', role: 'toolbar', 'aria-label': 'Decision' },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'approve primary',
+            onclick: approve,
+            disabled: readOnly(),
+            'aria-keyshortcuts': 'a',
+          },
+          'Approve (a)',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'reject danger',
+            onclick: reject,
+            disabled: readOnly(),
+            'aria-keyshortcuts': 'r',
+          },
+          'Reject (r)',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'reprocess',
+            onclick: reprocess,
+            disabled: readOnly(),
+            'aria-keyshortcuts': 'p',
+          },
+          'Re-process (p)',
+        ),
+      ),
+    ),
+    docIssues.length
+      ? h(
+          'ul',
+          { class: 'doc-issues', 'aria-label': 'Issues on the whole document' },
+          docIssues.map((i) =>
+            h(
+              'li',
+              { class: `issue ${i.severity}`, 'data-code': i.code },
+              h('strong', {}, reasonLabel(i.code)),
+              ': ',
+              i.message,
+            ),
+          ),
+        )
+      : null,
+    h(
+      'div',
+      { class: 'item-body' },
+      h(
+        'div',
+        { class: 'viewer', 'aria-label': 'Page image' },
+        h(
+          'div',
+          { class: 'viewer-tools' },
+          pages.length > 1
+            ? h(
+                'div',
+                { class: 'pages', role: 'group', 'aria-label': 'Pages' },
+                pages.map((p) =>
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      'aria-pressed': p.number === state.page ? 'true' : 'false',
+                      'aria-label': `Page ${p.number} of ${pages.length}`,
+                      onclick: () => showPage(p.number),
+                    },
+                    String(p.number),
+                  ),
+                ),
+              )
+            : h('span', { class: 'muted' }, pages.length ? 'Page 1 of 1' : 'No page image'),
+          h(
+            'div',
+            { class: 'zoom', role: 'group', 'aria-label': 'Zoom' },
+            h(
+              'button',
+              { type: 'button', 'aria-label': 'Zoom out (-)', onclick: () => zoom(state.zoom / 1.25) },
+              '−',
+            ),
+            h('span', { class: 'zoom-level', 'aria-live': 'polite' }, `${Math.round(state.zoom * 100)}%`),
+            h(
+              'button',
+              { type: 'button', 'aria-label': 'Zoom in (+)', onclick: () => zoom(state.zoom * 1.25) },
+              '+',
+            ),
+            h('button', { type: 'button', 'aria-label': 'Fit the page (0)', onclick: () => zoom(1) }, 'Fit'),
+          ),
+        ),
+        h('div', { class: 'page-scroll', id: 'page-scroll' }, page ? pageView(page, fields) : null),
+      ),
+      h(
+        'div',
+        { class: 'fields-pane' },
+        h('h3', { id: 'fields-title' }, 'Fields'),
+        h(
+          'ul',
+          { class: 'fields', id: 'fields', role: 'listbox', 'aria-labelledby': 'fields-title' },
+          fields.map((f) => fieldRow(f)),
+        ),
+        state.detail.lineItems?.length ? lineItemsTable(state.detail.lineItems) : null,
+      ),
+    ),
+  );
+  if (state.selected) selectField(state.selected, { focus: false });
+}
+
+function pageView(page, fields) {
+  const boxes = fields
+    .filter((f) => f.bbox && (f.page ?? 1) === page.number)
+    .map((f) => {
+      const [x0, y0, x1, y1] = f.bbox;
+      const box = h('div', {
+        class: `box${f.issues.some((i) => i.severity === 'error') ? ' has-error' : f.issues.length ? ' has-warning' : ''}`,
+        'data-field': f.name,
+        title: f.label,
+        role: 'button',
+        'aria-label': `${f.label} on the page`,
+        tabindex: '-1',
+        onclick: () => selectField(f.name, { focus: true }),
+      });
+      // The page's own units to the image: a share of the page width/height, so any zoom keeps the boxes aligned.
+      box.style.left = `${(x0 / page.width) * 100}%`;
+      box.style.top = `${(y0 / page.height) * 100}%`;
+      box.style.width = `${((x1 - x0) / page.width) * 100}%`;
+      box.style.height = `${((y1 - y0) / page.height) * 100}%`;
+      return box;
+    });
+  const frame = h(
+    'div',
+    { class: 'page', id: 'page', 'data-page': String(page.number) },
+    h('img', {
+      src: page.url,
+      alt: `Page ${page.number} of ${state.detail.document.fileName}`,
+      draggable: 'false',
+    }),
+    h('div', { class: 'boxes' }, boxes),
+  );
+  frame.style.aspectRatio = `${page.width} / ${page.height}`;
+  frame.style.width = `${state.zoom * 100}%`;
+  return frame;
+}
+
+function showPage(n) {
+  if (!state.detail.pages.some((p) => p.number === n) || n === state.page) return;
+  state.page = n;
+  renderItem();
+}
+
+function zoom(z) {
+  state.zoom = Math.min(Math.max(z, 0.5), 5);
+  const frame = document.getElementById('page');
+  if (frame) frame.style.width = `${state.zoom * 100}%`;
+  const label = itemEl.querySelector('.zoom-level');
+  if (label) label.textContent = `${Math.round(state.zoom * 100)}%`;
+  itemEl.querySelector('.box.selected')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+}
+
+function displayValue(f) {
+  return f.value === null || f.value === undefined || f.value === '' ? '' : String(f.value);
+}
+
+function fieldRow(f) {
+  const errors = f.issues.filter((i) => i.severity === 'error').length;
+  return h(
+    'li',
+    {
+      class: `field${errors ? ' has-error' : f.issues.length ? ' has-warning' : ''}${f.value == null ? ' empty' : ''}`,
+      role: 'option',
+      tabindex: '0',
+      id: `field-${f.name}`,
+      'data-field': f.name,
+      'aria-selected': 'false',
+      'aria-label': `${f.label}: ${displayValue(f) || 'not read'}${f.issues.length ? `, ${f.issues.length} issue${f.issues.length > 1 ? 's' : ''}` : ''}`,
+      onclick: () => selectField(f.name, { focus: true }),
+      ondblclick: () => editField(f.name),
+      onfocus: () => selectField(f.name, { focus: false }),
+    },
+    h(
+      'div',
+      { class: 'field-line' },
+      h('span', { class: 'label' }, f.label),
+      h('span', { class: 'value' }, displayValue(f) || '—'),
+      f.confidence !== null && f.confidence !== undefined
+        ? h(
+            'span',
+            { class: `conf${f.confidence < 0.8 ? ' low' : ''}`, title: 'Confidence' },
+            `${Math.round(f.confidence * 100)}%`,
+          )
+        : h('span', { class: 'conf none' }, 'not read'),
+    ),
+    h('p', { class: 'field-error', role: 'alert', hidden: true }),
+    h(
+      'ul',
+      { class: 'field-issues' },
+      f.issues.map((i) => h('li', { class: `issue ${i.severity}`, 'data-code': i.code }, i.message)),
+    ),
+  );
+}
+
+function lineItemsTable(lines) {
+  return h(
+    'details',
+    { class: 'lines' },
+    h('summary', {}, `Line items (${lines.length})`),
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Description', 'Qty', 'Unit', 'Amount'].map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        lines.map((l) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, l.description),
+            h('td', { class: 'num' }, l.quantity ?? ''),
+            h('td', { class: 'num' }, l.unitPrice ?? ''),
+            h('td', { class: 'num' }, l.amount ?? ''),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function fieldOf(name) {
+  return state.detail?.fields.find((f) => f.name === name);
+}
+
+function selectField(name, { focus }) {
+  const f = fieldOf(name);
+  if (!f) return;
+  state.selected = name;
+  if (f.bbox && f.page && f.page !== state.page) {
+    state.page = f.page;
+    renderItem();
+  }
+  for (const el of itemEl.querySelectorAll('.field[aria-selected="true"], .box.selected')) {
+    el.classList.remove('selected');
+    if (el.classList.contains('field')) el.setAttribute('aria-selected', 'false');
+  }
+  const row = document.getElementById(`field-${name}`);
+  row?.setAttribute('aria-selected', 'true');
+  row?.classList.add('selected');
+  const box = itemEl.querySelector(`.box[data-field="${CSS.escape(name)}"]`);
+  box?.classList.add('selected');
+  box?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  if (focus && row && document.activeElement !== row) row.focus();
+}
+
+function moveField(delta) {
+  const names = state.detail?.fields.map((f) => f.name) ?? [];
+  if (!names.length) return;
+  const at = names.indexOf(state.selected);
+  const next = at < 0 ? 0 : Math.min(Math.max(at + delta, 0), names.length - 1);
+  selectField(names[next], { focus: true });
+}
+
+// ---------- editing ----------
+
+let validateTimer;
+
+function editField(name) {
+  if (readOnly()) {
+    flash(state.heldBy?.message ?? 'Claim the item to edit it.');
+    return;
+  }
+  const f = fieldOf(name);
+  const row = document.getElementById(`field-${name}`);
+  if (!f || !row || state.editing) return;
+  selectField(name, { focus: false });
+  state.editing = { name, original: displayValue(f), saving: false };
+  const valueEl = row.querySelector('.value');
+  const input = h('input', {
+    type: 'text',
+    class: 'edit',
+    value: displayValue(f),
+    'aria-label': `${f.label}: new value (Enter saves, Esc cancels)`,
+    'aria-describedby': `field-${name}-error`,
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  row.querySelector('.field-error').id = `field-${name}-error`;
+  valueEl.replaceWith(input);
+  row.classList.add('editing');
+  input.focus();
+  input.select();
+  input.addEventListener('input', () => {
+    clearTimeout(validateTimer);
+    validateTimer = setTimeout(() => validate(name, input.value), 300);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      e.stopPropagation();
+      save(name, input.value);
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      cancelEdit(true);
+    } else if (e.key === 'Tab') {
+      e.preventDefault();
+      e.stopPropagation();
+      const delta = e.shiftKey ? -1 : 1;
+      if (input.value === state.editing.original) {
+        cancelEdit(false);
+        moveField(delta);
+      } else save(name, input.value, delta);
+    } else e.stopPropagation();
+  });
+}
+
+function cancelEdit(refocus) {
+  clearTimeout(validateTimer);
+  const editing = state.editing;
+  if (!editing) return;
+  state.editing = null;
+  const row = document.getElementById(`field-${editing.name}`);
+  const input = row?.querySelector('input.edit');
+  if (input) input.replaceWith(h('span', { class: 'value' }, editing.original || '—'));
+  row?.classList.remove('editing');
+  setFieldError(editing.name, null);
+  if (refocus) row?.focus();
+}
+
+function setFieldError(name, message, hint) {
+  const row = document.getElementById(`field-${name}`);
+  const el = row?.querySelector('.field-error');
+  if (!el) return;
+  el.hidden = !message && !hint;
+  el.textContent = message ?? hint ?? '';
+  el.classList.toggle('hint', !message && !!hint);
+  row.classList.toggle('invalid', !!message);
+}
+
+const asValue = (text) => (text.trim() === '' ? null : text.trim());
+
+async function validate(name, text) {
+  if (!state.editing || state.editing.name !== name) return;
+  const res = await api(`/v1/review/items/${encodeURIComponent(state.openId)}/validate`, {
+    method: 'POST',
+    body: { fields: { [name]: asValue(text) } },
+  });
+  if (!state.editing || state.editing.name !== name) return;
+  if (!res.ok) {
+    setFieldError(name, res.body?.message ?? 'Could not check the value.');
+    return;
+  }
+  const answer = res.body.fields.find((f) => f.name === name);
+  if (answer?.error) setFieldError(name, answer.error);
+  else {
+    const issues = res.body.issues.filter((i) => i.field === name);
+    const hint = [
+      answer && answer.value !== asValue(text) && answer.value !== null ? `Read as ${answer.value}` : null,
+      issues.length ? issues.map((i) => i.message).join(' ') : 'No issue with this value.',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    setFieldError(name, null, hint);
+  }
+}
+
+async function save(name, text, thenMove = 0) {
+  const editing = state.editing;
+  if (!editing || editing.saving) return;
+  clearTimeout(validateTimer);
+  if (text === editing.original) {
+    cancelEdit(true);
+    if (thenMove) moveField(thenMove);
+    return;
+  }
+  editing.saving = true;
+  const res = await api(`/v1/review/items/${encodeURIComponent(state.openId)}/fields`, {
+    method: 'PATCH',
+    body: { fields: { [name]: asValue(text) } },
+  });
+  editing.saving = false;
+  if (!res.ok) {
+    const answerError = res.body?.fields?.find?.((f) => f.name === name)?.error;
+    setFieldError(name, answerError ?? res.body?.message ?? 'The value was not saved.');
+    document.getElementById(`field-${name}`)?.querySelector('input.edit')?.focus();
+    return;
+  }
+  state.editing = null;
+  const fresh = await api(`/v1/review/items/${encodeURIComponent(state.openId)}`);
+  if (fresh.ok) state.detail = fresh.body;
+  renderItem();
+  flash(`${fieldOf(name)?.label ?? name} saved.`);
+  selectField(name, { focus: true });
+  if (thenMove) moveField(thenMove);
+  loadQueue();
+}
+
+// ---------- decisions ----------
+
+/** A small form in a dialog; resolves with the text, or null when cancelled. */
+function ask({ title, label, ok, required = 0, body = [], validateText }) {
+  return new Promise((resolve) => {
+    document.getElementById('decision-title').textContent = title;
+    document.getElementById('decision-label').textContent = label;
+    fill(document.getElementById('decision-body'), body);
+    document.getElementById('decision-ok').textContent = ok;
+    const text = document.getElementById('decision-reason');
+    const error = document.getElementById('decision-error');
+    text.value = '';
+    text.required = required > 0;
+    error.hidden = true;
+    const form = document.getElementById('decision-form');
+    const done = (value) => {
+      form.removeEventListener('submit', onSubmit);
+      document.getElementById('decision-cancel').removeEventListener('click', onCancel);
+      decisionDialog.removeEventListener('cancel', onCancel);
+      decisionDialog.close();
+      resolve(value);
+    };
+    const onSubmit = (e) => {
+      e.preventDefault();
+      const value = text.value.trim();
+      const problem = validateText?.(value);
+      if (problem) {
+        error.textContent = problem;
+        error.hidden = false;
+        text.focus();
+        return;
+      }
+      done(value);
+    };
+    const onCancel = (e) => {
+      e?.preventDefault();
+      done(null);
+    };
+    form.addEventListener('submit', onSubmit);
+    document.getElementById('decision-cancel').addEventListener('click', onCancel);
+    decisionDialog.addEventListener('cancel', onCancel);
+    decisionDialog.showModal();
+    text.focus();
+  });
+}
+
+async function approve() {
+  if (readOnly()) return;
+  const id = state.openId;
+  let res = await api(`/v1/review/items/${encodeURIComponent(id)}/approve`, { method: 'POST', body: {} });
+  if (res.status === 409 && res.body?.error === 'blocking_issues') {
+    const reason = await ask({
+      title: 'Approve over blocking issues?',
+      label: 'Why approve anyway (at least 10 characters, kept in the audit trail)',
+      ok: 'Approve with override',
+      required: 10,
+      body: [
+        h('p', {}, res.body.message),
+        h(
+          'ul',
+          { class: 'doc-issues' },
+          (res.body.issues ?? []).map((i) =>
+            h('li', { class: `issue ${i.severity}` }, h('strong', {}, reasonLabel(i.code)), ': ', i.message),
+          ),
+        ),
+      ],
+      validateText: (v) => (v.length < 10 ? 'Give a reason of at least 10 characters.' : null),
+    });
+    if (reason === null) return;
+    res = await api(`/v1/review/items/${encodeURIComponent(id)}/approve`, {
+      method: 'POST',
+      body: { overrideReason: reason },
+    });
+  }
+  finish(res, 'Approved.');
+}
+
+async function reject() {
+  if (readOnly()) return;
+  const id = state.openId;
+  const reason = await ask({
+    title: 'Reject this document',
+    label: 'Reason (sent to the ERP and kept in the audit trail)',
+    ok: 'Reject',
+    required: 1,
+    validateText: (v) => (v ? null : 'A rejection needs a reason.'),
+  });
+  if (reason === null) return;
+  finish(
+    await api(`/v1/review/items/${encodeURIComponent(id)}/reject`, { method: 'POST', body: { reason } }),
+    'Rejected.',
+  );
+}
+
+async function reprocess() {
+  if (readOnly()) return;
+  const id = state.openId;
+  const reason = await ask({
+    title: 'Send back for re-processing',
+    label: 'Reason (optional)',
+    ok: 'Re-process',
+  });
+  if (reason === null) return;
+  finish(
+    await api(`/v1/review/items/${encodeURIComponent(id)}/reprocess`, {
+      method: 'POST',
+      body: reason ? { reason } : {},
+    }),
+    'Sent back for re-processing.',
+  );
+}
+
+async function finish(res, message) {
+  if (!res.ok) {
+    flash(res.body?.message ?? 'That did not work.', true);
+    return;
+  }
+  flash(message);
+  const at = state.items.findIndex((i) => i.documentId === state.openId);
+  state.claim = null;
+  state.openId = null;
+  await loadQueue();
+  const next = state.items[Math.min(Math.max(at, 0), state.items.length - 1)];
+  if (next) openItem(next.documentId);
+  else {
+    history.replaceState(null, '', `${location.pathname}${location.search}`);
+    fill(itemEl, h('p', { class: 'muted placeholder' }, 'The queue is clear. Well done.'));
+  }
+}
+
+let flashTimer;
+function flash(message, isError = false) {
+  let el = document.getElementById('flash');
+  if (!el) {
+    el = h('div', { id: 'flash', class: 'flash', role: 'status', 'aria-live': 'polite' });
+    document.body.append(el);
+  }
+  el.textContent = message;
+  el.classList.toggle('error', isError);
+  el.hidden = false;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => {
+    el.hidden = true;
+  }, 4000);
+}
+
+// ---------- keyboard ----------
+
+document.getElementById('help-button').addEventListener('click', () => helpDialog.showModal());
+
+document.addEventListener('keydown', (e) => {
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (helpDialog.open || decisionDialog.open) return;
+  const target = e.target;
+  const typing =
+    target instanceof HTMLElement && (target.matches('input, textarea, select') || target.isContentEditable);
+  if (typing) return;
+  const onField = target instanceof HTMLElement && target.classList.contains('field');
+  switch (e.key) {
+    case 'j':
+      step(1);
+      break;
+    case 'k':
+      step(-1);
+      break;
+    case 'ArrowDown':
+      if (!state.detail) return;
+      moveField(1);
+      break;
+    case 'ArrowUp':
+      if (!state.detail) return;
+      moveField(-1);
+      break;
+    case 'Tab':
+      // From outside the fields, Tab enters them at the selected one; inside, the browser's order is the fields'.
+      if (!state.detail || onField || !itemEl.contains(target) || target.closest('.actions, .viewer-tools'))
+        return;
+      moveField(0);
+      break;
+    case 'Enter':
+    case 'e':
+      if (!state.selected || !state.detail) return;
+      if (e.key === 'Enter' && !onField) return;
+      editField(state.selected);
+      break;
+    case 'a':
+      approve();
+      break;
+    case 'r':
+      reject();
+      break;
+    case 'p':
+      reprocess();
+      break;
+    case '+':
+    case '=':
+      zoom(state.zoom * 1.25);
+      break;
+    case '-':
+      zoom(state.zoom / 1.25);
+      break;
+    case '0':
+      zoom(1);
+      break;
+    case ']':
+      if (state.detail) showPage(state.page + 1);
+      break;
+    case '[':
+      if (state.detail) showPage(state.page - 1);
+      break;
+    case '?':
+      helpDialog.showModal();
+      break;
+    case 'Escape':
+      if (state.selected) document.getElementById(`field-${state.selected}`)?.blur();
+      break;
+    default:
+      return;
+  }
+  e.preventDefault();
+});
+
+window.addEventListener('pagehide', () => {
+  if (state.openId && state.claim) {
+    // Best effort: hand the item back when the reviewer leaves the page.
+    fetch(`/v1/review/items/${encodeURIComponent(state.openId)}/release`, {
+      method: 'POST',
+      keepalive: true,
+      credentials: 'same-origin',
+      headers: { 'x-requested-with': 'retaguarda' },
+    });
+  }
+});
+
+restoreFilters();
+await loadQueue();
+const wanted = location.hash.slice(1);
+if (wanted) openItem(decodeURIComponent(wanted));

@@ -1,0 +1,232 @@
+// The web pages in real Chromium: a finance user uploads an invoice whose total does not add up and sees it land
+// in review; a reviewer opens it from the queue, corrects the total with the keyboard only and approves; the
+// approval reaches the ERP's webhook with the corrected total and the audit trail shows the change.
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InvoiceSpec } from '../../scripts/samples/model.ts';
+import { totalsOf } from '../../scripts/samples/model.ts';
+import { renderPdf } from '../../scripts/samples/render-pdf.ts';
+import { SAMPLES } from '../../scripts/samples/specs.ts';
+import { startTestService, type TestService } from '../support/service.ts';
+
+const SHOTS = resolve(import.meta.dirname, '..', 'artifacts', 'screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+
+interface Delivery {
+  event: string;
+  data: {
+    document: { id: string; status: string };
+    result: { fields: Record<string, { value: string } | null> };
+  };
+}
+
+const isoDay = (offsetDays: number) =>
+  new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+/** The US sample invoice, dated this month, with a total $100.00 above what its lines and tax add up to. */
+async function invoiceWithWrongTotal(): Promise<{
+  bytes: Uint8Array;
+  rightTotal: string;
+  printedTotal: string;
+}> {
+  const base = SAMPLES.find((s) => s.name === 'invoice-en-digital') as InvoiceSpec;
+  const spec: InvoiceSpec = {
+    ...base,
+    name: 'invoice-wrong-total',
+    invoiceNumber: `INV-${Date.now() % 1_000_000}`,
+    invoiceDate: isoDay(-5),
+    dueDate: isoDay(25),
+  };
+  const rightTotal = totalsOf(spec).total.toFixed(2);
+  spec.printedTotal = totalsOf(spec).total.plus(100).toFixed(2);
+  return { bytes: await renderPdf(spec), rightTotal, printedTotal: spec.printedTotal };
+}
+
+async function signIn(page: Page, url: string, email: string, password: string) {
+  await page.goto(url);
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
+  let svc: TestService;
+  let browser: Browser;
+  let receiver: Server;
+  const deliveries: Delivery[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        deliveries.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Delivery);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    svc = await startTestService({ env: { SECURE_COOKIES: 'auto' } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.stop();
+    await new Promise((r) => receiver?.close(r));
+  });
+
+  it('upload → review queue → keyboard correction → approval webhook and audit trail', async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    const hook = await svc.request('/v1/webhooks', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `http://127.0.0.1:${port}/erp`, events: ['document.approved'] }),
+    });
+    expect(hook.status, await hook.clone().text()).toBe(201);
+    for (const user of [
+      { email: 'fin@example.com', name: 'Fernanda Finance', role: 'ingest', password: 'finance-pass-1' },
+      { email: 'rev@example.com', name: 'Rui Reviewer', role: 'review', password: 'review-pass-1' },
+    ]) {
+      const created = await svc.request('/v1/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(user),
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+    }
+    const invoice = await invoiceWithWrongTotal();
+
+    // The finance user: sign in on the way to /upload, drop the file, watch it land in review with its reason.
+    const finance = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const up = await finance.newPage();
+    up.on('pageerror', (e) => pageErrors.push(e.message));
+    await signIn(up, `${svc.url}/upload`, 'fin@example.com', 'finance-pass-1');
+    await up.waitForURL(/\/upload$/);
+    await up.locator('#file-input').setInputFiles({
+      name: 'invoice-wrong-total.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from(invoice.bytes),
+    });
+    const row = up.locator('.upload-row', { hasText: 'invoice-wrong-total.pdf' });
+    await expect.poll(() => row.locator('.status').textContent(), { timeout: 60_000 }).toBe('Sent to review');
+    await expect.poll(() => row.locator('.reasons li[data-code="total_mismatch"]').count()).toBe(1);
+    const documentId = await row.getAttribute('data-document-id');
+    expect(documentId).toMatch(/^doc_/);
+    // A file the service refuses says why at once.
+    await up.locator('#file-input').setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('just some text'),
+    });
+    const refused = up.locator('.upload-row', { hasText: 'notes.txt' });
+    await expect.poll(() => refused.locator('.status').textContent()).toBe('Refused');
+    expect((await refused.locator('.why').textContent())?.length).toBeGreaterThan(10);
+    await expect
+      .poll(() => up.locator(`#recent tr[data-document-id="${documentId}"] .status`).textContent())
+      .toBe('Sent to review');
+    await up.screenshot({ path: resolve(SHOTS, 'upload.png') });
+    await finance.close();
+
+    // The reviewer: the queue, then the item opened (and claimed) with j.
+    const reviewer = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const rv = await reviewer.newPage();
+    rv.on('pageerror', (e) => pageErrors.push(e.message));
+    await signIn(rv, `${svc.url}/review`, 'rev@example.com', 'review-pass-1');
+    await rv.waitForURL(/\/review$/);
+    const queued = rv.locator(`.queue-item[data-document-id="${documentId}"]`);
+    await queued.waitFor();
+    expect(await queued.locator('.chip[data-code="total_mismatch"]').count()).toBe(1);
+    await rv.screenshot({ path: resolve(SHOTS, 'review-queue.png') });
+    await rv.keyboard.press('j');
+    await expect.poll(() => queued.getAttribute('aria-selected')).toBe('true');
+    await rv.locator('.claim.mine').waitFor();
+    await rv
+      .locator('#page img')
+      .evaluate((img: HTMLImageElement) =>
+        img.complete ? undefined : new Promise((r) => img.addEventListener('load', r, { once: true })),
+      );
+
+    // The total carries the issue; walking the fields with ↓ reaches it and highlights its box on the page.
+    const total = rv.locator('#field-totalAmount');
+    expect(await total.locator('.issue[data-code="total_mismatch"]').count()).toBe(1);
+    expect(await total.locator('.value').textContent()).toBe(invoice.printedTotal);
+    for (let i = 0; i < 20 && (await total.getAttribute('aria-selected')) !== 'true'; i++) {
+      await rv.keyboard.press('ArrowDown');
+    }
+    expect(await total.getAttribute('aria-selected')).toBe('true');
+    const box = rv.locator('.box[data-field="totalAmount"]');
+    expect(await box.getAttribute('class')).toContain('selected');
+    // The box sits on the printed total: inside the page image, in its lower half and right half.
+    const img = (await rv.locator('#page img').boundingBox())!;
+    const b = (await box.boundingBox())!;
+    expect(b.width).toBeGreaterThan(5);
+    expect(b.x).toBeGreaterThan(img.x + img.width / 2);
+    expect(b.y + b.height).toBeLessThan(img.y + img.height);
+    expect(b.y).toBeGreaterThan(img.y + img.height / 3);
+    await rv.screenshot({ path: resolve(SHOTS, 'review-item.png') });
+
+    // Keyboard only: e to edit, type a value the service checks as we type, Enter to save, a to approve.
+    await rv.keyboard.press('e');
+    await rv.keyboard.press('Control+a');
+    await rv.keyboard.type('abc');
+    await expect.poll(() => total.locator('.field-error').textContent()).toMatch(/\S/);
+    expect(await total.getAttribute('class')).toContain('invalid');
+    await rv.keyboard.press('Control+a');
+    await rv.keyboard.type(invoice.rightTotal);
+    await expect.poll(() => total.getAttribute('class')).not.toContain('invalid');
+    await rv.keyboard.press('Enter');
+    await expect.poll(() => total.locator('.value').textContent()).toBe(invoice.rightTotal);
+    expect(await total.locator('.issue[data-code="total_mismatch"]').count()).toBe(0);
+    await rv.screenshot({ path: resolve(SHOTS, 'review-item-corrected.png') });
+    await rv.keyboard.press('a');
+    await expect.poll(() => queued.count()).toBe(0);
+
+    // The ERP got the approval with the corrected total; the audit trail shows who changed what.
+    await expect.poll(() => deliveries.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    const approved = deliveries.find(
+      (d) => d.event === 'document.approved' && d.data.document.id === documentId,
+    );
+    expect(approved?.data.result.fields.totalAmount?.value).toBe(invoice.rightTotal);
+    const audit = (await (await svc.request(`/v1/documents/${documentId}/audit`)).json()) as {
+      events: {
+        action: string;
+        field: string | null;
+        before: unknown;
+        after: unknown;
+        actor: { name: string };
+      }[];
+    };
+    const correction = audit.events.find((e) => e.action === 'correct' && e.field === 'totalAmount');
+    expect(correction?.actor.name).toBe('Rui Reviewer');
+    expect(JSON.stringify(correction?.before)).toContain(invoice.printedTotal);
+    expect(JSON.stringify(correction?.after)).toContain(invoice.rightTotal);
+    expect(audit.events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['claim', 'correct', 'approve']),
+    );
+    const doc = (await (await svc.request(`/v1/documents/${documentId}`)).json()) as { status: string };
+    expect(doc.status).toBe('approved');
+    expect(pageErrors).toEqual([]);
+    await reviewer.close();
+  }, 120_000);
+
+  it('serves the pages with a strict CSP and no inline script', async () => {
+    const res = await fetch(`${svc.url}/review`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
+  });
+});
