@@ -1,5 +1,7 @@
 // The review API end to end: real HTTP, real Redis, a fresh PostgreSQL database, the real pipeline, a clock we move.
 import { spawn } from 'node:child_process';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvoiceSpec } from '../../scripts/samples/model.ts';
 import { totalsOf } from '../../scripts/samples/model.ts';
@@ -27,6 +29,18 @@ describe('review API', () => {
   let ana: string;
   let bruno: string;
   let anaId: string;
+  /** What the ERP's webhook endpoint received. */
+  const received: Json[] = [];
+  let receiver: Server;
+  const delivered = async (event: string, documentId: string): Promise<Json> => {
+    const end = Date.now() + 20_000;
+    for (;;) {
+      const hit = received.find((r) => r.event === event && r.data.document.id === documentId);
+      if (hit) return hit;
+      if (Date.now() > end) throw new Error(`no ${event} webhook for ${documentId}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   const docs: Record<'override' | 'correct' | 'reject' | 'reprocess', string> = {} as never;
 
   const call = async (path: string, key: string, method = 'GET', body?: unknown) => {
@@ -42,7 +56,25 @@ describe('review API', () => {
   };
 
   beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json);
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     svc = await startTestService({ clock });
+    const hook = await svc.request('/v1/webhooks', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/erp`,
+        events: ['document.approved', 'document.rejected'],
+      }),
+    });
+    expect(hook.status).toBe(201);
     const a = await svc.service.ctx.keys.create('review', 'Ana Souza');
     ana = a.key;
     anaId = a.info.id;
@@ -57,6 +89,7 @@ describe('review API', () => {
 
   afterAll(async () => {
     await svc?.stop();
+    await new Promise((r) => receiver?.close(r));
   });
 
   it('lists the documents routed to review with their reasons, SLA and no assignee', async () => {
@@ -227,6 +260,12 @@ describe('review API', () => {
 
     const approved = await call(`/v1/review/items/${id}/approve`, bruno, 'POST', {});
     expect(approved.status).toBe(200);
+    // The ERP is told, with the corrected result.
+    const hook = await delivered('document.approved', id);
+    expect(hook.data.document.status).toBe('approved');
+    expect(hook.data.result.fields.totalAmount.value).toBe('1144.29');
+    expect(hook.data.resultVersion).toBe(2);
+    expect(hook.data.approvedBy).toBe('Bruno Lima');
     const audit = (await call(`/v1/documents/${id}/audit`, bruno)).body.events as Json[];
     expect(audit.map((e) => [e.action, e.field, e.before, e.after])).toEqual([
       ['claim', null, null, null],
@@ -264,6 +303,9 @@ describe('review API', () => {
       reason: 'Not our order.',
     });
     expect(doc.review.decision).toBe('rejected');
+    const hook = await delivered('document.rejected', id);
+    expect(hook.data.reason).toBe('Not our order.');
+    expect(hook.data.document.status).toBe('rejected');
   });
 
   it('sends a document back through the pipeline on reprocess', async () => {
@@ -394,6 +436,29 @@ describe('review API', () => {
       expect(out.headers.get('set-cookie')).toMatch(/^rtg_session=; .*Max-Age=0/);
       expect((await withCookie('/v1/session', cookie)).status).toBe(401);
       expect((await withCookie('/v1/review/items', cookie)).status).toBe(401);
+    });
+
+    it('marks the cookie Secure when the request did not come over plain http to this machine', async () => {
+      const setCookie = await new Promise<string>((resolve, reject) => {
+        const url = new URL('/v1/session', svc.url);
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: { host: 'review.example.com', 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            resolve(String(res.headers['set-cookie']?.[0] ?? ''));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ apiKey: ana }));
+      });
+      expect(setCookie).toMatch(/^rtg_session=/);
+      expect(setCookie).toMatch(/; Secure$/);
     });
 
     it('signs in with an API key, and refuses an unknown one', async () => {
