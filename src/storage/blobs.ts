@@ -17,16 +17,27 @@ export function createBlobStore(dir: string): BlobStore {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
     return join(dir, sha256.slice(0, 2), sha256);
   };
+  // The 256 fan-out folders are made once each, not on every upload.
+  const made = new Set<string>();
   return {
     pathOf,
     async put(bytes) {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const path = pathOf(sha256);
       if (await stat(path).catch(() => undefined)) return sha256;
-      await mkdir(join(dir, sha256.slice(0, 2)), { recursive: true });
+      const folder = join(dir, sha256.slice(0, 2));
+      if (!made.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        made.add(folder);
+      }
       // Write then rename, so a crash never leaves half a blob under its final name.
       const tmp = `${path}.${randomUUID()}.tmp`;
-      await writeFile(tmp, bytes);
+      await writeFile(tmp, bytes).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+        // The folder went away under us (someone cleared the store): make it again.
+        await mkdir(folder, { recursive: true });
+        await writeFile(tmp, bytes);
+      });
       await rename(tmp, path);
       return sha256;
     },

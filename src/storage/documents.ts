@@ -126,26 +126,30 @@ export class DocumentsRepository {
 
   async create(doc: NewDocument, id = newDocumentId(this.clock.now())): Promise<DocumentRecord> {
     const now = this.clock.now();
-    return this.db.transaction(async (tx) => {
-      const [row] = await tx.query(
-        `insert into documents (id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by,
+    // The record and its first event in one statement: one round trip, and atomic like a transaction.
+    const [row] = await this.db.query(
+      `with doc as (
+         insert into documents (id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by,
            status, received_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $9) returning ${COLUMNS}`,
-        [
-          id,
-          doc.sha256,
-          doc.fileName,
-          doc.mediaType,
-          doc.sizeBytes,
-          doc.source,
-          doc.externalRef ?? null,
-          doc.submittedBy ?? null,
-          now,
-        ],
-      );
-      await insertEvent(tx, id, null, 'received', doc.submittedBy ?? null, null, now);
-      return toRecord(row!);
-    });
+         values ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $9) returning ${COLUMNS}
+       ), event as (
+         insert into document_events (document_id, from_status, to_status, actor, reason, at)
+         select id, null, 'received', $8, null, $9 from doc
+       )
+       select * from doc`,
+      [
+        id,
+        doc.sha256,
+        doc.fileName,
+        doc.mediaType,
+        doc.sizeBytes,
+        doc.source,
+        doc.externalRef ?? null,
+        doc.submittedBy ?? null,
+        now,
+      ],
+    );
+    return toRecord(row!);
   }
 
   async get(id: string): Promise<DocumentRecord | undefined> {
