@@ -382,8 +382,15 @@ export class ReviewService {
     return { result, answers, changes };
   }
 
-  async validate(documentId: string, input: Record<string, string | null>) {
+  async validate(documentId: string, input: Record<string, string | null>, principal?: Principal) {
     const doc = await this.documentOf(documentId);
+    // Typing is an action: the holder's claim is renewed as they go.
+    if (principal) {
+      await this.ctx.db.query(
+        'update review_items set claimed_until = $3 where document_id = $1 and assignee = $2 and claimed_until > $4 and decision is null',
+        [documentId, principal.id, this.claimUntil(this.now()), this.now()],
+      );
+    }
     const { result, answers } = await this.corrected(doc, await this.latestOf(documentId), input);
     return { fields: answers, issues: issuesOf(result), route: result.route };
   }

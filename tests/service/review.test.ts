@@ -235,6 +235,11 @@ describe('review API', () => {
         .body.error,
     ).toBe('not_claimed');
     expect((await call(`/v1/review/items/${id}/claim`, bruno, 'POST')).status).toBe(200);
+    // Typing renews the claim: 10 + 10 minutes with a dry run between is within a 15-minute claim.
+    clock.advance(10 * 60_000);
+    await call(`/v1/review/items/${id}/validate`, bruno, 'POST', { fields: { totalAmount: '1144' } });
+    clock.advance(10 * 60_000);
+    expect((await call(`/v1/review/items/${id}/claim`, ana, 'POST')).body.error).toBe('claimed');
     const invalid = await call(`/v1/review/items/${id}/fields`, bruno, 'PATCH', {
       fields: { totalAmount: 'abc' },
     });

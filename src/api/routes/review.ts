@@ -189,7 +189,8 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: FieldsAnswer, ...refusals },
         },
       },
-      (request, reply) => answer(reply, () => review.validate(request.params.id, request.body.fields)),
+      (request, reply) =>
+        answer(reply, () => review.validate(request.params.id, request.body.fields, who(request.principal))),
     );
 
     app.patch(
