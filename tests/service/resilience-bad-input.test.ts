@@ -103,7 +103,7 @@ describe('bad input through the API', () => {
   beforeAll(async () => {
     // All sent at once, as a busy sender would; each is judged on its own.
     const results = await Promise.all(cases.map(([, file]) => send(file())));
-    cases.forEach(([name], i) => outcomes.set(name, results[i]!));
+    for (const [i, [name]] of cases.entries()) outcomes.set(name, results[i]!);
     console.info(
       cases
         .map(([name], i) => `${name}: ${results[i]!.where} ${results[i]!.http} ${results[i]!.code}`)
