@@ -62,6 +62,11 @@ export const Env = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** Cookies are marked Secure unless this is `false` (plain-HTTP development on localhost). */
   SECURE_COOKIES: z.enum(['true', 'false', 'auto']).default('auto'),
+  /** `true` serves the Prometheus /metrics without a key (for a scraper inside a private network). */
+  METRICS_PUBLIC: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 export type Env = z.infer<typeof Env>;
 

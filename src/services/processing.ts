@@ -45,7 +45,15 @@ export type ProcessOutcome =
   | 'superseded'
   | 'gone';
 
+/** Told what each reading came to (the Prometheus metrics listen here); errors in it are not the reading's. */
+export interface ProcessingObserver {
+  read(result: DocumentResult, status: 'auto_approved' | 'needs_review'): void;
+  failed(code: string): void;
+}
+
 export class ProcessingService {
+  observer?: ProcessingObserver;
+
   constructor(
     private readonly db: Database,
     private readonly documents: DocumentsRepository,
@@ -92,6 +100,7 @@ export class ProcessingService {
       return this.webhooks.record(tx, 'document.failed', doc.id, data);
     });
     if (!deliveries) return 'already_done';
+    this.observer?.failed(error.code);
     await this.webhooks.dispatch(deliveries);
     return 'failed';
   }
@@ -147,6 +156,7 @@ export class ProcessingService {
     });
     if (!deliveries) return 'already_done';
     log?.info({ stage: 'route', route: result.route, status }, 'processed');
+    this.observer?.read(result, status);
     await this.webhooks.dispatch(deliveries);
     return status;
   }

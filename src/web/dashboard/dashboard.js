@@ -1,0 +1,178 @@
+// The figures page: reads the range from the address, fetches the summary and the per-day series with the
+// reviewer's session, and draws them with Chart.js (loaded before this module as a classic script).
+const $ = (id) => document.getElementById(id);
+const DAY = 86_400_000;
+const charts = {};
+
+const pct = (r) => (r == null ? '–' : `${(r * 100).toFixed(1)}%`);
+function duration(seconds) {
+  if (seconds == null) return '–';
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86_400 * 2) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
+}
+const isoDay = (d) => d.toISOString().slice(0, 10);
+
+/** The range in the address (?from=YYYY-MM-DD&to=YYYY-MM-DD, `to` inclusive); default: the last 7 days. */
+function rangeFromAddress() {
+  const params = new URLSearchParams(location.search);
+  const to = params.get('to') ?? isoDay(new Date());
+  const from = params.get('from') ?? isoDay(new Date(Date.parse(to) - 6 * DAY));
+  return { from, to };
+}
+
+async function getJson(path) {
+  const res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  if (res.status === 401) throw new Error('Sign in first: the figures need a reviewer session.');
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    throw new Error(body.message ?? `The service answered ${res.status}.`);
+  }
+  return res.json();
+}
+
+function draw(id, config) {
+  charts[id]?.destroy();
+  charts[id] = new Chart($(id), {
+    ...config,
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: { legend: { display: config.type === 'doughnut' || config.data.datasets.length > 1 } },
+      ...config.options,
+    },
+  });
+}
+
+const COLORS = ['#1f6feb', '#d1242f', '#bf8700', '#1a7f37', '#8250df', '#57606a', '#e16f24', '#0a7ea4'];
+
+/** Resolution times into buckets a reviewer thinks in. */
+function resolutionBuckets(seconds) {
+  const edges = [
+    ['< 1 h', 3600],
+    ['1–4 h', 4 * 3600],
+    ['4–8 h', 8 * 3600],
+    ['8–24 h', 24 * 3600],
+    ['1–2 d', 48 * 3600],
+    ['> 2 d', Number.POSITIVE_INFINITY],
+  ];
+  const counts = edges.map(() => 0);
+  for (const s of seconds) counts[edges.findIndex(([, upper]) => s < upper)] += 1;
+  return { labels: edges.map(([label]) => label), counts };
+}
+
+async function show() {
+  const { from, to } = rangeFromAddress();
+  const form = $('range');
+  form.from.value = from;
+  form.to.value = to;
+  const query = `from=${from}T00:00:00Z&to=${isoDay(new Date(Date.parse(to) + DAY))}T00:00:00Z`;
+  const [summary, daily] = await Promise.all([
+    getJson(`/v1/metrics/summary?${query}`),
+    getJson(`/v1/metrics/daily?${query}`),
+  ]);
+
+  $('received').textContent = summary.received;
+  $('processed').textContent = summary.processed;
+  $('stp').textContent = pct(summary.straightThroughRate);
+  $('exceptions').textContent = `${summary.exceptions.count} · ${pct(summary.exceptions.rate)}`;
+  $('resolution').textContent =
+    `${duration(summary.resolution.medianSeconds)} · ${duration(summary.resolution.p90Seconds)}`;
+  $('breaches').textContent = summary.sla.breaches;
+  $('atRisk').textContent = summary.sla.open.atRisk;
+  $('rework').textContent = `${summary.rework.count} · ${pct(summary.rework.rate)}`;
+  $('accuracy').textContent = pct(summary.firstPassAccuracy.overall);
+  $('failures').textContent = summary.failures.count;
+
+  draw('stpChart', {
+    type: 'line',
+    data: {
+      labels: daily.days.map((d) => d.date),
+      datasets: [
+        {
+          label: 'Straight-through rate',
+          data: daily.days.map((d) => (d.straightThroughRate == null ? null : d.straightThroughRate * 100)),
+          borderColor: COLORS[0],
+          backgroundColor: COLORS[0],
+          spanGaps: true,
+        },
+      ],
+    },
+    options: { scales: { y: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } } } },
+  });
+  const reasons = Object.entries(summary.exceptions.byReason);
+  draw('reasonChart', {
+    type: 'bar',
+    data: {
+      labels: reasons.map(([code]) => code),
+      datasets: [{ label: 'Exceptions', data: reasons.map(([, n]) => n), backgroundColor: COLORS[1] }],
+    },
+    options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+  const buckets = resolutionBuckets(summary.resolution.seconds);
+  draw('resolutionChart', {
+    type: 'bar',
+    data: {
+      labels: buckets.labels,
+      datasets: [{ label: 'Review rounds', data: buckets.counts, backgroundColor: COLORS[4] }],
+    },
+    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+  const open = summary.sla.open;
+  draw('slaChart', {
+    type: 'doughnut',
+    data: {
+      labels: ['Overdue', 'At risk', 'On time'],
+      datasets: [
+        {
+          data: [open.overdue, open.atRisk, open.onTime],
+          backgroundColor: ['#d1242f', '#bf8700', '#1a7f37'],
+        },
+      ],
+    },
+  });
+  const queues = Object.entries(summary.queues);
+  const states = ['waiting', 'active', 'delayed', 'failed'];
+  draw('queueChart', {
+    type: 'bar',
+    data: {
+      labels: queues.map(([name]) => name),
+      datasets: states.map((state, i) => ({
+        label: state,
+        data: queues.map(([, counts]) => counts[state] ?? 0),
+        backgroundColor: COLORS[i],
+      })),
+    },
+    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+  const sources = Object.entries(summary.bySource);
+  draw('sourceChart', {
+    type: 'bar',
+    data: {
+      labels: sources.map(([source]) => source),
+      datasets: [{ label: 'Documents', data: sources.map(([, n]) => n), backgroundColor: COLORS[3] }],
+    },
+    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+  $('figures').setAttribute('aria-busy', 'false');
+}
+
+$('range').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const params = new URLSearchParams({ from: form.from.value, to: form.to.value });
+  history.pushState(null, '', `?${params}`);
+  run();
+});
+window.addEventListener('popstate', run);
+
+function run() {
+  $('message').hidden = true;
+  show().catch((error) => {
+    $('message').textContent = error.message;
+    $('message').hidden = false;
+  });
+}
+
+// Chart.js is a deferred classic script; modules run after deferred scripts, so it is there.
+run();
