@@ -23,7 +23,11 @@ function rangeFromAddress() {
 
 async function getJson(path) {
   const res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
-  if (res.status === 401) throw new Error('Sign in first: the figures need a reviewer session.');
+  if (res.status === 401) {
+    // Not signed in (or the session ran out): the sign-in page brings the reviewer back here.
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+    throw new Error('Sign in first: the figures need a reviewer session.');
+  }
   if (!res.ok) {
     const body = await res.json().catch(() => ({}));
     throw new Error(body.message ?? `The service answered ${res.status}.`);

@@ -1,0 +1,103 @@
+// The dashboard in real Chromium on the scripted week (tests/support/figures-scenario.ts): a reviewer signs in,
+// opens /dashboard for 17–19 March at 1280×800 and sees the figures and the charts; the page runs under its
+// strict CSP with no error. Saves tests/artifacts/screenshots/dashboard.png.
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FiguresScenario, runFiguresScenario } from '../support/figures-scenario.ts';
+
+const SHOTS = resolve(import.meta.dirname, '..', 'artifacts', 'screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+
+describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
+  let s: FiguresScenario;
+  let browser: Browser;
+  beforeAll(async () => {
+    s = await runFiguresScenario();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await s?.svc.stop();
+  });
+
+  it('shows the week’s figures and charts to a signed-in reviewer', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+
+    // Without a session the page sends the reader to sign in.
+    await page.goto(`${s.svc.url}/dashboard?from=2025-03-17&to=2025-03-19`);
+    await page.waitForURL(/\/login\?next=%2Fdashboard/);
+    problems.length = 0;
+
+    const signIn = await context.request.post(`${s.svc.url}/v1/session`, { data: { apiKey: s.reviewKey } });
+    expect(signIn.status()).toBe(200);
+    await page.goto(`${s.svc.url}/dashboard?from=2025-03-17&to=2025-03-19`);
+    await page.locator('main[aria-busy="false"]').waitFor();
+
+    const tile = (id: string) => page.locator(`#${id}`).textContent();
+    expect(await tile('received')).toBe('8');
+    expect(await tile('processed')).toBe('8');
+    expect(await tile('stp')).toBe('37.5%');
+    expect(await tile('exceptions')).toBe('4 · 50.0%');
+    expect(await tile('resolution')).toBe('3.0 h · 39.0 h');
+    expect(await tile('breaches')).toBe('1');
+    expect(await tile('atRisk')).toBe('1');
+    expect(await tile('rework')).toBe('2 · 25.0%');
+    expect(await tile('accuracy')).toBe('96.2%');
+    expect(await tile('failures')).toBe('1');
+    expect(await page.locator('input[name="from"]').inputValue()).toBe('2025-03-17');
+
+    // What each chart was given, read back from Chart.js.
+    const charted = await page.evaluate(() => {
+      const get = (id: string) => {
+        // biome-ignore lint/suspicious/noExplicitAny: Chart is the page's global
+        const chart = (window as any).Chart.getChart(id);
+        return {
+          labels: chart.data.labels,
+          data: chart.data.datasets.map((d: { data: unknown[] }) => d.data),
+        };
+      };
+      return {
+        stp: get('stpChart'),
+        reasons: get('reasonChart'),
+        resolution: get('resolutionChart'),
+        sla: get('slaChart'),
+        queue: get('queueChart'),
+      };
+    });
+    expect(charted.stp).toEqual({
+      labels: ['2025-03-17', '2025-03-18', '2025-03-19'],
+      data: [[40, 33.33, null]],
+    });
+    expect(
+      Object.fromEntries(
+        charted.reasons.labels.map((l: string, i: number) => [l, charted.reasons.data[0][i]]),
+      ),
+    ).toEqual({
+      total_mismatch: 1,
+      due_before_issue: 1,
+      duplicate_invoice: 1,
+      duplicate_file: 1,
+      future_date: 1,
+    });
+    // 1 h, 2 h and 4 h rounds in "1–4 h" / "4–8 h"; the 54 h one past two days.
+    expect(charted.resolution.data[0]).toEqual([0, 2, 1, 0, 0, 1]);
+    expect(charted.sla.data[0]).toEqual([0, 1, 0]);
+    expect(charted.queue.labels).toEqual(['process-document', 'deliver-webhook']);
+
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: resolve(SHOTS, 'dashboard.png') });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
