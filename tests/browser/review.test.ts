@@ -11,7 +11,7 @@ import type { InvoiceSpec } from '../../scripts/samples/model.ts';
 import { totalsOf } from '../../scripts/samples/model.ts';
 import { renderPdf } from '../../scripts/samples/render-pdf.ts';
 import { SAMPLES } from '../../scripts/samples/specs.ts';
-import { startTestService, type TestService } from '../support/service.ts';
+import { formWith, startTestService, type TestService } from '../support/service.ts';
 
 const SHOTS = resolve(import.meta.dirname, '..', 'artifacts', 'screenshots');
 const CHROMIUM = '/usr/bin/chromium';
@@ -217,6 +217,71 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     expect(doc.status).toBe('approved');
     expect(pageErrors).toEqual([]);
     await reviewer.close();
+  }, 120_000);
+
+  it('a claim keeps a colleague out; approving over an error asks for a reason; names are shown as text', async () => {
+    const invoice = await invoiceWithWrongTotal();
+    const hostileName = '<img src=x onerror=window.__xss=1>.pdf';
+    const sent = await svc.request('/v1/documents', {
+      method: 'POST',
+      body: formWith([{ name: hostileName, bytes: invoice.bytes, type: 'application/pdf' }]),
+    });
+    expect(sent.status).toBe(202);
+    const [{ id }] = ((await sent.json()) as { documents: { id: string }[] }).documents as [{ id: string }];
+    expect((await svc.waitForFinal(id)).status).toBe('needs_review');
+
+    const byKey = async (key: string) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`${svc.url}/review#${id}`);
+      await page.waitForURL(/\/login\?next=/);
+      await page.getByLabel('API key', { exact: true }).fill(key);
+      await page.getByRole('button', { name: 'Sign in with key' }).click();
+      await page.waitForURL(/\/review#/);
+      return { context, page };
+    };
+    const first = await byKey(await svc.key('review'));
+    await first.page.locator('.claim.mine').waitFor();
+    // The file name is shown as it is, never run as markup.
+    expect(await first.page.locator('.item-head .sub').textContent()).toContain(hostileName);
+    expect(await first.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+
+    const second = await byKey(await svc.key('review'));
+    const held = second.page.locator('.claim.other');
+    await held.waitFor();
+    expect(await held.textContent()).toMatch(/^Held by .+ until /);
+    expect(await second.page.getByRole('button', { name: 'Approve (a)' }).isDisabled()).toBe(true);
+    await second.context.close();
+
+    // ? opens the shortcuts; Esc closes them.
+    const rv = first.page;
+    await rv.keyboard.press('?');
+    await expect.poll(() => rv.locator('#help').isVisible()).toBe(true);
+    expect(await rv.locator('#help').textContent()).toContain('Approve');
+    await rv.keyboard.press('Escape');
+    await expect.poll(() => rv.locator('#help').isVisible()).toBe(false);
+
+    // a with the total still wrong: the API refuses, the page asks why to approve anyway.
+    await rv.keyboard.press('a');
+    const dialog = rv.locator('#decision');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.locator('.issue[class*="error"]').first().textContent()).toContain('Total mismatch');
+    await rv.keyboard.type('too short');
+    await rv.keyboard.press('Enter');
+    await expect.poll(() => rv.locator('#decision-error').isVisible()).toBe(true);
+    await rv.screenshot({ path: resolve(SHOTS, 'review-override.png') });
+    await rv.keyboard.press('Control+a');
+    await rv.keyboard.type('Vendor confirmed the 100.00 freight by phone.');
+    await rv.keyboard.press('Enter');
+    await expect.poll(() => rv.locator(`.queue-item[data-document-id="${id}"]`).count()).toBe(0);
+    const audit = (await (await svc.request(`/v1/documents/${id}/audit`)).json()) as {
+      events: { action: string; reason: string | null }[];
+    };
+    const override = audit.events.find((e) => e.action === 'override');
+    expect(override?.reason).toBe('Vendor confirmed the 100.00 freight by phone.');
+    expect(pageErrors).toEqual([]);
+    await first.context.close();
   }, 120_000);
 
   it('serves the pages with a strict CSP and no inline script', async () => {

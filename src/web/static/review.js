@@ -134,7 +134,14 @@ function renderQueue() {
           ),
           h('span', { class: 'age' }, `age ${duration(item.ageSeconds)}`),
           item.assignee
-            ? h('span', { class: `assignee${heldByOther ? ' other' : ''}` }, `🔒 ${item.assignee.name}`)
+            ? h(
+                'span',
+                {
+                  class: `assignee${heldByOther ? ' other' : ''}`,
+                  title: `Claimed until ${when(item.claimedUntil)}`,
+                },
+                `claimed: ${item.assignee.name}`,
+              )
             : null,
         ),
       );
@@ -406,6 +413,8 @@ function zoom(z) {
   itemEl.querySelector('.box.selected')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
 }
 
+const capitalised = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function displayValue(f) {
   return f.value === null || f.value === undefined || f.value === '' ? '' : String(f.value);
 }
@@ -645,13 +654,21 @@ async function save(name, text, thenMove = 0) {
   const fresh = await api(`/v1/review/items/${encodeURIComponent(state.openId)}`);
   if (fresh.ok) state.detail = fresh.body;
   renderItem();
-  flash(`${fieldOf(name)?.label ?? name} saved.`);
+  flash(`${capitalised(fieldOf(name)?.label ?? name)} saved.`);
   selectField(name, { focus: true });
   if (thenMove) moveField(thenMove);
   loadQueue();
 }
 
 // ---------- decisions ----------
+
+// Enter gives the answer, as in the rest of the page; Shift+Enter starts a new line.
+document.getElementById('decision-reason').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey) {
+    e.preventDefault();
+    document.getElementById('decision-form').requestSubmit();
+  }
+});
 
 /** A small form in a dialog; resolves with the text, or null when cancelled. */
 function ask({ title, label, ok, required = 0, body = [], validateText }) {
