@@ -175,6 +175,22 @@ describe('review API', () => {
     expect(taken.body.assignee.name).toBe('Ana Souza');
   });
 
+  it('gives an item to exactly one of two reviewers who claim it at the same moment', async () => {
+    const id = docs.reject;
+    const answers = await Promise.all([
+      call(`/v1/review/items/${id}/claim`, ana, 'POST'),
+      call(`/v1/review/items/${id}/claim`, bruno, 'POST'),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const winner = answers.find((a) => a.status === 200)!.body.assignee.name as string;
+    expect(answers.find((a) => a.status === 409)!.body.holder.name).toBe(winner);
+    const winnerKey = winner === 'Ana Souza' ? ana : bruno;
+    expect((await call(`/v1/review/items/${id}/release`, winnerKey, 'POST')).status).toBe(204);
+    expect(
+      (await call(`/v1/review/items?assignee=none`, ana)).body.items.map((i: Json) => i.documentId),
+    ).toContain(id);
+  });
+
   it('refuses to approve over an error-severity issue unless an override reason is given, and audits it', async () => {
     const id = docs.override;
     const refused = await call(`/v1/review/items/${id}/approve`, ana, 'POST', {});
