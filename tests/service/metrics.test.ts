@@ -2,6 +2,7 @@
 // the summary checked exactly, the per-day series, Prometheus /metrics and the admin-only queue board.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FiguresScenario, runFiguresScenario } from '../support/figures-scenario.ts';
+import { startTestService } from '../support/service.ts';
 
 const H = 3600;
 
@@ -164,5 +165,20 @@ describe('figures', () => {
     expect(api.status).toBe(200);
     const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name);
     expect(names.sort()).toEqual(['deliver-webhook', 'process-document']);
+  });
+});
+
+describe('METRICS_PUBLIC', () => {
+  it('serves /metrics without a key when set, and only /metrics', async () => {
+    const svc = await startTestService({ env: { METRICS_PUBLIC: 'true' } });
+    try {
+      const res = await svc.request('/metrics', { key: '' });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('# TYPE retaguarda_documents gauge');
+      expect((await svc.request('/v1/metrics/summary', { key: '' })).status).toBe(401);
+      expect((await svc.request('/admin/queues', { key: '' })).status).toBe(401);
+    } finally {
+      await svc.stop();
+    }
   });
 });
