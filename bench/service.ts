@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
+import { decodePDFRawStream, PDFDocument, PDFName, PDFRawStream, StandardFonts } from 'pdf-lib';
 import { KeyService } from '../src/services/keys.ts';
 import { systemClock } from '../src/storage/clock.ts';
 import { type Database, openDatabase } from '../src/storage/database.ts';
@@ -59,12 +59,14 @@ async function freePort(): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------------
 // The upload: a one-page invoice drawn with pdf-lib, plus an (unrendered) filler stream of random bytes
-// that brings it to about 100 KB, like a PDF with an embedded font or logo. The filler starts with a
-// 16-character nonce that every request overwrites, so each upload is a distinct file (a new blob, a new
-// sha256) as real uploads are; identical bytes would be stored once by the content-addressed blob store.
+// that brings it to about 100 KB, like a PDF with an embedded font or logo. The page's content stream is
+// stored uncompressed so that every request can write its own invoice number into it in place: each
+// upload is then a distinct invoice (a new blob, a new sha256, no duplicate-invoice history piling up),
+// as real uploads are. Identical uploads would be stored once by the content-addressed blob store and
+// would each be flagged as a duplicate of all the earlier ones.
 
-const NONCE_MARK = 'RTGNONCE';
-const NONCE_LEN = 16;
+const NUMBER_MARK = 'Q'.repeat(10);
+const hexOf = (text: string) => Buffer.from(text, 'latin1').toString('hex').toUpperCase();
 
 async function invoicePdf(targetBytes: number): Promise<Buffer> {
   const doc = await PDFDocument.create();
@@ -83,7 +85,7 @@ async function invoicePdf(targetBytes: number): Promise<Buffer> {
   y -= 40;
   line('INVOICE', 50, bold, 20);
   y -= 30;
-  line('Invoice Number: INV-2025-0418');
+  line(`Invoice Number: INV-${NUMBER_MARK}`);
   y -= 16;
   line('Invoice Date: 2025-03-15');
   y -= 16;
@@ -116,28 +118,35 @@ async function invoicePdf(targetBytes: number): Promise<Buffer> {
   y -= 16;
   line('Total (GBP)', 390, bold);
   line('168.00', 490, bold);
-  const base = await doc.save({ useObjectStreams: false });
-  const fillerLength = Math.max(0, targetBytes - base.length - 200);
-  const filler = Buffer.concat([
-    Buffer.from(`${NONCE_MARK}${'0'.repeat(NONCE_LEN)}`),
-    randomBytes(Math.max(0, fillerLength - NONCE_MARK.length - NONCE_LEN)),
-  ]);
-  const ref = doc.context.register(doc.context.stream(filler));
-  doc.catalog.set(PDFName.of('RtgFiller'), ref);
-  return Buffer.from(await doc.save({ useObjectStreams: false }));
+  // Save, load back, and store the (flate-compressed) content streams plainly.
+  const plain = await PDFDocument.load(await doc.save({ useObjectStreams: false }));
+  for (const [ref, obj] of plain.context.enumerateIndirectObjects()) {
+    if (obj instanceof PDFRawStream && obj.dict.get(PDFName.of('Filter'))) {
+      const dict = obj.dict.clone(plain.context);
+      dict.delete(PDFName.of('Filter'));
+      dict.delete(PDFName.of('DecodeParms'));
+      plain.context.assign(ref, PDFRawStream.of(dict, decodePDFRawStream(obj).decode()));
+    }
+  }
+  const base = await plain.save({ useObjectStreams: false });
+  const ref = plain.context.register(
+    plain.context.stream(randomBytes(Math.max(0, targetBytes - base.length - 120))),
+  );
+  plain.catalog.set(PDFName.of('RtgFiller'), ref);
+  return Buffer.from(await plain.save({ useObjectStreams: false }));
 }
 
-/** A multipart body with one file, and the offset of its nonce, so per-request copies differ cheaply. */
-function multipartTemplate(pdf: Buffer, boundary: string): { body: Buffer; nonceAt: number } {
+/** A multipart body with one file, and where its invoice number sits, so per-request copies differ cheaply. */
+function multipartTemplate(pdf: Buffer, boundary: string): { body: Buffer; numberAt: number } {
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="invoice.pdf"\r\n` +
       'Content-Type: application/pdf\r\n\r\n',
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const body = Buffer.concat([head, pdf, tail]);
-  const at = body.indexOf(NONCE_MARK);
-  if (at < 0) throw new Error('the nonce mark is not in the PDF');
-  return { body, nonceAt: at + NONCE_MARK.length };
+  const at = body.indexOf(hexOf(NUMBER_MARK));
+  if (at < 0) throw new Error('the invoice number is not in the PDF as plain text');
+  return { body, numberAt: at };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -270,12 +279,12 @@ async function intakeLoad(
   service: Service,
   key: string,
   seconds: number,
-  template: { body: Buffer; nonceAt: number },
+  template: { body: Buffer; numberAt: number },
   boundary: string,
   onId?: (id: string) => void,
 ): Promise<autocannon.Result> {
   let n = 0;
-  const salt = randomBytes(4).toString('hex');
+  const first = randomBytes(4).readUInt32BE() * 100;
   const instance = autocannon({
     url: service.url,
     connections: CONNECTIONS,
@@ -290,7 +299,10 @@ async function intakeLoad(
         },
         setupRequest: (req) => {
           const body = Buffer.from(template.body);
-          body.write(`${salt}${(n++).toString(16).padStart(8, '0')}`, template.nonceAt, 'latin1');
+          const number = String(first + n++)
+            .padStart(NUMBER_MARK.length, '0')
+            .slice(-NUMBER_MARK.length);
+          body.write(hexOf(number), template.numberAt, 'latin1');
           return { ...req, body };
         },
         onResponse: (status, body) => {
@@ -313,7 +325,7 @@ async function run(split: boolean): Promise<Figures> {
     const pdf = await invoicePdf(100 * 1024);
     const boundary = `----rtgbench${randomBytes(8).toString('hex')}`;
     const template = multipartTemplate(pdf, boundary);
-    out(`upload: a one-page invoice PDF of ${pdf.length} bytes, distinct bytes per request`);
+    out(`upload: a one-page invoice PDF of ${pdf.length} bytes, its own invoice number in every request`);
 
     // Warm-up (JIT, pools, connections); its documents are drained before the measured run starts.
     await intakeLoad(service, key, 2, template, boundary);

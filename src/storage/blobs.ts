@@ -1,4 +1,4 @@
-// Content-addressed blob store on a local folder: a file's name is its sha256, so storing twice is a no-op.
+// Content-addressed blob store on a local folder: a file's name is its sha256, so storing twice changes nothing.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,13 +24,14 @@ export function createBlobStore(dir: string): BlobStore {
     async put(bytes) {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const path = pathOf(sha256);
-      if (await stat(path).catch(() => undefined)) return sha256;
       const folder = join(dir, sha256.slice(0, 2));
       if (!made.has(folder)) {
         await mkdir(folder, { recursive: true });
         made.add(folder);
       }
-      // Write then rename, so a crash never leaves half a blob under its final name.
+      // Write then rename, so a crash never leaves half a blob under its final name. No existence check
+      // first: a failed stat builds an exception, which costs more than it saves, and renaming the same
+      // bytes over an existing blob of that hash changes nothing a reader can see.
       const tmp = `${path}.${randomUUID()}.tmp`;
       await writeFile(tmp, bytes).catch(async (e: NodeJS.ErrnoException) => {
         if (e.code !== 'ENOENT') throw e;
