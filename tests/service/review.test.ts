@@ -491,6 +491,9 @@ describe('review API', () => {
       expect(
         ((await (await withCookie('/v1/review/items?assignee=none', cookie)).json()) as Json).items.length,
       ).toBe(1);
+      // Twelve hours later the session is over.
+      clock.advance(12 * 3_600_000 + 60_000);
+      expect((await withCookie('/v1/session', cookie)).status).toBe(401);
     });
 
     it('creates users through the API (admin only)', async () => {
@@ -502,6 +505,16 @@ describe('review API', () => {
       expect(created.body).toMatchObject({ email: 'dora@example.com', name: 'Dora', role: 'review' });
       expect((await call('/v1/users', svc.adminKey, 'POST', body)).status).toBe(409);
       expect((await login({ email: 'dora@example.com', password: 'long enough pw' })).status).toBe(200);
+    });
+
+    it('slows down password guessing: after 20 sign-in attempts a minute from one address, 429', async () => {
+      const answers: number[] = [];
+      for (let i = 0; i < 21; i++)
+        answers.push((await login({ email: 'dora@example.com', password: `guess ${i}` })).status);
+      expect(answers.filter((s) => s === 429).length).toBeGreaterThan(0);
+      const last = await login({ email: 'dora@example.com', password: 'long enough pw' });
+      expect(last.status).toBe(429);
+      expect(((await last.json()) as Json).message).toMatch(/Too many sign-in attempts/);
     });
   });
 });

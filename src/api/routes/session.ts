@@ -81,6 +81,9 @@ export const sessionAuthenticator: Authenticator = async (request) => {
   return sessions && id ? sessions.principalOf(id) : undefined;
 };
 
+/** Sign-in attempts per address per minute. */
+export const LOGIN_ATTEMPTS_PER_MINUTE = 20;
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
@@ -90,6 +93,18 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/v1/session',
       {
+        // Password guessing: a few tries per minute per address is plenty for a person.
+        config: {
+          rateLimit: {
+            max: LOGIN_ATTEMPTS_PER_MINUTE,
+            timeWindow: '1 minute',
+            errorResponseBuilder: (_req: unknown, context: { ttl: number }) => ({
+              statusCode: 429,
+              error: 'rate_limited',
+              message: `Too many sign-in attempts from this address; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+            }),
+          },
+        },
         schema: {
           tags: ['session'],
           summary: 'Sign in with an email and password, or with an API key; sets the rtg_session cookie',
