@@ -28,12 +28,12 @@ const isoDay = (offsetDays: number) =>
   new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 /** The US sample invoice, dated this month, with a total $100.00 above what its lines and tax add up to. */
-async function invoiceWithWrongTotal(): Promise<{
+async function invoiceWithWrongTotal(sample = 'invoice-en-digital'): Promise<{
   bytes: Uint8Array;
   rightTotal: string;
   printedTotal: string;
 }> {
-  const base = SAMPLES.find((s) => s.name === 'invoice-en-digital') as InvoiceSpec;
+  const base = SAMPLES.find((s) => s.name === sample) as InvoiceSpec;
   const spec: InvoiceSpec = {
     ...base,
     name: 'invoice-wrong-total',
@@ -282,6 +282,67 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     expect(override?.reason).toBe('Vendor confirmed the 100.00 freight by phone.');
     expect(pageErrors).toEqual([]);
     await first.context.close();
+  }, 120_000);
+
+  it('a multi-page invoice on a large screen: page buttons, a field on another page brings its page, zoom keeps boxes on', async () => {
+    const invoice = await invoiceWithWrongTotal('invoice-en-multipage');
+    const sent = await svc.request('/v1/documents', {
+      method: 'POST',
+      body: formWith([{ name: 'multipage.pdf', bytes: invoice.bytes, type: 'application/pdf' }]),
+    });
+    const [{ id }] = ((await sent.json()) as { documents: { id: string }[] }).documents as [{ id: string }];
+    expect((await svc.waitForFinal(id)).status).toBe('needs_review');
+    const item = (await (await svc.request(`/v1/review/items/${id}`)).json()) as {
+      pages: unknown[];
+      fields: { name: string; page: number | null }[];
+    };
+    const totalPage = item.fields.find((f) => f.name === 'totalAmount')?.page;
+    expect(item.pages.length).toBeGreaterThan(1);
+    expect(totalPage).toBeGreaterThan(1);
+
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const rv = await context.newPage();
+    rv.on('pageerror', (e) => pageErrors.push(e.message));
+    await rv.goto(`${svc.url}/login?next=${encodeURIComponent(`/review#${id}`)}`);
+    await rv.getByLabel('API key', { exact: true }).fill(await svc.key('review'));
+    await rv.getByRole('button', { name: 'Sign in with key' }).click();
+    await rv.locator('.claim.mine').waitFor();
+    expect(await rv.locator('.pages button').count()).toBe(item.pages.length);
+    expect(await rv.locator('#page').getAttribute('data-page')).toBe('1');
+    await rv.keyboard.press(']');
+    await expect.poll(() => rv.locator('#page').getAttribute('data-page')).toBe('2');
+    await rv.keyboard.press('[');
+    await expect.poll(() => rv.locator('#page').getAttribute('data-page')).toBe('1');
+
+    const total = rv.locator('#field-totalAmount');
+    for (let i = 0; i < 20 && (await total.getAttribute('aria-selected')) !== 'true'; i++) {
+      await rv.keyboard.press('ArrowDown');
+    }
+    await expect.poll(() => rv.locator('#page').getAttribute('data-page')).toBe(String(totalPage));
+    const box = rv.locator('.box[data-field="totalAmount"]');
+    expect(await box.getAttribute('class')).toContain('selected');
+    await rv
+      .locator('#page img')
+      .evaluate((img: HTMLImageElement) =>
+        img.complete ? undefined : new Promise((r) => img.addEventListener('load', r, { once: true })),
+      );
+    const share = async () => {
+      const img = (await rv.locator('#page img').boundingBox())!;
+      const b = (await box.boundingBox())!;
+      return { x: (b.x - img.x) / img.width, y: (b.y - img.y) / img.height, w: img.width };
+    };
+    const before = await share();
+    await rv.keyboard.press('+');
+    await expect.poll(() => rv.locator('.zoom-level').textContent()).toBe('125%');
+    const after = await share();
+    expect(after.w).toBeGreaterThan(before.w * 1.2);
+    // The box keeps its place on the page at any zoom.
+    expect(Math.abs(after.x - before.x)).toBeLessThan(0.01);
+    expect(Math.abs(after.y - before.y)).toBeLessThan(0.01);
+    await rv.keyboard.press('0');
+    await rv.screenshot({ path: resolve(SHOTS, 'review-item-1920.png') });
+    expect(pageErrors).toEqual([]);
+    await context.close();
   }, 120_000);
 
   it('serves the pages with a strict CSP and no inline script', async () => {
