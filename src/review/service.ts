@@ -184,11 +184,6 @@ export class ReviewService {
     return row;
   }
 
-  async item(documentId: string, principal?: Principal): Promise<QueueItem> {
-    void principal;
-    return this.toItem(await this.itemRow(documentId), this.now());
-  }
-
   private claimUntil(now: Date): Date {
     return new Date(now.getTime() + this.ctx.config.CLAIM_TIMEOUT_MINUTES * 60_000);
   }
@@ -401,7 +396,8 @@ export class ReviewService {
     const { result, answers, changes } = await this.corrected(doc, current, input);
     const bad = answers.find((a) => a.error);
     if (bad) throw new ReviewError(422, 'invalid_value', bad.error!, { field: bad.name });
-    const vendorKey = vendorKeyOf(current) ?? vendorKeyOf(result) ?? `doc:${documentId}`;
+    // Kept under the vendor as corrected (its true identity), so its next documents find them.
+    const vendorKey = vendorKeyOf(result) ?? vendorKeyOf(current) ?? `doc:${documentId}`;
     await this.ctx.db.transaction(async (tx) => {
       await this.requireClaim(tx, documentId, principal);
       if (changes.length === 0) return;
