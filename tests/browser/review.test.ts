@@ -156,12 +156,12 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
         img.complete ? undefined : new Promise((r) => img.addEventListener('load', r, { once: true })),
       );
 
-    // The total carries the issue; walking the fields with ↓ reaches it and highlights its box on the page.
+    // The total carries the issue; walking the fields with Tab reaches it and highlights its box on the page.
     const total = rv.locator('#field-totalAmount');
     expect(await total.locator('.issue[data-code="total_mismatch"]').count()).toBe(1);
     expect(await total.locator('.value').textContent()).toBe(invoice.printedTotal);
     for (let i = 0; i < 20 && (await total.getAttribute('aria-selected')) !== 'true'; i++) {
-      await rv.keyboard.press('ArrowDown');
+      await rv.keyboard.press('Tab');
     }
     expect(await total.getAttribute('aria-selected')).toBe('true');
     const box = rv.locator('.box[data-field="totalAmount"]');

@@ -21,6 +21,10 @@ export async function api(path, { method = 'GET', body, form } = {}) {
       body: { error: 'network', message: `The service did not answer (${e.message}).` },
     };
   }
+  if (res.status === 401 && path !== '/v1/session' && location.pathname !== '/login') {
+    // The session ran out: sign in again and come back here.
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search + location.hash)}`);
+  }
   let data = null;
   const type = res.headers.get('content-type') ?? '';
   if (type.includes('json')) data = await res.json().catch(() => null);

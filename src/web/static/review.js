@@ -162,6 +162,31 @@ setInterval(() => {
   if (!state.editing && !decisionDialog.open) loadQueue();
 }, 20000);
 
+// A claim times out; any action of the holder renews it, so a reviewer still at work keeps the item.
+let renewing = false;
+async function renewClaim() {
+  if (!state.claim || !state.openId || renewing) return;
+  const left = new Date(state.claim.claimedUntil).getTime() - Date.now();
+  if (left > 5 * 60_000) return;
+  renewing = true;
+  const id = state.openId;
+  const res = await api(`/v1/review/items/${encodeURIComponent(id)}/claim`, { method: 'POST' });
+  renewing = false;
+  if (state.openId !== id) return;
+  state.claim = res.ok ? res.body : null;
+  if (res.status === 409) state.heldBy = res.body;
+  const line = itemEl.querySelector('.claim');
+  if (line && res.ok) line.textContent = claimText(state.claim);
+  if (!res.ok) {
+    flash(res.body?.message ?? 'The claim on this item was lost.', true);
+    renderItem();
+  }
+}
+for (const type of ['keydown', 'pointerdown'])
+  document.addEventListener(type, () => renewClaim(), { passive: true });
+
+const claimText = (claim) => `Claimed by you until ${new Date(claim.claimedUntil).toLocaleTimeString()}`;
+
 function step(delta) {
   if (state.items.length === 0) return;
   const at = state.items.findIndex((i) => i.documentId === state.openId);
@@ -220,11 +245,7 @@ function renderItem() {
   if (page) state.page = page.number;
 
   const claimLine = state.claim
-    ? h(
-        'p',
-        { class: 'claim mine', role: 'status' },
-        `Claimed by you until ${new Date(state.claim.claimedUntil).toLocaleTimeString()}`,
-      )
+    ? h('p', { class: 'claim mine', role: 'status' }, claimText(state.claim))
     : h(
         'p',
         { class: 'claim other notice warning', role: 'alert' },
@@ -841,12 +862,14 @@ document.addEventListener('keydown', (e) => {
       if (!state.detail) return;
       moveField(-1);
       break;
-    case 'Tab':
-      // From outside the fields, Tab enters them at the selected one; inside, the browser's order is the fields'.
-      if (!state.detail || onField || !itemEl.contains(target) || target.closest('.actions, .viewer-tools'))
-        return;
+    case 'Tab': {
+      // From nowhere in particular (after j/k) or the page image, Tab enters the fields at the selected one;
+      // among the fields the browser's own order walks them.
+      const loose = target === document.body || target === queueEl || target.closest?.('.page-scroll');
+      if (!state.detail || onField || !loose) return;
       moveField(0);
       break;
+    }
     case 'Enter':
     case 'e':
       if (!state.selected || !state.detail) return;

@@ -30,6 +30,8 @@ for (const type of ['dragenter', 'dragover']) {
   });
 }
 for (const type of ['dragleave', 'drop']) drop.addEventListener(type, () => drop.classList.remove('over'));
+// A file dropped beside the zone is not opened by the browser in place of the page.
+for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
 drop.addEventListener('drop', (e) => {
   e.preventDefault();
   sendAll([...(e.dataTransfer?.files ?? [])]);
