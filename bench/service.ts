@@ -5,6 +5,7 @@
 //   npm run bench:service -- --split           # `retaguarda api` and `retaguarda worker` as two processes
 //   npm run bench:service -- --duration 15 --connections 10 --latency-runs 30
 //   npm run bench:service -- --profile /tmp/prof   # a CPU profile of each service process
+//   npm run bench:service -- --log-level warn      # without the per-request log lines (default: info)
 //
 // Needs Redis on REDIS_URL (default 127.0.0.1:6379) and PostgreSQL at TEST_POSTGRES_URL (default
 // postgres://postgres@127.0.0.1:5432/test). It creates a database, a queue prefix and a data folder of
@@ -30,6 +31,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     'latency-runs': { type: 'string', default: '30' },
     'drain-timeout': { type: 'string', default: '600' },
+    /** The service's own default is info: a line per request, written here to /dev/null. */
+    'log-level': { type: 'string', default: 'info' },
     /** Writes a V8 CPU profile of each service process into this folder (open it in Chrome's DevTools). */
     profile: { type: 'string' },
   },
@@ -173,7 +176,7 @@ async function startService(split: boolean): Promise<Service> {
     DATABASE_URL: database.url,
     REDIS_URL,
     QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: args['log-level'],
     START_REDIS: 'false',
     RATE_LIMIT_PER_MINUTE: '0',
   };
@@ -182,7 +185,7 @@ async function startService(split: boolean): Promise<Service> {
     const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(args.profile, role)}`] : [];
     const child = spawn(process.execPath, [...profile, new URL('bin/retaguarda.js', ROOT).pathname, role], {
       env,
-      stdio: ['ignore', 'inherit', 'pipe'],
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     // The first-start key notice goes to stderr; keep other stderr visible.
     child.stderr?.on('data', (chunk: Buffer) => {
