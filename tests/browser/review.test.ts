@@ -11,6 +11,7 @@ import type { InvoiceSpec } from '../../scripts/samples/model.ts';
 import { totalsOf } from '../../scripts/samples/model.ts';
 import { renderPdf } from '../../scripts/samples/render-pdf.ts';
 import { SAMPLES } from '../../scripts/samples/specs.ts';
+import { ManualClock } from '../../src/storage/clock.ts';
 import { formWith, startTestService, type TestService } from '../support/service.ts';
 
 const SHOTS = resolve(import.meta.dirname, '..', 'artifacts', 'screenshots');
@@ -356,3 +357,60 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     expect(html).not.toMatch(/\son[a-z]+=/i);
   });
 });
+
+describe.skipIf(!existsSync(CHROMIUM))(
+  'the review queue in Chromium, with the service clock driven by the test',
+  () => {
+    it('puts an overdue item first and marks it; the SLA filter keeps only it', async () => {
+      const realNow = Date.now();
+      const clock = new ManualClock(new Date(realNow - 30 * 3_600_000));
+      const svc = await startTestService({ clock });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+      try {
+        const send = async (name: string) => {
+          const invoice = await invoiceWithWrongTotal();
+          const res = await svc.request('/v1/documents', {
+            method: 'POST',
+            body: formWith([{ name, bytes: invoice.bytes, type: 'application/pdf' }]),
+          });
+          const [{ id }] = ((await res.json()) as { documents: { id: string }[] }).documents as [
+            { id: string },
+          ];
+          expect((await svc.waitForFinal(id)).status).toBe('needs_review');
+          return id;
+        };
+        const late = await send('late.pdf'); // received 30 h ago: past its SLA
+        clock.set(new Date(realNow - 3_600_000));
+        const fresh = await send('fresh.pdf'); // received an hour ago
+        clock.set(new Date(realNow));
+
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const page = await context.newPage();
+        await page.goto(`${svc.url}/login?next=/review`);
+        await page.getByLabel('API key', { exact: true }).fill(await svc.key('review'));
+        await page.getByRole('button', { name: 'Sign in with key' }).click();
+        const items = page.locator('.queue-item');
+        await expect.poll(() => items.count()).toBe(2);
+        expect(await items.nth(0).getAttribute('data-document-id')).toBe(late);
+        expect(await items.nth(1).getAttribute('data-document-id')).toBe(fresh);
+        expect(await items.nth(0).locator('.badge.overdue').textContent()).toBe('OVERDUE');
+        expect(await items.nth(0).locator('.countdown').textContent()).toMatch(/^Overdue \d+ h/);
+        expect(await items.nth(1).locator('.badge.overdue').count()).toBe(0);
+        expect(await items.nth(1).locator('.countdown').textContent()).toMatch(/left$/);
+        await page.screenshot({ path: resolve(SHOTS, 'review-queue-overdue.png') });
+
+        await page.locator('#f-sla').selectOption('overdue');
+        await expect.poll(() => items.count()).toBe(1);
+        expect(await items.nth(0).getAttribute('data-document-id')).toBe(late);
+        expect(new URL(page.url()).searchParams.get('sla')).toBe('overdue');
+        await context.close();
+      } finally {
+        await browser.close();
+        await svc.stop();
+      }
+    }, 120_000);
+  },
+);

@@ -114,7 +114,11 @@ function renderQueue() {
         h(
           'div',
           { class: 'qi-top' },
-          h('span', { class: 'vendor' }, item.vendorName ?? item.fileName),
+          h(
+            'span',
+            { class: 'vendor', title: `${item.vendorName ?? ''} · ${item.fileName}` },
+            item.vendorName ?? item.fileName,
+          ),
           h('span', { class: 'amount num' }, money(item.totalAmount, item.currency)),
         ),
         h(
