@@ -61,6 +61,13 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
   let receiver: Server;
   const deliveries: Delivery[] = [];
   const pageErrors: string[] = [];
+  /** Script errors and Content-Security-Policy refusals: either means the page is broken for a user. */
+  const watch = (page: Page) => {
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+    });
+  };
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -110,7 +117,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     // The finance user: sign in on the way to /upload, drop the file, watch it land in review with its reason.
     const finance = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const up = await finance.newPage();
-    up.on('pageerror', (e) => pageErrors.push(e.message));
+    watch(up);
     await signIn(up, `${svc.url}/upload`, 'fin@example.com', 'finance-pass-1');
     await up.waitForURL(/\/upload$/);
     await up.locator('#file-input').setInputFiles({
@@ -141,7 +148,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     // The reviewer: the queue, then the item opened (and claimed) with j.
     const reviewer = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const rv = await reviewer.newPage();
-    rv.on('pageerror', (e) => pageErrors.push(e.message));
+    watch(rv);
     await signIn(rv, `${svc.url}/review`, 'rev@example.com', 'review-pass-1');
     await rv.waitForURL(/\/review$/);
     const queued = rv.locator(`.queue-item[data-document-id="${documentId}"]`);
@@ -234,7 +241,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     const byKey = async (key: string) => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
-      page.on('pageerror', (e) => pageErrors.push(e.message));
+      watch(page);
       await page.goto(`${svc.url}/review#${id}`);
       await page.waitForURL(/\/login\?next=/);
       await page.getByLabel('API key', { exact: true }).fill(key);
@@ -303,7 +310,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
 
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const rv = await context.newPage();
-    rv.on('pageerror', (e) => pageErrors.push(e.message));
+    watch(rv);
     await rv.goto(`${svc.url}/login?next=${encodeURIComponent(`/review#${id}`)}`);
     await rv.getByLabel('API key', { exact: true }).fill(await svc.key('review'));
     await rv.getByRole('button', { name: 'Sign in with key' }).click();
@@ -342,6 +349,64 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     expect(Math.abs(after.y - before.y)).toBeLessThan(0.01);
     await rv.keyboard.press('0');
     await rv.screenshot({ path: resolve(SHOTS, 'review-item-1920.png') });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('r rejects with a reason and opens the next item; p sends one back to be read again', async () => {
+    const ids: string[] = [];
+    for (const name of ['reject-me.pdf', 'reprocess-me.pdf']) {
+      const invoice = await invoiceWithWrongTotal();
+      const res = await svc.request('/v1/documents', {
+        method: 'POST',
+        body: formWith([{ name, bytes: invoice.bytes, type: 'application/pdf' }]),
+      });
+      const [{ id }] = ((await res.json()) as { documents: { id: string }[] }).documents as [{ id: string }];
+      expect((await svc.waitForFinal(id)).status).toBe('needs_review');
+      ids.push(id);
+    }
+    const [rejectId, reprocessId] = ids as [string, string];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const rv = await context.newPage();
+    watch(rv);
+    await rv.goto(`${svc.url}/login?next=${encodeURIComponent(`/review#${rejectId}`)}`);
+    await rv.getByLabel('API key', { exact: true }).fill(await svc.key('review'));
+    await rv.getByRole('button', { name: 'Sign in with key' }).click();
+    await rv.locator('.claim.mine').waitFor();
+    expect(await rv.locator('.item-head .sub').textContent()).toContain('reject-me.pdf');
+
+    await rv.keyboard.press('r');
+    const dialog = rv.locator('#decision');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await rv.keyboard.press('Enter'); // no reason: nothing is sent
+    expect(await dialog.isVisible()).toBe(true);
+    await rv.keyboard.type('Not our order: the PO belongs to another company.');
+    await rv.keyboard.press('Enter');
+    // The next item opens by itself, claimed.
+    await expect.poll(() => rv.locator('.item-head .sub').textContent()).toContain('reprocess-me.pdf');
+    await rv.locator('.claim.mine').waitFor();
+    const rejected = (await (await svc.request(`/v1/documents/${rejectId}`)).json()) as { status: string };
+    expect(rejected.status).toBe('rejected');
+    const audit = (await (await svc.request(`/v1/documents/${rejectId}/audit`)).json()) as {
+      events: { action: string; reason: string | null }[];
+    };
+    expect(audit.events.find((e) => e.action === 'reject')?.reason).toBe(
+      'Not our order: the PO belongs to another company.',
+    );
+
+    await rv.keyboard.press('p');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await rv.keyboard.type('Read it again after the reader fix.');
+    await rv.keyboard.press('Enter');
+    await expect.poll(() => rv.locator('#flash').textContent()).toBe('Sent back for re-processing.');
+    const again = (await (await svc.request(`/v1/documents/${reprocessId}/audit`)).json()) as {
+      events: { action: string }[];
+    };
+    expect(again.events.map((e) => e.action)).toContain('reprocess');
+    // Read again, it lands in review again (the total is still wrong) and comes back to the queue.
+    expect((await svc.waitForFinal(reprocessId)).status).toBe('needs_review');
+    await rv.reload();
+    await rv.locator(`.queue-item[data-document-id="${reprocessId}"]`).waitFor();
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 120_000);
