@@ -82,7 +82,8 @@ export async function requireSession(neededRole) {
       h(
         'p',
         { class: 'notice error', role: 'alert' },
-        `This page needs the ${neededRole} role; ${session.name} has the ${session.role} role.`,
+        `This page needs the ${neededRole} role; ${session.name} has the ${session.role} role. `,
+        h('a', { href: '/upload' }, 'Go to Upload'),
       ),
     );
     return new Promise(() => {});
