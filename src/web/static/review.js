@@ -161,6 +161,8 @@ setInterval(() => {
     const item = state.items.find((i) => i.documentId === el.closest('.queue-item')?.dataset.documentId);
     if (item) el.querySelector('.countdown').textContent = slaText(item, now);
   }
+  const open = itemEl.querySelector('.item-countdown');
+  if (open && state.detail) open.textContent = slaText(state.detail.item, now);
 }, 1000);
 setInterval(() => {
   if (!state.editing && !decisionDialog.open) loadQueue();
@@ -268,7 +270,9 @@ function renderItem() {
         h(
           'p',
           { class: 'sub' },
-          `${doc.fileName} · ${money(item.totalAmount, item.currency)} · ${slaText(item)} · priority ${item.priority}`,
+          `${doc.fileName} · ${money(item.totalAmount, item.currency)} · `,
+          h('span', { class: `item-countdown sla-${item.slaState}` }, slaText(item)),
+          ` · priority ${item.priority}`,
         ),
         claimLine,
       ),
@@ -750,7 +754,11 @@ async function approve() {
       ok: 'Approve with override',
       required: 10,
       body: [
-        h('p', {}, res.body.message),
+        h(
+          'p',
+          {},
+          `${(res.body.issues ?? []).length === 1 ? 'An error still stands' : 'Errors still stand'}: correct it, or approve anyway with a reason.`,
+        ),
         h(
           'ul',
           { class: 'doc-issues' },
