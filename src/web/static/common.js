@@ -107,6 +107,7 @@ function renderHeader(session) {
       { 'aria-label': 'Pages' },
       link('/upload', 'Upload'),
       roleAllows(session.role, 'review') ? link('/review', 'Review') : null,
+      roleAllows(session.role, 'review') ? link('/dashboard', 'Figures') : null,
     ),
     h(
       'div',

@@ -41,3 +41,7 @@ document.getElementById('key-form').addEventListener('submit', (e) => {
   signIn({ apiKey: f.apiKey.value.trim() }, f);
 });
 document.getElementById('email').focus();
+
+// Already signed in (a second tab, the back button): straight on to the page asked for.
+const current = await api('/v1/session');
+if (current.ok) location.replace(nextPath(current.body.role));

@@ -94,7 +94,11 @@ function slaText(item, now = Date.now()) {
 function renderQueue() {
   reasonOptions();
   document.getElementById('queue-count').textContent = `(${state.items.length})`;
-  document.getElementById('queue-empty').hidden = state.items.length > 0;
+  const empty = document.getElementById('queue-empty');
+  empty.hidden = state.items.length > 0;
+  empty.textContent = filterQuery().size
+    ? 'Nothing in the queue matches these filters.'
+    : 'The queue is clear.';
   fill(
     queueEl,
     state.items.map((item) => {
