@@ -410,17 +410,18 @@ function pageView(page, fields) {
         onclick: () => selectField(f.name, { focus: true }),
       });
       // The page's own units to the image: a share of the page width/height, so any zoom keeps the boxes aligned.
-      box.style.left = `${(x0 / page.width) * 100}%`;
-      box.style.top = `${(y0 / page.height) * 100}%`;
-      box.style.width = `${((x1 - x0) / page.width) * 100}%`;
-      box.style.height = `${((y1 - y0) / page.height) * 100}%`;
+      // A little room around the words, so the frame does not cut through the letters.
+      box.style.left = `calc(${(x0 / page.width) * 100}% - 2px)`;
+      box.style.top = `calc(${(y0 / page.height) * 100}% - 2px)`;
+      box.style.width = `calc(${((x1 - x0) / page.width) * 100}% + 4px)`;
+      box.style.height = `calc(${((y1 - y0) / page.height) * 100}% + 4px)`;
       return box;
     });
   const frame = h(
     'div',
     { class: 'page', id: 'page', 'data-page': String(page.number) },
     h('img', {
-      src: page.url,
+      src: imageUrl(page),
       alt: `Page ${page.number} of ${state.detail.document.fileName}`,
       draggable: 'false',
     }),
@@ -437,10 +438,29 @@ function showPage(n) {
   renderItem();
 }
 
+/** The page rendered about as wide as it is shown (in steps, so zooming does not re-render at every press). */
+function imageUrl(page) {
+  const shown =
+    (document.getElementById('page-scroll')?.clientWidth || window.innerWidth * 0.45) * state.zoom;
+  const width = Math.min(
+    3000,
+    Math.max(1000, Math.ceil((shown * (window.devicePixelRatio || 1)) / 500) * 500),
+  );
+  return `${page.url}?width=${width}`;
+}
+
 function zoom(z) {
   state.zoom = Math.min(Math.max(z, 0.5), 5);
   const frame = document.getElementById('page');
   if (frame) frame.style.width = `${state.zoom * 100}%`;
+  const img = frame?.querySelector('img');
+  const page = state.detail?.pages.find((p) => p.number === state.page);
+  if (img && page) {
+    const wanted = imageUrl(page);
+    const have = Number(new URL(img.src).searchParams.get('width'));
+    // Sharper when zoomed in; never fetch a smaller one than already shown.
+    if (Number(new URL(wanted, location.href).searchParams.get('width')) > have) img.src = wanted;
+  }
   const label = itemEl.querySelector('.zoom-level');
   if (label) label.textContent = `${Math.round(state.zoom * 100)}%`;
   itemEl.querySelector('.box.selected')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
