@@ -439,6 +439,19 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     const html = await res.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/\son[a-z]+=/i);
+    for (const path of ['/login', '/upload']) {
+      const page = await fetch(`${svc.url}${path}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toBe(csp);
+      expect(page.headers.get('x-frame-options')).toBe('DENY');
+    }
+    const script = await fetch(`${svc.url}/static/review.js`);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript|^application\/javascript/);
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+    // Only the static folder is served: no way up into the source.
+    for (const path of ['/static/../api/routes/pages.ts', '/static/%2e%2e/%2e%2e/config/env.ts']) {
+      expect((await fetch(`${svc.url}${path}`)).status).toBe(404);
+    }
   });
 });
 
