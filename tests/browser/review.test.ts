@@ -202,6 +202,21 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     expect(b.y).toBeGreaterThan(img.y + img.height / 3);
     await rv.screenshot({ path: resolve(SHOTS, 'review-item.png') });
 
+    // Shift+Tab and ↑ go back a field, Tab and ↓ forward again.
+    await rv.keyboard.press('Shift+Tab');
+    await expect.poll(() => rv.locator('#field-taxAmount').getAttribute('aria-selected')).toBe('true');
+    await rv.keyboard.press('Tab');
+    await rv.keyboard.press('ArrowUp');
+    await expect.poll(() => rv.locator('#field-taxAmount').getAttribute('aria-selected')).toBe('true');
+    await rv.keyboard.press('ArrowDown');
+    await expect.poll(() => total.getAttribute('aria-selected')).toBe('true');
+    // Enter edits, Esc gives up: nothing changes.
+    await rv.keyboard.press('Enter');
+    await rv.keyboard.type('999');
+    await rv.keyboard.press('Escape');
+    expect(await total.locator('input.edit').count()).toBe(0);
+    expect(await total.locator('.value').textContent()).toBe(invoice.printedTotal);
+
     // Keyboard only: e to edit, type a value the service checks as we type, Enter to save, a to approve.
     await rv.keyboard.press('e');
     await rv.keyboard.press('Control+a');
@@ -233,6 +248,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
         actor: { name: string };
       }[];
     };
+    // One correction: the value given up with Esc and the one the service refused were never stored.
+    expect(audit.events.filter((e) => e.action === 'correct')).toHaveLength(1);
     const correction = audit.events.find((e) => e.action === 'correct' && e.field === 'totalAmount');
     expect(correction?.actor.name).toBe('Rui Reviewer');
     expect(JSON.stringify(correction?.before)).toContain(invoice.printedTotal);
