@@ -112,7 +112,7 @@ export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ['metrics'],
         summary: 'The back office figures over a range',
-        description: 'Definitions of every figure: docs/readme/figures.md.',
+        description: 'Definitions of every figure: the README ("Figures: what the back office can show").',
         querystring: RangeQuery,
         response: { 200: SummarySchema.extend({ queues: QueueDepths }) },
       },
