@@ -33,11 +33,13 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   const table = processors(ctx);
   for (const name of JOB_NAMES) if (!table[name]) throw new Error(`no processor for the ${name} queue`);
   const workers: Worker[] = [];
+  const connections: ReturnType<typeof workerConnection>[] = [];
   for (const name of JOB_NAMES) {
     const spec = JOBS[name];
     const { run, gaveUp, concurrency } = table[name];
     const connection = workerConnection(ctx.config.REDIS_URL);
     connection.on('error', () => {});
+    connections.push(connection);
     const worker = new Worker(
       name,
       async (job) => {
@@ -79,6 +81,8 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     async close() {
       // Stops taking jobs and waits for the running ones; what does not finish is redelivered (stalled).
       await Promise.all(workers.map((w) => w.close()));
+      // BullMQ does not close a connection it was handed.
+      for (const c of connections) c.disconnect();
     },
   };
 }
