@@ -67,6 +67,8 @@ export const Env = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** `retaguarda worker` only: serve its Prometheus /metrics and /healthz on this port (no key: keep it internal). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -11,6 +11,7 @@ import { ConfigError, loadEnv, type ServiceConfig } from '../config/env.ts';
 import type { Clock } from '../storage/clock.ts';
 import { type AppContext, createContext, createLogger } from './context.ts';
 import { ensureRedis, RedisUnavailable } from './redis.ts';
+import { startWorkerMetrics } from './worker-metrics.ts';
 
 export type Role = 'serve' | 'api' | 'worker';
 
@@ -106,10 +107,16 @@ export async function startService(
     stopSweeps = () => clearInterval(timer);
     log.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers started');
   }
+  let metricsServer: Awaited<ReturnType<typeof startWorkerMetrics>> | undefined;
+  if (role === 'worker' && config.WORKER_METRICS_PORT !== undefined) {
+    metricsServer = await startWorkerMetrics(ctx, config.WORKER_METRICS_PORT, config.HOST);
+    log.info({ port: config.WORKER_METRICS_PORT }, 'worker metrics on /metrics');
+  }
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       stopSweeps();
+      metricsServer?.close();
       await app?.close();
       await workers?.close();
       await ctx.close();
