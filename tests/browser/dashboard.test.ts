@@ -37,6 +37,9 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     // Without a session the page sends the reader to sign in.
     await page.goto(`${s.svc.url}/dashboard?from=2025-03-17&to=2025-03-19`);
     await page.waitForURL(/\/login\?next=%2Fdashboard/);
+    // The 401s of that round trip (the page's fetch, the login page asking whether a session exists) are
+    // expected: let them all arrive before listening for real problems.
+    await page.waitForLoadState('networkidle');
     problems.length = 0;
 
     const signIn = await context.request.post(`${s.svc.url}/v1/session`, { data: { apiKey: s.reviewKey } });
