@@ -1,5 +1,6 @@
 // The whole HTTP app as one Fastify instance: plugins, auth, routes, OpenAPI and one error handler.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -109,6 +110,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Cookies are parsed before auth runs, so a session cookie can authenticate (src/api/routes/session.ts).
+  await app.register(cookie);
   await app.register(auth, { ctx, authenticators: options.authenticators ?? [] });
   await app.register(rateLimit, {
     global: false,

@@ -479,7 +479,14 @@ describe('review API', () => {
         req.end(JSON.stringify({ apiKey: ana }));
       });
       expect(setCookie).toMatch(/^rtg_session=/);
-      expect(setCookie).toMatch(/; Secure$/);
+      expect(setCookie).toMatch(/; Secure(;|$)/);
+    });
+
+    it('answers 401, not a fault, to a session cookie that is not one we set', async () => {
+      for (const cookie of ['rtg_session=%E0%A4%A', 'rtg_session=', 'rtg_session="unterminated', 'junk']) {
+        const res = await fetch(new URL('/v1/session', svc.url), { headers: { cookie } });
+        expect(res.status, cookie).toBe(401);
+      }
     });
 
     it('signs in with an API key, and refuses an unknown one', async () => {

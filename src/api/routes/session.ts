@@ -5,7 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  cookieValue,
   SESSION_COOKIE,
   SESSION_HOURS,
   SessionService,
@@ -51,20 +50,14 @@ function secureCookie(ctx: AppContext, request: FastifyRequest): boolean {
 }
 
 function setSessionCookie(reply: FastifyReply, value: string, maxAgeSeconds: number, secure: boolean): void {
-  const parts = [
-    `${SESSION_COOKIE}=${encodeURIComponent(value)}`,
-    'Path=/',
-    'HttpOnly',
-    'SameSite=Lax',
-    `Max-Age=${maxAgeSeconds}`,
-  ];
-  if (maxAgeSeconds > 0) {
-    parts.push(`Expires=${new Date(Date.now() + maxAgeSeconds * 1000).toUTCString()}`);
-  } else {
-    parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
-  }
-  if (secure) parts.push('Secure');
-  reply.header('set-cookie', parts.join('; '));
+  reply.setCookie(SESSION_COOKIE, value, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: maxAgeSeconds,
+    expires: maxAgeSeconds > 0 ? new Date(Date.now() + maxAgeSeconds * 1000) : new Date(0),
+  });
 }
 
 declare module 'fastify' {
@@ -77,7 +70,7 @@ declare module 'fastify' {
 /** The session cookie as a way in, for auth.ts; pushed onto `authenticators` in extensions.ts. */
 export const sessionAuthenticator: Authenticator = async (request) => {
   const sessions = request.server.reviewSessions;
-  const id = cookieValue(request.headers.cookie, SESSION_COOKIE);
+  const id = request.cookies[SESSION_COOKIE];
   return sessions && id ? sessions.principalOf(id) : undefined;
 };
 
@@ -157,7 +150,7 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/v1/session',
       { schema: { tags: ['session'], summary: 'Sign out: ends the session and clears the cookie' } },
       async (request, reply) => {
-        const id = cookieValue(request.headers.cookie, SESSION_COOKIE);
+        const id = request.cookies[SESSION_COOKIE];
         if (id) await sessions.end(id);
         setSessionCookie(reply, '', 0, secureCookie(ctx, request));
         return reply.code(204).send();
