@@ -40,7 +40,17 @@ const toInfo = (r: Record<string, unknown>): ApiKeyInfo => ({
   revokedAt: (r.revoked_at as Date | null) ?? null,
 });
 
+/**
+ * How long a verified key is trusted without asking the database again. A revoke through this process
+ * (the admin API) takes effect at once; one made elsewhere (the CLI, another API replica) within this.
+ */
+export const KEY_CACHE_MS = 5_000;
+const KEY_CACHE_SIZE = 1_000;
+
 export class KeyService {
+  /** Verified keys by hash; saves a database round trip on every request of a busy sender. */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -73,12 +83,18 @@ export class KeyService {
       'update api_keys set revoked_at = $2 where id = $1 and revoked_at is null returning id',
       [id, this.clock.now()],
     );
+    for (const [hash, entry] of this.verified) if (entry.principal.id === id) this.verified.delete(hash);
     return rows.length > 0;
   }
 
   /** The principal of a key, or why it is refused. */
   async verify(key: string): Promise<Principal | 'unknown' | 'revoked'> {
-    const [row] = await this.db.query('select * from api_keys where key_hash = $1', [hashSecret(key)]);
+    const hash = hashSecret(key);
+    // Monotonic time, not the service clock: tests drive that one, and the cache must expire regardless.
+    const t = performance.now();
+    const cached = this.verified.get(hash);
+    if (cached && cached.until > t) return { ...cached.principal };
+    const [row] = await this.db.query('select * from api_keys where key_hash = $1', [hash]);
     if (!row) return 'unknown';
     if (row.revoked_at) return 'revoked';
     // last_used_at is for people auditing keys; a minute's precision is plenty and saves writes.
@@ -87,6 +103,14 @@ export class KeyService {
     if (!last || now.getTime() - last.getTime() > 60_000) {
       await this.db.query('update api_keys set last_used_at = $2 where id = $1', [row.id, now]);
     }
-    return { id: row.id as string, name: row.name as string, role: row.role as Role, kind: 'key' };
+    const principal: Principal = {
+      id: row.id as string,
+      name: row.name as string,
+      role: row.role as Role,
+      kind: 'key',
+    };
+    if (this.verified.size >= KEY_CACHE_SIZE) this.verified.clear();
+    this.verified.set(hash, { principal, until: t + KEY_CACHE_MS });
+    return principal;
   }
 }
