@@ -22,18 +22,23 @@ export interface RulesConfig {
 export async function documentEventData(documents: DocumentsRepository, doc: DocumentRecord) {
   const latest = await documents.latestResult(doc.id);
   return {
-    document: {
-      id: doc.id,
-      status: doc.status,
-      externalRef: doc.externalRef,
-      source: doc.source,
-      fileName: doc.fileName,
-      sha256: doc.sha256,
-      receivedAt: doc.receivedAt.toISOString(),
-      error: doc.errorCode ? { code: doc.errorCode, message: doc.errorMessage } : null,
-    },
+    document: eventDocument(doc),
     result: latest?.result ?? null,
     resultVersion: latest?.version ?? null,
+  };
+}
+
+/** The document part of webhook data. */
+function eventDocument(doc: DocumentRecord) {
+  return {
+    id: doc.id,
+    status: doc.status,
+    externalRef: doc.externalRef,
+    source: doc.source,
+    fileName: doc.fileName,
+    sha256: doc.sha256,
+    receivedAt: doc.receivedAt.toISOString(),
+    error: doc.errorCode ? { code: doc.errorCode, message: doc.errorMessage } : null,
   };
 }
 
@@ -123,7 +128,8 @@ export class ProcessingService {
     result.timings = { ...result.timings, validateMs: Math.round((performance.now() - t) * 10) / 10 };
     const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
     const now = this.clock.now();
-    const data = { ...(await documentEventData(this.documents, { ...doc, status })), result };
+    // The result and its version are the ones stored below: no need to fetch the previous ones.
+    const data = { document: eventDocument({ ...doc, status }), result };
     const deliveries = await this.db.transaction(async (tx) => {
       const moved = await this.documents.transition(doc.id, ['processing'], status, {
         round,
@@ -143,16 +149,13 @@ export class ProcessingService {
       );
       if (result.route === 'review') await openReviewItem(tx, doc.id, result, now);
       const event = { ...data, resultVersion };
-      const ids = await this.webhooks.record(tx, 'document.processed', doc.id, event);
-      ids.push(
-        ...(await this.webhooks.record(
-          tx,
-          status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
-          doc.id,
-          { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
-        )),
-      );
-      return ids;
+      return this.webhooks.recordAll(tx, doc.id, [
+        { event: 'document.processed', data: event },
+        {
+          event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
+          data: { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
+        },
+      ]);
     });
     if (!deliveries) return 'already_done';
     log?.info({ stage: 'route', route: result.route, status }, 'processed');

@@ -156,21 +156,34 @@ export class WebhookService {
    * and returns their ids; call `dispatch` with them once the transaction has committed.
    */
   async record(tx: Queryable, event: WebhookEvent, documentId: string, data: unknown): Promise<string[]> {
-    const hooks = await tx.query<{ id: string }>(
-      'select id from webhooks where active and $1 = any(events)',
-      [event],
+    return this.recordAll(tx, documentId, [{ event, data }]);
+  }
+
+  /** `record` for several events of one document, with one look-up of the subscribed webhooks. */
+  async recordAll(
+    tx: Queryable,
+    documentId: string,
+    events: readonly { event: WebhookEvent; data: unknown }[],
+  ): Promise<string[]> {
+    const hooks = await tx.query<{ id: string; events: string[] }>(
+      'select id, events from webhooks where active and events && $1::text[]',
+      [events.map((e) => e.event)],
     );
-    const now = this.clock.now();
     const ids: string[] = [];
-    for (const hook of hooks) {
-      const id = `dlv_${randomBytes(10).toString('hex')}`;
-      const payload = { id, event, occurredAt: now.toISOString(), data };
-      await tx.query(
-        `insert into webhook_deliveries (id, webhook_id, event, document_id, payload, status, created_at)
-         values ($1, $2, $3, $4, $5, 'pending', $6)`,
-        [id, hook.id, event, documentId, JSON.stringify(payload), now],
-      );
-      ids.push(id);
+    if (hooks.length === 0) return ids;
+    const now = this.clock.now();
+    for (const { event, data } of events) {
+      for (const hook of hooks) {
+        if (!hook.events.includes(event)) continue;
+        const id = `dlv_${randomBytes(10).toString('hex')}`;
+        const payload = { id, event, occurredAt: now.toISOString(), data };
+        await tx.query(
+          `insert into webhook_deliveries (id, webhook_id, event, document_id, payload, status, created_at)
+           values ($1, $2, $3, $4, $5, 'pending', $6)`,
+          [id, hook.id, event, documentId, JSON.stringify(payload), now],
+        );
+        ids.push(id);
+      }
     }
     return ids;
   }
