@@ -80,38 +80,9 @@ export async function startService(
   }
   let app: App | undefined;
   let url: string | undefined;
-  if (role !== 'worker') {
-    app = await buildApp(ctx, { authenticators, extensions });
-    url = await app.listen({ port: config.PORT, host: config.HOST });
-    if ((await ctx.keys.count()) === 0) {
-      const { key } = await ctx.keys.create('admin', 'first admin key');
-      process.stderr.write(
-        `\nNo API key existed, so one admin key was created. It is shown this once; keep it:\n\n  ${key}\n\n` +
-          `Send it as "Authorization: Bearer <key>". Create more with POST /v1/keys or \`retaguarda keys create\`.\n\n`,
-      );
-    }
-    log.info({ url, docs: `${url}/docs` }, `retaguarda ${role} listening`);
-  }
   let stopSweeps = () => {};
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
-  if (role !== 'api') {
-    workers = await startWorkers(ctx);
-    const sweep = () =>
-      ctx.recovery.sweep(log).catch((e) => log.error({ err: (e as Error).message }, 'recovery sweep failed'));
-    // At start-up recover at once, whatever the grace: a job still live in Redis is left alone anyway.
-    await ctx.recovery
-      .sweep(log, { graceSeconds: 0 })
-      .catch((e) => log.error({ err: (e as Error).message }, 'recovery sweep failed'));
-    const timer = setInterval(sweep, config.RECOVERY_INTERVAL_SECONDS * 1000);
-    timer.unref();
-    stopSweeps = () => clearInterval(timer);
-    log.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers started');
-  }
   let metricsServer: Awaited<ReturnType<typeof startWorkerMetrics>> | undefined;
-  if (role === 'worker' && config.WORKER_METRICS_PORT !== undefined) {
-    metricsServer = await startWorkerMetrics(ctx, config.WORKER_METRICS_PORT, config.HOST);
-    log.info({ port: config.WORKER_METRICS_PORT }, 'worker metrics on /metrics');
-  }
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -125,6 +96,49 @@ export async function startService(
     })();
     return stopping;
   };
+  try {
+    if (role !== 'worker') {
+      app = await buildApp(ctx, { authenticators, extensions });
+      url = await app.listen({ port: config.PORT, host: config.HOST }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+          throw new ConfigError(
+            `cannot listen on ${config.HOST}:${config.PORT} (${e.code === 'EADDRINUSE' ? 'the port is taken' : 'not allowed'}): set PORT or HOST.`,
+          );
+        }
+        throw e;
+      });
+      if ((await ctx.keys.count()) === 0) {
+        const { key } = await ctx.keys.create('admin', 'first admin key');
+        process.stderr.write(
+          `\nNo API key existed, so one admin key was created. It is shown this once; keep it:\n\n  ${key}\n\n` +
+            `Send it as "Authorization: Bearer <key>". Create more with POST /v1/keys or \`retaguarda keys create\`.\n\n`,
+        );
+      }
+      log.info({ url, docs: `${url}/docs` }, `retaguarda ${role} listening`);
+    }
+    if (role !== 'api') {
+      workers = await startWorkers(ctx);
+      const recover = (graceSeconds?: number) =>
+        Promise.all([
+          ctx.recovery.sweep(log, graceSeconds === undefined ? {} : { graceSeconds }),
+          ctx.intake.trimIdempotencyKeys(),
+        ]).catch((e) => log.error({ err: (e as Error).message }, 'recovery sweep failed'));
+      // At start-up recover at once, whatever the grace: a job still live in Redis is left alone anyway.
+      await recover(0);
+      const timer = setInterval(() => void recover(), config.RECOVERY_INTERVAL_SECONDS * 1000);
+      timer.unref();
+      stopSweeps = () => clearInterval(timer);
+      log.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers started');
+    }
+    if (role === 'worker' && config.WORKER_METRICS_PORT !== undefined) {
+      metricsServer = await startWorkerMetrics(ctx, config.WORKER_METRICS_PORT, config.HOST);
+      log.info({ port: config.WORKER_METRICS_PORT }, 'worker metrics on /metrics');
+    }
+  } catch (e) {
+    // Whatever failed, leave nothing behind: no child Redis, no lock file, no open connections.
+    await stop().catch(() => {});
+    throw e;
+  }
   return { ctx, ...(app ? { app } : {}), ...(url ? { url } : {}), stop };
 }
 

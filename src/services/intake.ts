@@ -30,6 +30,9 @@ export class IntakeRefusal extends Error {
   }
 }
 
+/** A request still unanswered after this long is taken as abandoned (its process died). */
+const ABANDONED_AFTER_SECONDS = 300;
+
 export type EnqueueDocument = (documentId: string, round: number) => Promise<void>;
 
 export class IntakeService {
@@ -69,6 +72,7 @@ export class IntakeService {
   async accept(
     files: { file: IncomingFile; mediaType: string }[],
     meta: IntakeMeta,
+    log?: { warn(obj: object, msg: string): void },
   ): Promise<DocumentRecord[]> {
     const created: DocumentRecord[] = [];
     for (const { file, mediaType } of files) {
@@ -85,7 +89,15 @@ export class IntakeService {
         }),
       );
     }
-    await Promise.all(created.map((d) => this.enqueue(d.id, d.processingRound)));
+    // A failed enqueue (Redis gone mid-request) loses nothing: the records are committed, `received`, and
+    // the recovery sweep queues them. The sender gets its 202 and the ids, so a retry is not a second copy.
+    await Promise.all(
+      created.map((d) =>
+        this.enqueue(d.id, d.processingRound).catch((e: Error) =>
+          log?.warn({ documentId: d.id, err: e.message }, 'not queued yet; the recovery sweep will queue it'),
+        ),
+      ),
+    );
     return created;
   }
 
@@ -120,9 +132,17 @@ export class IntakeService {
       'select request_hash, status_code, response from idempotency_keys where api_key_id = $1 and key = $2',
       [principalId, key],
     );
-    if (!row) return 'reserved';
+    if (!row) return this.reserve(principalId, key, fingerprint);
     if (row.request_hash !== fingerprint) return 'conflict';
-    if (row.status_code == null) return 'in_progress';
+    if (row.status_code == null) {
+      // A first request that never finished (its process died) must not block the key for ever.
+      const freed = await this.db.query(
+        `delete from idempotency_keys where api_key_id = $1 and key = $2 and status_code is null
+           and created_at < now() - make_interval(secs => $3) returning key`,
+        [principalId, key, ABANDONED_AFTER_SECONDS],
+      );
+      return freed.length ? this.reserve(principalId, key, fingerprint) : 'in_progress';
+    }
     return { statusCode: row.status_code as number, response: row.response };
   }
 
@@ -131,6 +151,14 @@ export class IntakeService {
       'update idempotency_keys set status_code = $3, response = $4 where api_key_id = $1 and key = $2',
       [principalId, key, statusCode, JSON.stringify(response)],
     );
+  }
+
+  /** Forgets Idempotency-Keys older than a day (a retry comes within minutes, not days). */
+  async trimIdempotencyKeys(): Promise<number> {
+    const rows = await this.db.query(
+      `delete from idempotency_keys where created_at < now() - interval '24 hours' returning key`,
+    );
+    return rows.length;
   }
 
   /** Frees a key whose request was refused, so the sender can retry it once the problem is fixed. */

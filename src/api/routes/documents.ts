@@ -136,7 +136,7 @@ async function incomingFiles(
         'Send the files as multipart/form-data (field "file", once per file) or one file as the raw body with its Content-Type.',
       );
     }
-    return { files: [{ fileName: query.filename ?? 'document', bytes: body }], meta };
+    return { files: [{ fileName: safeName(query.filename), bytes: body }], meta };
   }
   const files: IncomingFile[] = [];
   for await (const part of request.parts({
@@ -301,7 +301,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
               },
             );
           }
-          const created = await ctx.intake.accept(checked, intakeMeta);
+          const created = await ctx.intake.accept(checked, intakeMeta, request.log);
           const answer = {
             documents: created.map((d) => ({
               id: d.id,
