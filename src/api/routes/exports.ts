@@ -98,7 +98,9 @@ export function exportRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           };
         });
         if (q.format === 'json') return reply.send({ documents: records });
-        const csv = stringify(records, { header: true, columns: [...COLUMNS] });
+        // escape_formulas: vendor names and numbers come from whoever sent the document; a cell starting with
+        // = + - @ must not run as a formula when the export is opened in a spreadsheet.
+        const csv = stringify(records, { header: true, columns: [...COLUMNS], escape_formulas: true });
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="retaguarda-${q.status}.csv"`)

@@ -3,16 +3,20 @@ import { api, roleAllows } from './common.js';
 
 const error = document.getElementById('login-error');
 
-/** Only a path on this site: never an open redirect. */
+/** Only a path on this site: never an open redirect. The browser resolves `next` the way it would follow it
+ * (it drops tabs and newlines, so "/\t/evil.example" is another site), and only a same-origin result is kept. */
 function nextPath(role) {
   const next = new URLSearchParams(location.search).get('next');
-  if (
-    next?.startsWith('/') &&
-    !next.startsWith('//') &&
-    !next.startsWith('/\\') &&
-    !next.startsWith('/login')
-  )
-    return next;
+  if (next?.startsWith('/')) {
+    try {
+      const target = new URL(next, location.origin);
+      if (target.origin === location.origin && !target.pathname.startsWith('/login')) {
+        return target.pathname + target.search + target.hash;
+      }
+    } catch {
+      // not a URL: fall through to the default page
+    }
+  }
   return roleAllows(role, 'review') ? '/review' : '/upload';
 }
 
