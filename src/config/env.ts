@@ -83,6 +83,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** A URL as it may be shown in a message or a log: its password replaced by ***. */
+export function withoutPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@');
+}
+
 /** Parses the environment; throws a ConfigError naming every bad variable. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): ServiceConfig {
   const picked: Record<string, string> = {};
@@ -94,7 +99,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? '');
-      return `  ${key}=${JSON.stringify(picked[key] ?? '')}: ${i.message}`;
+      return `  ${key}=${JSON.stringify(withoutPassword(picked[key] ?? ''))}: ${i.message}`;
     });
     throw new ConfigError(`invalid configuration in the environment:\n${lines.join('\n')}`);
   }

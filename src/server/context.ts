@@ -1,4 +1,5 @@
 // Wires the service together: configuration, database, blobs, queues and the services, for every role.
+
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import pino, { type Logger } from 'pino';
@@ -6,6 +7,7 @@ import { producerConnection } from '../../queues/connection.ts';
 import { JobQueues } from '../../queues/queues.ts';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
 import type { ServiceConfig } from '../config/env.ts';
+import { withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
@@ -124,7 +126,7 @@ async function waitUntilReady(connection: ReturnType<typeof producerConnection>,
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       connection.disconnect();
-      reject(new Error(`no Redis answers at REDIS_URL=${url}`));
+      reject(new Error(`no Redis answers at REDIS_URL=${withoutPassword(url)}`));
     }, 10_000);
     connection.once('ready', () => {
       clearTimeout(timer);

@@ -1,9 +1,11 @@
 // Finds a Redis for the service: the one at REDIS_URL, or (for `serve` on a laptop) a child redis-server.
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { redisAnswers } from '../../queues/connection.ts';
+import { withoutPassword } from '../config/env.ts';
 
 export class RedisUnavailable extends Error {
   override name = 'RedisUnavailable';
@@ -32,7 +34,7 @@ export async function ensureRedis(
       'Install Redis (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`, ' +
       'Docker: `docker run -d -p 6379:6379 redis:7`)';
     throw new RedisUnavailable(
-      `No Redis answers at REDIS_URL=${url}.\n` +
+      `No Redis answers at REDIS_URL=${withoutPassword(url)}.\n` +
         (!local
           ? 'Start Redis there, or point REDIS_URL at a running Redis.'
           : options.mayStart
