@@ -320,9 +320,31 @@ export class ReviewService {
   }
 
   private async latestOf(documentId: string): Promise<DocumentResult> {
+    return (await this.latestVersionedOf(documentId)).result;
+  }
+
+  private async latestVersionedOf(documentId: string): Promise<{ version: number; result: DocumentResult }> {
     const latest = await this.ctx.documents.latestResult(documentId);
     if (!latest) throw new ReviewError(409, 'not_read', 'This document has not been read yet.');
-    return latest.result;
+    return latest;
+  }
+
+  /**
+   * Inside the transaction, once the item's row is locked: the result the action was worked out on must
+   * still be the latest, or a correction saved meanwhile (another tab) would be undone or approved unseen.
+   */
+  private async requireVersion(tx: Queryable, documentId: string, version: number): Promise<void> {
+    const [row] = await tx.query<{ version: number }>(
+      'select max(version)::int as version from document_results where document_id = $1',
+      [documentId],
+    );
+    if (row?.version !== version) {
+      throw new ReviewError(
+        409,
+        'stale_result',
+        'The document changed while you were working on it (a correction was saved elsewhere): reload it and try again.',
+      );
+    }
   }
 
   /** The result with the reviewer's values put in and the rules re-run; nothing stored. */
@@ -392,7 +414,7 @@ export class ReviewService {
 
   async correct(documentId: string, principal: Principal, input: Record<string, string | null>) {
     const doc = await this.documentOf(documentId);
-    const current = await this.latestOf(documentId);
+    const { version, result: current } = await this.latestVersionedOf(documentId);
     const { result, answers, changes } = await this.corrected(doc, current, input);
     const bad = answers.find((a) => a.error);
     if (bad) throw new ReviewError(422, 'invalid_value', bad.error!, { field: bad.name });
@@ -401,6 +423,7 @@ export class ReviewService {
     await this.ctx.db.transaction(async (tx) => {
       await this.requireClaim(tx, documentId, principal);
       if (changes.length === 0) return;
+      await this.requireVersion(tx, documentId, version);
       await this.ctx.documents.saveResult(
         documentId,
         result,
@@ -436,7 +459,7 @@ export class ReviewService {
 
   async approve(documentId: string, principal: Principal, overrideReason?: string) {
     const doc = await this.documentOf(documentId);
-    const result = await this.latestOf(documentId);
+    const { version, result } = await this.latestVersionedOf(documentId);
     const blocking = result.validation.issues.filter((i) => i.severity === 'error');
     const override = overrideReason?.trim();
     if (blocking.length > 0 && (!override || override.length < 10)) {
@@ -453,6 +476,7 @@ export class ReviewService {
     const data = await documentEventData(this.ctx.documents, { ...doc, status: 'approved' });
     const deliveries = await this.ctx.db.transaction(async (tx) => {
       await this.requireClaim(tx, documentId, principal);
+      await this.requireVersion(tx, documentId, version);
       const moved = await this.ctx.documents.transition(documentId, ['needs_review'], 'approved', {
         actor: principal.id,
         reason: blocking.length ? `override: ${override}` : null,
