@@ -82,11 +82,19 @@ keys
 
 const users = program.command('users').description('People who sign in on the review pages.');
 users
+  .command('disable')
+  .argument('<user>', 'the user id (usr_…) or email')
+  .description('Disable a user: their sign-in and sessions stop; their name stays on the audit trail.')
+  .action(async (user: string) => {
+    const { runUsersDisable } = await import('./users.ts');
+    process.exitCode = await runUsersDisable(user);
+  });
+users
   .command('create')
   .description('Create a user; the password comes from --password or, when absent, from stdin.')
   .requiredOption('--email <email>', 'the email they sign in with')
   .requiredOption('--name <name>', 'their name, as the audit trail shows it')
-  .requiredOption('--role <role>', 'review or admin (ingest too, though it has no pages)')
+  .requiredOption('--role <role>', 'ingest (the upload page), review (also the review queue) or admin')
   .option('--password <password>', 'at least 8 characters (prefer stdin: a flag stays in the shell history)')
   .action(async (opts: { email: string; name: string; role: string; password?: string }) => {
     const { runUsersCreate } = await import('./users.ts');

@@ -64,3 +64,32 @@ export async function runUsersCreate(options: {
     return 2;
   }
 }
+
+export async function runUsersDisable(idOrEmail: string): Promise<number> {
+  try {
+    const config = loadEnv();
+    if (!config.DATABASE_URL) {
+      const holder = pgliteHolder(config);
+      if (holder) {
+        throw new ConfigError(
+          `the service (pid ${holder}) holds the embedded database in ${config.pgliteDir}. ` +
+            'Disable the user through the API instead (DELETE /v1/users/<id or email> with an admin key), or stop the service first.',
+        );
+      }
+    }
+    const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir });
+    try {
+      await migrate(db);
+      const done = await new UserService(db, systemClock).disable(idOrEmail);
+      process.stderr.write(
+        done ? `Disabled ${idOrEmail}; their sessions are ended.\n` : `No active user ${idOrEmail}.\n`,
+      );
+      return done ? 0 : 1;
+    } finally {
+      await db.close();
+    }
+  } catch (e) {
+    process.stderr.write(`retaguarda users disable: ${(e as Error).message}\n`);
+    return 2;
+  }
+}

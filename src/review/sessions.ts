@@ -64,6 +64,18 @@ export class UserService {
     return { id, email, name: input.name.trim(), role: input.role, createdAt: now };
   }
 
+  /** Disables a user (by id or email) and ends their sessions; false when there is no such active user. */
+  async disable(idOrEmail: string): Promise<boolean> {
+    const key = idOrEmail.trim().toLowerCase();
+    const rows = await this.db.query<{ id: string }>(
+      `update users set disabled_at = $2 where (id = $1 or email = $1) and disabled_at is null returning id`,
+      [key, this.clock.now()],
+    );
+    if (rows.length === 0) return false;
+    await this.db.query('delete from sessions where principal_id = $1', [rows[0]!.id]);
+    return true;
+  }
+
   /** The user's principal when the password matches; undefined otherwise (unknown email or wrong password). */
   async authenticate(email: string, password: string): Promise<Principal | undefined> {
     const [row] = await this.db.query('select * from users where email = $1', [email.trim().toLowerCase()]);
@@ -73,6 +85,7 @@ export class UserService {
       return undefined;
     }
     if (!(await verifyPassword(password, row.password_hash as string))) return undefined;
+    if (row.disabled_at) return undefined;
     return { id: row.id as string, name: row.name as string, role: row.role as Role, kind: 'session' };
   }
 }
@@ -100,7 +113,8 @@ export class SessionService {
   async principalOf(id: string): Promise<Principal | undefined> {
     const [row] = await this.db.query(
       `select principal_id, principal_name, role from sessions s where id_hash = $1 and expires_at > $2
-       and not exists (select 1 from api_keys k where k.id = s.principal_id and k.revoked_at is not null)`,
+       and not exists (select 1 from api_keys k where k.id = s.principal_id and k.revoked_at is not null)
+       and not exists (select 1 from users u where u.id = s.principal_id and u.disabled_at is not null)`,
       [sha256(id), this.clock.now()],
     );
     if (!row) return undefined;

@@ -179,6 +179,28 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         }
       },
     );
+
+    app.delete(
+      '/v1/users/:id',
+      {
+        config: { role: 'admin' },
+        schema: {
+          tags: ['session'],
+          summary:
+            'Disable a user (by id or email): their sign-in and sessions stop; their audit trail stays',
+          params: z.object({ id: z.string().min(1).max(320) }),
+          response: { 204: z.null(), 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        if (!(await users.disable(request.params.id))) {
+          return reply
+            .code(404)
+            .send({ error: 'not_found', message: 'No active user with this id or email.' });
+        }
+        return reply.code(204).send(null);
+      },
+    );
   };
 }
 
