@@ -13,6 +13,8 @@ export type JobState =
   | 'failed'
   | 'unknown';
 
+const LIVE_STATES = new Set<JobState>(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+
 export class JobQueues {
   readonly queues: Record<JobName, Queue>;
 
@@ -27,12 +29,25 @@ export class JobQueues {
   }
 
   /** Adds a job; adding one whose id exists already is a no-op (BullMQ keeps the first). */
-  async add<N extends JobName>(name: N, payload: JobPayload<N> & { attempt?: number }): Promise<string> {
+  async add<N extends JobName>(name: N, payload: JobPayload<N>): Promise<string> {
     const spec = JOBS[name];
     const data = spec.payload.parse(payload);
     const jobId = spec.jobId(payload as never);
     await this.queues[name].add(name, data, { ...spec.options, ...RETENTION, jobId });
     return jobId;
+  }
+
+  /**
+   * Makes sure the job for `payload` is waiting or running: nothing when it is live, otherwise a finished
+   * (completed or failed) job of that id is removed and the job added again. True when it was (re)added.
+   */
+  async ensure<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean> {
+    const jobId = JOBS[name].jobId(payload as never);
+    const state = await this.state(name, jobId);
+    if (state && LIVE_STATES.has(state)) return false;
+    if (state) await this.remove(name, jobId);
+    await this.add(name, payload);
+    return true;
   }
 
   async state(name: JobName, jobId: string): Promise<JobState | undefined> {

@@ -77,8 +77,8 @@ export async function createContext(
   const queues = new JobQueues(connection, config.QUEUE_PREFIX);
   const documents = new DocumentsRepository(db, clock);
   const webhooks = new WebhookService(db, clock);
-  webhooks.enqueue = async (deliveryId, attempt) => {
-    await queues.add('deliver-webhook', { deliveryId, attempt });
+  webhooks.enqueue = async (deliveryId) => {
+    await queues.ensure('deliver-webhook', { deliveryId });
   };
   const intake = new IntakeService(
     db,

@@ -54,7 +54,7 @@ export interface DeliveryAttempt {
 }
 
 /** What the deliveries queue needs from the queues: an enqueue. */
-export type EnqueueDelivery = (deliveryId: string, attempt: number) => Promise<void>;
+export type EnqueueDelivery = (deliveryId: string) => Promise<void>;
 
 const toWebhook = (r: Record<string, unknown>): Webhook => ({
   id: r.id as string,
@@ -190,7 +190,7 @@ export class WebhookService {
 
   async dispatch(deliveryIds: readonly string[]): Promise<void> {
     // A failure here is repaired by the recovery sweep, which re-enqueues pending deliveries.
-    await Promise.all(deliveryIds.map((id) => this.enqueue(id, 0).catch(() => {})));
+    await Promise.all(deliveryIds.map((id) => this.enqueue(id).catch(() => {})));
   }
 
   /** Sends the delivery again, whatever happened to it before. */
@@ -201,7 +201,8 @@ export class WebhookService {
       [deliveryId, webhookId],
     );
     if (!row) return undefined;
-    await this.enqueue(deliveryId, Number(row.attempts));
+    // A delivery whose job is still waiting or retrying keeps that one job; a finished one is sent again.
+    await this.enqueue(deliveryId);
     return toDelivery(row);
   }
 
