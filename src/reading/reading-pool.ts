@@ -19,7 +19,12 @@ export interface ReadingPool {
  * takes `concurrency` documents at once; page images for the review page go to a second, light thread so
  * a reviewer never waits behind an OCR queue.
  */
-export function createReadingPool(options: ThreadOptions & { concurrency: number }): ReadingPool {
+export function createReadingPool(
+  options: ThreadOptions & {
+    concurrency: number /** false: no reading thread until a document is read (the API role). */;
+    keepReader?: boolean;
+  },
+): ReadingPool {
   const filename = new URL('./reading-thread.ts', import.meta.url).href;
   // The threads load TypeScript through tsx, as the main thread does.
   const execArgv = process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : ['--import', 'tsx'];
@@ -30,7 +35,7 @@ export function createReadingPool(options: ThreadOptions & { concurrency: number
   };
   const readers = new Piscina({
     filename,
-    minThreads: 1,
+    minThreads: options.keepReader === false ? 0 : 1,
     maxThreads: 1,
     concurrentTasksPerWorker: Math.max(1, options.concurrency),
     idleTimeout: Number.POSITIVE_INFINITY,

@@ -61,7 +61,12 @@ export function createLogger(config: ServiceConfig): Logger {
 
 export async function createContext(
   config: ServiceConfig,
-  options: { log?: Logger; clock?: Clock; db?: Database } = {},
+  options: {
+    log?: Logger;
+    clock?: Clock;
+    db?: Database /** The API role reads no documents. */;
+    reads?: boolean;
+  } = {},
 ): Promise<AppContext> {
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
@@ -94,6 +99,7 @@ export async function createContext(
     ocrPoolSize: Math.max(1, availableParallelism()),
     concurrency: config.WORKER_CONCURRENCY,
     limits: { maxBytes: config.MAX_UPLOAD_BYTES },
+    keepReader: options.reads !== false,
   });
   const processing = new ProcessingService(db, documents, blobs, reading, webhooks, clock, () => rules);
   const recovery = new RecoveryService(documents, webhooks, queues, clock, config.RECOVERY_GRACE_SECONDS);

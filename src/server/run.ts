@@ -71,7 +71,11 @@ export async function startService(
   }
   let ctx: AppContext;
   try {
-    ctx = await createContext(config, { log, ...(options.clock ? { clock: options.clock } : {}) });
+    ctx = await createContext(config, {
+      log,
+      reads: role !== 'api',
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   } catch (e) {
     // A bad rules file (or database) must not leave the child Redis running behind an exited process.
     redisChild?.kill('SIGTERM');
