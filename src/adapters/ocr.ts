@@ -15,6 +15,8 @@ export interface OcrEngineOptions {
   languages?: string[];
   /** Workers in the pool; defaults to the number of cores. */
   poolSize?: number;
+  /** Read an invoice's header band (above the first full-width rule) apart in sparse-text mode; default on. */
+  headerBand?: boolean;
 }
 
 const ISO_TO_TESSERACT: Record<string, string> = { en: 'eng', pt: 'por', es: 'spa' };
@@ -33,6 +35,7 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
     toTesseractCode,
   );
   const poolSize = Math.max(1, options.poolSize ?? availableParallelism());
+  const headerBand = options.headerBand ?? true;
   const scheduler = createScheduler();
   let ready: Promise<void> | undefined;
   let closed = false;
@@ -61,7 +64,7 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
     return ready;
   };
 
-  const recognize = async (png: Buffer): Promise<TesseractPage> => {
+  const recognize = async (png: Buffer, options: RecognizeOptions = {}): Promise<TesseractPage> => {
     await start();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -72,7 +75,7 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
       );
     });
     try {
-      const job = scheduler.addJob('recognize', png, {}, { blocks: true, text: false }) as Promise<{
+      const job = scheduler.addJob('recognize', png, options, { blocks: true, text: false }) as Promise<{
         data: TesseractPage;
       }>;
       return (await Promise.race([job, timeout])).data;
@@ -85,7 +88,7 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
     async readPage(image: PageImage, _options: { languages: readonly string[] }): Promise<OcrPage> {
       if (closed) throw new DocumentError('ocr_failed', 'The OCR engine has been closed.');
       try {
-        return await readPage(image, recognize);
+        return await readPage(image, recognize, { headerBand });
       } catch (cause) {
         if (cause instanceof DocumentError) throw cause;
         throw new DocumentError('ocr_failed', 'The page image could not be read by OCR.', { cause });
@@ -140,7 +143,13 @@ export function localLangPath(languages: readonly string[]): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Page preparation and reading
 
-type Recognize = (png: Buffer) => Promise<TesseractPage>;
+/** Per-job tesseract options: a region of the image, and parameters tesseract.js restores after the job. */
+interface RecognizeOptions {
+  rectangle?: { left: number; top: number; width: number; height: number };
+  tessedit_pageseg_mode?: string;
+}
+
+type Recognize = (png: Buffer, options?: RecognizeOptions) => Promise<TesseractPage>;
 
 interface Attempt {
   rotation: number;
@@ -148,11 +157,11 @@ interface Attempt {
   score: number;
 }
 
-async function readPage(image: PageImage, recognize: Recognize): Promise<OcrPage> {
+async function readPage(image: PageImage, recognize: Recognize, options: ReadOptions): Promise<OcrPage> {
   // Most pages arrive upright, so that reading is tried first; a doubtful one is tried the other ways round.
   let best: Attempt | undefined;
   for (const rotation of [0, 180, 90, 270]) {
-    const attempt = await readAt(image, rotation, recognize);
+    const attempt = await readAt(image, rotation, recognize, options);
     if (!best || attempt.score > best.score) best = attempt;
     if (attempt.words.length < 3 || attempt.score >= DOUBTFUL_CONFIDENCE) break;
   }
@@ -161,7 +170,17 @@ async function readPage(image: PageImage, recognize: Recognize): Promise<OcrPage
   return { width: upright.width, height: upright.height, rotation: chosen.rotation, words: chosen.words };
 }
 
-async function readAt(image: PageImage, rotation: number, recognize: Recognize): Promise<Attempt> {
+interface ReadOptions {
+  /** Read a header band above the first full-width rule apart, in sparse-text mode. */
+  headerBand: boolean;
+}
+
+async function readAt(
+  image: PageImage,
+  rotation: number,
+  recognize: Recognize,
+  options: ReadOptions,
+): Promise<Attempt> {
   const upright = await sharp(image.png).rotate(rotation).greyscale().png({ compressionLevel: 1 }).toBuffer();
   const upW = rotation % 180 === 0 ? image.width : image.height;
   const upH = rotation % 180 === 0 ? image.height : image.width;
@@ -190,7 +209,33 @@ async function readAt(image: PageImage, rotation: number, recognize: Recognize):
     ph = out.info.height;
   }
 
-  const page = await recognize(prepared);
+  // A header band (title, vendor block and invoice-number block side by side above the first full-width rule)
+  // is read apart, in sparse-text mode: read as one uniform block with the rest, tesseract merges the columns'
+  // staggered lines and loses their words. The rest of the page is still read as one block (tables, receipts).
+  const bandBottom = options.headerBand ? await findHeaderBand(prepared, pw, ph) : undefined;
+  let read: { word: TesseractWord; dy: number }[];
+  if (bandBottom === undefined) {
+    read = wordsOf(await recognize(prepared)).map((word) => ({ word, dy: 0 }));
+  } else {
+    const crop = (top: number, height: number) =>
+      sharp(prepared).extract({ left: 0, top, width: pw, height }).png({ compressionLevel: 1 }).toBuffer();
+    const [top, rest] = await Promise.all([crop(0, bandBottom), crop(bandBottom, ph - bandBottom)]);
+    const [sparse, body] = await Promise.all([
+      recognize(top, { tessedit_pageseg_mode: SPARSE_TEXT }),
+      recognize(rest),
+    ]);
+    let header = wordsOf(sparse);
+    // A band that sparse reading makes little of (a photo's clutter, a logo) is read as one block as well, and
+    // the better reading kept.
+    if (confidentShare(header) < DOUBTFUL_CONFIDENCE) {
+      const single = wordsOf(await recognize(top));
+      if (confidentShare(single) > confidentShare(header)) header = single;
+    }
+    read = [
+      ...header.map((word) => ({ word, dy: 0 })),
+      ...wordsOf(body).map((word) => ({ word, dy: bandBottom })),
+    ];
+  }
   // Map boxes from the prepared image back to the upright image at the resolution passed in.
   const theta = (-skew * Math.PI) / 180;
   const cos = Math.cos(theta);
@@ -203,45 +248,72 @@ async function readAt(image: PageImage, rotation: number, recognize: Recognize):
     const uy = -dx * sin + dy * cos + sh / 2;
     return [ux / scale + region.left, uy / scale + region.top];
   };
+  const toWord = ({ word: w, dy }: { word: TesseractWord; dy: number }): Word => {
+    const corners = [
+      toUpright(w.bbox.x0, w.bbox.y0 + dy),
+      toUpright(w.bbox.x1, w.bbox.y0 + dy),
+      toUpright(w.bbox.x0, w.bbox.y1 + dy),
+      toUpright(w.bbox.x1, w.bbox.y1 + dy),
+    ];
+    const xs = corners.map((c) => c[0]);
+    const ys = corners.map((c) => c[1]);
+    const bbox: BBox = [
+      clamp(Math.min(...xs), 0, upW),
+      clamp(Math.min(...ys), 0, upH),
+      clamp(Math.max(...xs), 0, upW),
+      clamp(Math.max(...ys), 0, upH),
+    ].map((v) => Math.round(v * 10) / 10) as BBox;
+    return { text: w.text.trim(), bbox, confidence: clamp(w.confidence / 100, 0, 1), source: 'ocr' };
+  };
 
-  const words: Word[] = [];
-  let chars = 0;
-  for (const block of page.blocks ?? []) {
-    for (const para of block.paragraphs) {
-      for (const line of para.lines) {
-        for (const w of line.words) {
-          const text = w.text.trim();
-          if (!text) continue;
-          const corners = [
-            toUpright(w.bbox.x0, w.bbox.y0),
-            toUpright(w.bbox.x1, w.bbox.y0),
-            toUpright(w.bbox.x0, w.bbox.y1),
-            toUpright(w.bbox.x1, w.bbox.y1),
-          ];
-          const xs = corners.map((c) => c[0]);
-          const ys = corners.map((c) => c[1]);
-          const bbox: BBox = [
-            clamp(Math.min(...xs), 0, upW),
-            clamp(Math.min(...ys), 0, upH),
-            clamp(Math.max(...xs), 0, upW),
-            clamp(Math.max(...ys), 0, upH),
-          ].map((v) => Math.round(v * 10) / 10) as BBox;
-          const confidence = clamp(w.confidence / 100, 0, 1);
-          words.push({ text, bbox, confidence, source: 'ocr' });
-          chars += text.length;
-        }
-      }
-    }
-  }
+  const words = read.map(toWord);
+  const chars = words.reduce((n, w) => n + w.text.length, 0);
   // The score of a reading is the share of its characters that sit in confident, real-looking horizontal words.
-  // Text read the wrong way round comes out as scattered symbols, and tesseract can also read vertical text
-  // with good confidence, so short tokens and words taller than wide count for nothing.
+  return { rotation, words, score: chars ? readingScore(words) / chars : 0 };
+}
+
+type TesseractWord = TesseractPage['blocks'] extends (infer B)[] | null
+  ? B extends { paragraphs: (infer P)[] }
+    ? P extends { lines: (infer L)[] }
+      ? L extends { words: (infer W)[] }
+        ? W
+        : never
+      : never
+    : never
+  : never;
+
+function wordsOf(page: TesseractPage): TesseractWord[] {
+  const words: TesseractWord[] = [];
+  for (const block of page.blocks ?? [])
+    for (const para of block.paragraphs)
+      for (const line of para.lines) for (const w of line.words) if (w.text.trim()) words.push(w);
+  return words;
+}
+
+/**
+ * Characters in confident, real-looking horizontal words, weighted by confidence. Text read the wrong way round
+ * comes out as scattered symbols, and tesseract can also read vertical text with good confidence, so short
+ * tokens and words taller than wide count for nothing.
+ */
+/** readingScore per character, on tesseract's words in the frame they were read in. */
+function confidentShare(words: readonly TesseractWord[]): number {
+  const asWords = words.map((w) => ({
+    text: w.text.trim(),
+    bbox: [w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1] as BBox,
+    confidence: clamp(w.confidence / 100, 0, 1),
+    source: 'ocr' as const,
+  }));
+  const chars = asWords.reduce((n, w) => n + w.text.length, 0);
+  return chars ? readingScore(asWords) / chars : 0;
+}
+
+function readingScore(words: readonly Word[]): number {
   let good = 0;
   for (const w of words) {
     const wide = w.bbox[2] - w.bbox[0] > w.bbox[3] - w.bbox[1];
     if (wide && (w.text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 3) good += w.confidence * w.text.length;
   }
-  return { rotation, words, score: chars ? good / chars : 0 };
+  return good;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
@@ -587,4 +659,57 @@ export async function cleanPage(
     .png({ compressionLevel: 1 })
     .toBuffer();
   return { png: cleaned, region };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Header band: the text above the first full-width rule near the top of the page (an invoice's letterhead and its
+// number/date block), found on a small binarised copy of the prepared, deskewed image.
+
+/** Tesseract's page segmentation mode for sparse text: blobs are found wherever they are, in no set order. */
+const SPARSE_TEXT = '11';
+/** Width of the copy on which rules are looked for. */
+const RULE_SCAN_WIDTH = 1000;
+/** A rule spans at least this share of the page's width... */
+const RULE_MIN_SPAN = 0.5;
+/** ...with breaks no wider than this (pixels of the copy): a scanned rule is never quite solid. */
+const RULE_MAX_BREAK = 3;
+/**
+ * A header band sits in the top of the page: a rule lower than this share of its height starts no header. The
+ * height is at least that of a portrait A4 sheet as wide as the image: a short invoice's text region, cropped
+ * off the blank rest of its sheet, is mostly header.
+ */
+const HEADER_MAX_SHARE = 0.4;
+
+/** The bottom of the header band in pixels of the image given, or undefined when the page has none. */
+export async function findHeaderBand(
+  png: Buffer,
+  width: number,
+  height: number,
+): Promise<number | undefined> {
+  const f = Math.min(1, RULE_SCAN_WIDTH / width);
+  const bin = await binarise(png, Math.max(1, Math.round(width * f)), Math.max(1, Math.round(height * f)));
+  const { ink, w, h } = bin;
+  const limit = Math.min(h, Math.floor(Math.max(h, w * Math.SQRT2) * HEADER_MAX_SHARE));
+  let textRows = 0;
+  for (let y = 0; y < limit; y++) {
+    let inkInRow = 0;
+    let run = 0;
+    let longest = 0;
+    let gap = RULE_MAX_BREAK + 1;
+    for (let x = 0; x < w; x++) {
+      if (ink[y * w + x]) {
+        inkInRow++;
+        run = gap <= RULE_MAX_BREAK ? run + gap + 1 : 1;
+        gap = 0;
+        if (run > longest) longest = run;
+      } else gap++;
+    }
+    if (longest >= w * RULE_MIN_SPAN) {
+      // A rule with text above it (not a page border or a rule over the letterhead) closes the band.
+      if (textRows >= h * 0.03) return Math.max(1, Math.floor(y / f));
+      continue;
+    }
+    if (inkInRow >= w * 0.01) textRows++;
+  }
+  return undefined;
 }

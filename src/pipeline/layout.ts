@@ -79,7 +79,14 @@ export function groupIntoLines(words: readonly Word[]): Line[] {
   placed.sort((a, b) => a.cy - b.cy);
   type Band = { items: typeof placed; cy: number; heights: number[] };
   const bands: Band[] = [];
+  // A mark far shorter than the page's words (an OCR'd dash or full stop, a box a few pixels high) would found
+  // a band of its own that the next words, closest to it, join: lines are built from the words first, and the
+  // marks then go to the nearest line.
+  const typical = median(placed.map((p) => p.h));
+  const isMark = (p: (typeof placed)[number]) => p.h < typical * 0.4;
+  const marks = placed.filter(isMark);
   for (const p of placed) {
+    if (isMark(p)) continue;
     let best: Band | undefined;
     let bestDist = Number.POSITIVE_INFINITY;
     // Only the last few bands can still take a word: words come sorted by centre.
@@ -97,6 +104,19 @@ export function groupIntoLines(words: readonly Word[]): Line[] {
       best.heights.push(p.h);
       best.cy = best.items.reduce((s, x) => s + x.cy, 0) / best.items.length;
     } else bands.push({ items: [p], cy: p.cy, heights: [p.h] });
+  }
+  for (const p of marks) {
+    let best: Band | undefined;
+    let bestDist = Number.POSITIVE_INFINITY;
+    for (const band of bands) {
+      const dist = Math.abs(band.cy - p.cy);
+      if (dist < Math.max(2, median(band.heights) * 0.5) && dist < bestDist) {
+        best = band;
+        bestDist = dist;
+      }
+    }
+    if (best) best.items.push(p);
+    else bands.push({ items: [p], cy: p.cy, heights: [p.h] });
   }
   return bands
     .map((band) => {

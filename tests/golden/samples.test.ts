@@ -52,9 +52,9 @@ describe('samples', () => {
     }
   });
 
-  // The goal is 98%; the pipeline reads 96.8% today (the misses are the small header text of scanned
-  // invoices, where OCR's single-block segmentation merges two columns). This guards what is reached.
-  const REACHED = 0.965;
+  // The goal is 98%; the pipeline reads 99.1% today (652/658: the header band of scanned invoices is read
+  // apart in sparse-text mode; the misses left are single OCR character slips). This guards what is reached.
+  const REACHED = 0.99;
 
   it(`reads at least ${REACHED * 100}% of the expected fields and line-item cells right (goal 98%)`, () => {
     const right = allScores.filter((x) => x.ok).length;

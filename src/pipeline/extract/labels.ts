@@ -431,6 +431,26 @@ function matchLabels(text: string): LabelMatch[] {
       });
     }
   }
+  // OCR drops the narrow space of a bold or letter-spaced label ("BILLTO", "DUEDATE"): a label of several words
+  // also matches one token that is its words run together.
+  for (const entry of LABEL_TOKENS) {
+    if (entry.tokens.length < 2) continue;
+    const glued = entry.tokens.join('');
+    if (glued.length < 5) continue;
+    tokens.forEach((t, i) => {
+      if (t.text !== glued && folded[i] !== glued) return;
+      if (/^[-/][A-Za-z0-9]/.test(text.slice(t.end))) return;
+      all.push({
+        key: entry.key,
+        label: entry.label,
+        start: t.start,
+        end: t.end,
+        score: 0.8,
+        length: entry.tokens.join(' ').length,
+        firstToken: i,
+      });
+    });
+  }
   // Longest first; drop matches that overlap a longer one.
   all.sort((a, b) => b.length - a.length || b.score - a.score || a.start - b.start);
   const kept: typeof all = [];
