@@ -1,5 +1,7 @@
-// Lines from OCR words: a dash read with a box a few pixels high, and labels whose words OCR ran together.
+// OCR slips the reading path absorbs: a dash read with a box a few pixels high, labels whose words OCR ran
+// together, an accent read as its neighbour.
 import { describe, expect, it } from 'vitest';
+import { extractBankAccount } from '../../src/pipeline/extract/bank.ts';
 import { findLabels } from '../../src/pipeline/extract/labels.ts';
 import { groupIntoLines, type Word } from '../../src/pipeline/layout.ts';
 
@@ -48,5 +50,25 @@ describe('labels run together by OCR', () => {
 
   it('does not find a label in a word that only starts like one', () => {
     expect(findLabels('Billtown Hardware', ['customer'])).toEqual([]);
+  });
+});
+
+describe('accents OCR reads as their neighbours', () => {
+  it('reads a Brazilian bank line whose "Agência" came out as "Agéncia"', () => {
+    const text = 'Banco do Brasil, Agéncia 9269, Conta Corrente 57733-0';
+    const words = text.split(' ').map((t, i) => word(t, [100 + i * 120, 500, 210 + i * 120, 530]));
+    const layout = {
+      pages: [
+        {
+          number: 1,
+          width: 1240,
+          height: 1754,
+          source: 'ocr' as const,
+          rotation: 0,
+          lines: groupIntoLines(words),
+        },
+      ],
+    };
+    expect(extractBankAccount(layout)?.value).toBe('Banco 001 Ag. 9269 C/C 57733-0');
   });
 });

@@ -13,7 +13,7 @@ export interface FoundBankAccount {
 
 /** Words that say "this is where to pay": they raise confidence; the account patterns stand on their own. */
 const PAYMENT_LABEL =
-  /\b(iban|bank account|bank details|account (?:no|number)|conta|cuenta|dados banc[aá]rios|datos bancarios|transfer[eê]ncia|transferencia|bank transfer|wire|ach|pagamento|pago)\b/i;
+  /\b(iban|bank account|bank details|account (?:no|number)|conta|cuenta|dados banc[aá]rios|datos bancarios|transfer[eêé]ncia|transferencia|bank transfer|wire|ach|pagamento|pago)\b/i;
 
 /** An account the document debits (the customer's), not one it asks to be paid to. */
 const DEBIT_CONTEXT =
@@ -117,7 +117,7 @@ export function isValidRoutingNumber(value: string): boolean {
 }
 
 const BR_ACCOUNT =
-  /\b(?:banco\s*(?:n[º°o.]*\s*)?(\d{3})\b[\s,;:-]*)?ag(?:[eê]ncia|\.|\b)\s*(?:n[º°o.]*\s*)?:?\s*(\d{3,5}(?:-[\dxX])?)[\s,;/-]*(?:c\/c|c\.c\.|cc|conta(?:\s+corrente)?)\s*(?:n[º°o.]*\s*)?:?\s*(\d[\d.]{2,14}-?[\dxX])\b/i;
+  /\b(?:banco\s*(?:n[º°o.]*\s*)?(\d{3})\b[\s,;:-]*)?ag(?:[eêé]ncia|\.|\b)\s*(?:n[º°o.]*\s*)?:?\s*(\d{3,5}(?:-[\dxX])?)[\s,;/-]*(?:c\/c|c\.c\.|cc|conta(?:\s+corrente)?)\s*(?:n[º°o.]*\s*)?:?\s*(\d[\d.]{2,14}-?[\dxX])\b/i;
 
 const US_ACCOUNT =
   /\b(?:routing|aba|rtn)(?:\s+(?:no\.?|number|#))?\s*:?\s*(\d{9})\b[\s,;/]*(?:checking\s+|bank\s+)?(?:account|acct\.?)(?:\s+(?:no\.?|number|#))?\s*:?\s*(\d{4,17})\b/i;
