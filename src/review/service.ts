@@ -391,6 +391,9 @@ export class ReviewService {
       doc.sha256,
       vendorKeyOf(draft),
       invoiceNumberKey(draft.fields.invoiceNumber?.value),
+      undefined,
+      // Judged as when it was read: documents read after it do not make it a duplicate now.
+      doc.processedAt,
     );
     const evaluation = evaluate(draft, ruleSet, { ...context, now: this.now(), history });
     const result = applyEvaluation(draft, evaluation);

@@ -116,21 +116,23 @@ export class ProcessingService {
     read: DocumentResult,
     log?: Logger,
   ): Promise<ProcessOutcome> {
-    const t = performance.now();
     const { ruleSet, context } = this.rules();
     const vendorKey = vendorKeyOf(read);
     const numberKey = invoiceNumberKey(read.fields.invoiceNumber?.value);
-    const history = await this.documents.history(doc.id, doc.sha256, vendorKey, numberKey);
-    const result = applyEvaluation(
-      read,
-      evaluate(read, ruleSet, { ...context, now: this.clock.now(), history }),
-    );
-    result.timings = { ...result.timings, validateMs: Math.round((performance.now() - t) * 10) / 10 };
-    const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
+    let result = read;
+    let status: 'auto_approved' | 'needs_review' = 'needs_review';
     const now = this.clock.now();
-    // The result and its version are the ones stored below: no need to fetch the previous ones.
-    const data = { document: eventDocument({ ...doc, status }), result };
     const deliveries = await this.db.transaction(async (tx) => {
+      // Duplicates are judged inside the transaction that stores the result, one reading of the same
+      // bytes or invoice at a time, so two copies read at once cannot both pass.
+      await this.documents.lockDuplicateKeys(tx, doc.sha256, vendorKey, numberKey);
+      const t = performance.now();
+      const history = await this.documents.history(doc.id, doc.sha256, vendorKey, numberKey, tx);
+      result = applyEvaluation(read, evaluate(read, ruleSet, { ...context, now, history }));
+      result.timings = { ...result.timings, validateMs: Math.round((performance.now() - t) * 10) / 10 };
+      status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
+      // The result and its version are the ones stored below: no need to fetch the previous ones.
+      const data = { document: eventDocument({ ...doc, status }), result };
       const moved = await this.documents.transition(doc.id, ['processing'], status, {
         round,
         actor: 'worker',

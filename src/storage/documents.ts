@@ -306,25 +306,29 @@ export class DocumentsRepository {
   }
 
   /**
-   * Documents that count as seen before `id` for duplicates: same bytes, or same vendor and invoice
-   * number, received earlier, and not failed or rejected.
+   * Documents that count as seen before `id` for duplicates: read and stored before it (in the order their
+   * readings finished, which `lockDuplicateKeys` serialises), not failed or rejected, with the same bytes or
+   * the same vendor and invoice number. Of two copies read at the same moment, exactly one is the duplicate.
    */
   async history(
     id: string,
     sha256: string,
     vendorKey?: string,
     invoiceNumberKey?: string,
+    tx: Queryable = this.db,
+    /** Only documents read before this time (a reviewer re-running the rules: those read before this one). */
+    readBefore?: Date | null,
   ): Promise<HistoryEntry[]> {
-    const rows = await this.db.query(
+    const rows = await tx.query(
       `select d.id, d.file_name, d.sha256, d.vendor_key, d.invoice_number_key
-       from documents d, documents self
-       where self.id = $1 and d.id <> self.id
-         and d.status not in ('failed', 'rejected')
-         and (d.received_at, d.id) < (self.received_at, self.id)
+       from documents d
+       where d.id <> $1
+         and d.status in ('auto_approved', 'needs_review', 'approved')
          and (d.sha256 = $2 or (d.vendor_key = $3 and d.invoice_number_key = $4))
-       order by d.received_at, d.id`,
+         and ($5::timestamptz is null or (d.processed_at, d.id) < ($5::timestamptz, $1))
+       order by d.processed_at, d.id`,
       // Absent keys are null, which matches nothing (a NUL byte, used before, is refused by PostgreSQL).
-      [id, sha256, vendorKey ?? null, invoiceNumberKey ?? null],
+      [id, sha256, vendorKey ?? null, invoiceNumberKey ?? null, readBefore ?? null],
     );
     return rows.map((r) => ({
       id: r.id as string,
@@ -333,6 +337,17 @@ export class DocumentsRepository {
       vendorKey: (r.vendor_key as string | null) ?? undefined,
       invoiceNumber: (r.invoice_number_key as string | null) ?? undefined,
     }));
+  }
+
+  /**
+   * Inside a transaction: waits until no other reading with the same bytes or the same vendor and invoice
+   * number is between its duplicate check and its commit, so two copies cannot miss each other.
+   */
+  async lockDuplicateKeys(tx: Queryable, sha256: string, vendorKey?: string, invoiceNumberKey?: string) {
+    const keys = [`sha:${sha256}`];
+    if (vendorKey && invoiceNumberKey) keys.push(`invoice:${vendorKey}|${invoiceNumberKey}`);
+    // Always in the same order, so two readings never wait on each other's second lock.
+    for (const key of keys.sort()) await tx.query('select pg_advisory_xact_lock(hashtext($1))', [key]);
   }
 
   /** Documents still `received` or `processing` whose last change is older than `olderThan`. */

@@ -186,28 +186,37 @@ const CASES: [string, (e: Env) => Promise<void>][] = [
     },
   ],
   [
-    'history finds earlier documents with the same bytes or vendor and number, not failed ones',
+    'history finds documents already read with the same bytes or vendor and number, not failed or unread ones',
     async ({ docs, clock }) => {
       const source = sourceOf();
       const sha = 'f'.repeat(60) + String(seq).padStart(4, '0');
+      const read = (id: string, to: 'auto_approved' | 'needs_review') =>
+        docs.transition(id, ['received'], to, { set: { processed_at: clock.now() } });
       clock.advance(1000);
       const first = await docs.create(newDoc(source, sha));
+      await read(first.id, 'auto_approved');
       clock.advance(1000);
       const failed = await docs.create(newDoc(source, sha));
       await docs.transition(failed.id, ['received'], 'failed');
+      const unread = await docs.create(newDoc(source, sha));
       clock.advance(1000);
       const sameNumber = await docs.create(newDoc(source, '9'.repeat(64)));
       await docs.saveResult(sameNumber.id, resultWith('V', '1.00'), 'extraction', null, {
         vendorKey: `vk${seq}`,
         invoiceNumberKey: 'N1',
       });
+      await read(sameNumber.id, 'needs_review');
       clock.advance(1000);
       const later = await docs.create(newDoc(source, sha));
-      const seenBy = async (id: string, vendorKey?: string, number?: string) =>
-        (await docs.history(id, sha, vendorKey, number)).map((h) => h.id);
+      const seenBy = async (id: string, vendorKey?: string, number?: string, readBefore?: Date | null) =>
+        (await docs.history(id, sha, vendorKey, number, undefined, readBefore)).map((h) => h.id);
       expect(await seenBy(later.id)).toEqual([first.id]);
       expect(await seenBy(later.id, `vk${seq}`, 'N1')).toEqual([first.id, sameNumber.id]);
-      expect(await seenBy(first.id)).toEqual([]);
+      expect(await seenBy(unread.id)).toEqual([first.id]);
+      // In the order readings finished: a document read later counts, unless only earlier ones are asked for.
+      const firstReadAt = (await docs.get(first.id))!.processedAt;
+      expect(await seenBy(first.id, `vk${seq}`, 'N1')).toEqual([sameNumber.id]);
+      expect(await seenBy(first.id, `vk${seq}`, 'N1', firstReadAt)).toEqual([]);
       const [entry] = await docs.history(later.id, sha);
       expect(entry).toMatchObject({ id: first.id, file: 'invoice.pdf', sha256: sha });
     },
