@@ -3,6 +3,7 @@
 //
 //   npm run bench:service                      # `retaguarda serve` (API and workers in one process)
 //   npm run bench:service -- --split           # `retaguarda api` and `retaguarda worker` as two processes
+//   npm run bench:service -- --workers-after   # `api` alone takes the uploads, a worker drains them after
 //   npm run bench:service -- --raw             # the PDF as the raw request body instead of multipart
 //   npm run bench:service -- --duration 15 --connections 10 --latency-runs 30
 //   npm run bench:service -- --profile /tmp/prof   # a CPU profile of each service process
@@ -28,6 +29,9 @@ import { dropQueuePrefix, freshPostgres, REDIS_URL } from '../tests/support/serv
 const { values: args } = parseArgs({
   options: {
     split: { type: 'boolean', default: false },
+    /** `api` alone takes the uploads; the worker starts when intake stops, as when workers run on other
+     * machines and the API has the cores to itself. */
+    'workers-after': { type: 'boolean', default: false },
     /** Send the PDF as the raw request body (Content-Type: application/pdf) instead of multipart. */
     raw: { type: 'boolean', default: false },
     duration: { type: 'string', default: '12' },
@@ -163,10 +167,12 @@ interface Service {
   databaseUrl: string;
   db: Database;
   children: ChildProcess[];
+  /** With --workers-after: starts the worker once intake is over. */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
-async function startService(split: boolean): Promise<Service> {
+async function startService(split: boolean, deferWorker = false): Promise<Service> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rtg-bench-'));
   const prefix = `rtgbench${randomBytes(4).toString('hex')}`;
   const database = await freshPostgres();
@@ -233,10 +239,14 @@ async function startService(split: boolean): Promise<Service> {
       await sleep(200);
     }
     // The worker starts after the API has migrated the database, so the two never race for it.
-    if (split) spawnRole('worker');
+    if (split && !deferWorker) spawnRole('worker');
     db = await openDatabase({ url: database.url, poolSize: 2 });
-    if (split) await sleep(3_000);
-    return { url, databaseUrl: database.url, db, children, stop };
+    if (split && !deferWorker) await sleep(3_000);
+    const startWorker = async () => {
+      spawnRole('worker');
+      await sleep(3_000);
+    };
+    return { url, databaseUrl: database.url, db, children, startWorker, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -323,10 +333,14 @@ async function intakeLoad(
   return instance;
 }
 
-async function run(split: boolean): Promise<Figures> {
-  const mode = split ? 'api + worker (two processes)' : 'serve (API and workers in one process)';
+async function run(split: boolean, workersAfter = false): Promise<Figures> {
+  const mode = workersAfter
+    ? 'api alone during intake, then a worker (workers on other machines)'
+    : split
+      ? 'api + worker (two processes)'
+      : 'serve (API and workers in one process)';
   out(`\n== ${mode} ==`);
-  const service = await startService(split);
+  const service = await startService(split || workersAfter, workersAfter);
   try {
     const { key } = await new KeyService(service.db, systemClock).create('ingest', 'bench');
     const pdf = await invoicePdf(100 * 1024);
@@ -341,7 +355,7 @@ async function run(split: boolean): Promise<Figures> {
 
     // Warm-up (JIT, pools, connections); its documents are drained before the measured run starts.
     await intakeLoad(service, key, 2, template, boundary);
-    await drain(service.db, 120);
+    if (!workersAfter) await drain(service.db, 120);
 
     out(`intake: ${CONNECTIONS} connections for ${DURATION_S} s …`);
     const ids = new Set<string>();
@@ -359,12 +373,13 @@ async function run(split: boolean): Promise<Figures> {
         `non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`,
     );
     out(
-      `  the ${split ? 'api' : 'serve'} process used ${cpuMsPerUpload.toFixed(2)} ms of CPU per upload` +
-        `${split ? '' : ' (with the reading its workers did meanwhile)'} ` +
+      `  the ${split || workersAfter ? 'api' : 'serve'} process used ${cpuMsPerUpload.toFixed(2)} ms of CPU per upload` +
+        `${split || workersAfter ? '' : ' (with the reading its workers did meanwhile)'} ` +
         `(${(1000 / cpuMsPerUpload).toFixed(0)} uploads/s per core); load average at the end ${load}`,
     );
 
     // Drain: every accepted document to a final state.
+    if (workersAfter) await service.startWorker();
     const drainStart = performance.now();
     const backlog = await statusCounts(service.db);
     out(`  at the end of intake: ${JSON.stringify(backlog)}`);
@@ -373,7 +388,7 @@ async function run(split: boolean): Promise<Figures> {
     // Intake and reading together, per document, in every service process: how the two interleave
     // during the run (which depends on the machine's load) does not move this one.
     const cpuMsPerDocument =
-      (service.children.reduce((sum, c, i) => sum + cpuSeconds(c.pid) - cpuBefore[i]!, 0) * 1000) /
+      (service.children.reduce((sum, c, i) => sum + cpuSeconds(c.pid) - (cpuBefore[i] ?? 0), 0) * 1000) /
       result.requests.total;
     out(`  intake and reading together: ${cpuMsPerDocument.toFixed(2)} ms of CPU per document`);
     const pending = (backlog.received ?? 0) + (backlog.processing ?? 0);
@@ -508,5 +523,5 @@ function table(label: string, f: Figures) {
   for (const r of rows) out(`  ${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2].padEnd(w[2]!)}  ${r[3]}`);
 }
 
-const figures = await run(args.split);
-table(args.split ? 'api + worker' : 'serve', figures);
+const figures = await run(args.split, args['workers-after']);
+table(args['workers-after'] ? 'api alone, workers after' : args.split ? 'api + worker' : 'serve', figures);
