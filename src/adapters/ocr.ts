@@ -706,8 +706,10 @@ export async function findHeaderBand(
     }
     if (longest >= w * RULE_MIN_SPAN) {
       // A rule with text above it (not a page border or a rule over the letterhead) closes the band.
-      if (textRows >= h * 0.03) return Math.max(1, Math.floor(y / f));
-      continue;
+      if (textRows < h * 0.03) continue;
+      // The page must go on below the band: a rule on the last rows closes nothing.
+      const bottom = Math.floor(y / f);
+      return bottom >= 1 && bottom < height - 8 ? bottom : undefined;
     }
     if (inkInRow >= w * 0.01) textRows++;
   }

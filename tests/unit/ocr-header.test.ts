@@ -76,6 +76,15 @@ describe('findHeaderBand', () => {
     expect(await findHeaderBand(low, W, H)).toBeUndefined();
   });
 
+  it('finds no band when the rule is the last thing on a wide strip', async () => {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="120"><rect width="100%" height="100%" fill="#fff"/>
+      <text x="20" y="40" font-family="DejaVu Sans" font-size="30">Oficina Central Ltda.</text>
+      <text x="20" y="80" font-family="DejaVu Sans" font-size="20">Rua Augusta 12, Lisboa</text>
+      <rect x="0" y="116" width="1600" height="4" fill="#000"/></svg>`;
+    const png = await sharp(Buffer.from(svg)).png().toBuffer();
+    expect(await findHeaderBand(png, 1600, 120)).toBeUndefined();
+  });
+
   it('does not take a dashed line of a till roll for a rule', async () => {
     const dashes = '-'.repeat(40);
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="1400"><rect width="100%" height="100%" fill="#fff"/>
