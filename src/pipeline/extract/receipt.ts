@@ -481,23 +481,38 @@ function letterStats(text: string): { letters: number; upper: number; digits: nu
 
 /** The words of a line without the junk OCR makes of logos and stamps at either end. */
 function nameWords(line: ReceiptLine): Word[] {
-  const junk = (w: Word) =>
-    w.confidence < 0.5 && (w.text.length <= 2 || !/^[\p{Lu}\d&.()'-]+$/u.test(w.text));
+  const height = (w: Word) => w.bbox[3] - w.bbox[1];
+  const heights = line.words.map(height).sort((x, y) => x - y);
+  const median = heights[Math.floor(heights.length / 2)] ?? 0;
+  // A speck a third of the print's height is dirt or the edge of a logo, wherever it sits on the line.
+  const speck = (w: Word) => w.confidence < 0.5 && line.words.length > 2 && height(w) < median * 0.35;
+  const words = line.words.filter((w) => !speck(w));
+  const capitals = (w: Word) => /^\p{Lu}{1,2}$/u.test(w.text);
+  const edgeJunk = (w: Word, next: Word | undefined) => {
+    // A bar or a dot alone is never part of a name, however sure OCR is of it; an ampersand is.
+    if (!/[\p{L}\d&]/u.test(w.text)) return true;
+    if (w.confidence >= 0.5) return false;
+    // "CW KHOO HARDWARE": initials as tall as the words beside them belong to the name.
+    if (capitals(w) && next && Math.abs(height(w) - height(next)) <= height(next) * 0.2) return false;
+    return w.text.length <= 2 || !/^[\p{Lu}\d&.()'-]+$/u.test(w.text);
+  };
   let a = 0;
-  let b = line.words.length;
-  while (a < b && junk(line.words[a] as Word)) a++;
-  while (b > a && junk(line.words[b - 1] as Word)) b--;
-  return line.words.slice(a, b);
+  let b = words.length;
+  while (a < b && edgeJunk(words[a] as Word, words[a + 1])) a++;
+  while (b > a && edgeJunk(words[b - 1] as Word, words[b - 2])) b--;
+  return words.slice(a, b);
 }
 
-function isNameLike(line: ReceiptLine): boolean {
+/** A name line in capitals; with `titleCase`, "Nando's Chickenland Malaysia" too. */
+function isNameLike(line: ReceiptLine, titleCase = false): boolean {
   const text = nameWords(line)
     .map((w) => w.text)
     .join(' ');
   const s = letterStats(text);
+  const capitalised = titleCase && text.split(/\s+/).every((w) => !/^\p{L}/u.test(w) || /^\p{Lu}/u.test(w));
   return (
     s.letters >= 3 &&
-    s.upper >= s.letters * 0.8 &&
+    (s.upper >= s.letters * 0.8 || capitalised) &&
     s.digits <= 2 &&
     !SKIP_LINE.test(line.folded) &&
     !looksLikeAddress(line) &&
@@ -528,8 +543,12 @@ function trimName(text: string): string {
 }
 
 function trimOnce(text: string): string {
+  // A registration number is bracketed, labelled, ends in a check letter or is long; "ENTERPRISE 666" is a name.
+  const registration = (m: string) => /[([]|[a-z]/i.test(m) || (m.match(/\d/g) ?? []).length >= 5;
   return text
-    .replace(/\s*[([]?\s*(?:co\.?\s*reg\w*|company\s*no|roc)?[.:\s]*\d{3,}[-\s]?[a-z]?\s*[)\]]?\s*$/i, '')
+    .replace(/\s*[([]?\s*(?:co\.?\s*reg\w*|company\s*no|roc)?[.:\s]*\d{3,}[-\s]?[a-z]?\s*[)\]]?\s*$/i, (m) =>
+      registration(m) ? '' : m,
+    )
     .replace(/^[^\p{L}\d(]+|[^\p{L}\d.)]+$/gu, '')
     .replace(/\s{2,}/g, ' ')
     .trim();
@@ -544,6 +563,23 @@ const bareText = (l: ReceiptLine) =>
       .map((w) => w.text)
       .join(' '),
   );
+
+const OWNED_BY =
+  /^(.*?\b(?:owned|owner|operated|managed)\s+by|.*?\bdimiliki(?:\s+oleh)?|.*?\ba\s+(?:member|subsidiary|division)\s+of)\b\s*[:.-]?\s*/i;
+
+/** "Dimiliki: banh mi cafe sdn bhd 1110644-H", "Owned by: …": the legal name behind a trade name, when it has a legal form. */
+function ownerName(lines: readonly ReceiptLine[]): { text: string; words: Word[]; page: number } | undefined {
+  for (const l of lines) {
+    const m = l.text.match(OWNED_BY);
+    if (!m) continue;
+    const text = fixLegalForm(trimName(l.text.slice(m[0].length)));
+    if (!LEGAL_FORM.test(fold(text)) || letterStats(text).letters < 5) continue;
+    const start = m[0].length;
+    const words = wordsInLineSpan(l, start, start + text.length);
+    return { text, words: words.length ? words : l.words, page: l.page };
+  }
+  return undefined;
+}
 
 function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
   if (!lines.length) return undefined;
@@ -622,7 +658,8 @@ function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
     );
   const next = lines[last + 1];
   let swapped = false;
-  if (prev && (onlyLegalForm(picked) || shortLegal) && isNameLike(prev)) first--;
+  // "Nando's Chickenland Malaysia" / "Sdn Bhd": a form alone on its line continues the name above in any case.
+  if (prev && (onlyLegalForm(picked) || shortLegal) && isNameLike(prev, onlyLegalForm(picked))) first--;
   else if (next && onlyLegalForm(picked) && isNameLike(next) && !onlyLegalForm(bare(next))) {
     // "BHD" read a hair above "LIGHTROOM GALLERY SDN": the wrapped form came first in reading order.
     last++;
@@ -657,6 +694,15 @@ function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
   if (!text) return undefined;
   const words = nameLines.flatMap((l) => nameWords(l));
   const conf = meanConfidence(words) * (best.score >= 2.5 ? 0.95 : best.score >= 1 ? 0.8 : 0.6);
+  // A trade name ("Banh Mi Cafe") with the company that owns it printed under it: the company is the vendor.
+  // The owner line itself picked ("Dimiliki: … SDN BHD" scores as a legal name) loses its label the same way.
+  const ownerPicked = nameLines.some((l) => OWNED_BY.test(l.text));
+  const owner = ownerPicked || !LEGAL_FORM.test(fold(text)) ? ownerName(lines.slice(0, end + 2)) : undefined;
+  if (owner)
+    return {
+      name: field(owner.text, meanConfidence(owner.words) * 0.85, owner.words, owner.page),
+      nameLines,
+    };
   return { name: field(text, conf, words, line.page), nameLines };
 }
 
@@ -703,34 +749,49 @@ function pickDate(lines: readonly ReceiptLine[], language: string | undefined): 
   );
   let best: { value: string; score: number; line: ReceiptLine; start: number; end: number } | undefined;
   const seen = new Map<string, number>();
-  for (const l of lines) {
-    // OCR reads a leading "2" of "25/12" as "Z"; letters glued to a date are noise.
-    // A month's first digit is 0 or 1, so a 6, 8 or 9 there is a 0 misread: "30/63/2018".
-    const text = l.text
-      .replace(/(?<=\d)[Oo](?=\d)|(?<=[/.-])[Oo](?=\d)/g, '0')
-      .replace(/(?<![\d/.-])(\d{1,2})([/.-])[689](\d)\2((?:19|20)\d{2})(?!\d)/g, '$1$20$3$2$4');
-    const found = findDates(text, { order });
-    for (const d of found) {
-      const year = Number(d.value.slice(0, 4));
-      if (year < 1990 || year > 2040) continue;
-      // "06/01/18 12.17.26 PM": what follows a date and precedes AM/PM is the time of sale, not a second date.
-      const after = found.some(
-        (o) => o !== d && o.end <= d.start && /^\s*$/.test(text.slice(o.end, d.start)),
-      );
-      if (after || /^\s*[ap]\.?m\b/i.test(text.slice(d.end))) continue;
-      // Glued to a code ("HC03-7 - 15") it is no date, unless the line says it is one ("Date: Z25/12/2018").
-      const labelled = /\b(?:date|dated|tarikh|data|fecha)\b/.test(l.folded);
-      if (!labelled && /[\p{L}\d]/u.test(text[d.start - 1] ?? '')) continue;
+  // Only when no date reads as printed: a date beside its label or the time of sale whose day cannot be
+  // ("49/03/2018 21:28") had its day's first digit misread; 0 is the likeliest, and confidence says it is a guess.
+  let guessedDay = false;
+  for (const guess of [false, true]) {
+    if (best) break;
+    guessedDay = guess;
+    for (const l of lines) {
+      // OCR reads a leading "2" of "25/12" as "Z"; letters glued to a date are noise.
+      // A month's first digit is 0 or 1, so a 6, 8 or 9 there is a 0 misread: "30/63/2018".
+      let text = l.text
+        .replace(/(?<=\d)[Oo](?=\d)|(?<=[/.-])[Oo](?=\d)/g, '0')
+        .replace(/(?<![\d/.-])(\d{1,2})([/.-])[689](\d)\2((?:19|20)\d{2})(?!\d)/g, '$1$20$3$2$4');
+      if (guess) {
+        if (!/\b\d{1,2}:\d{2}\b/.test(text) && !/\b(?:date|tarikh|data|fecha)\b/.test(l.folded)) continue;
+        text = text.replace(
+          /(?<![\d/.-])[4-9](\d)([/.-])(\d{1,2})\2((?:19|20)\d{2}|\d{2})(?![\d/.-]?\d)/g,
+          '0$1$2$3$2$4',
+        );
+      }
+      const found = findDates(text, { order });
+      for (const d of found) {
+        const year = Number(d.value.slice(0, 4));
+        if (year < 1990 || year > 2040) continue;
+        // "06/01/18 12.17.26 PM": what follows a date and precedes AM/PM is the time of sale, not a second date.
+        const after = found.some(
+          (o) => o !== d && o.end <= d.start && /^\s*$/.test(text.slice(o.end, d.start)),
+        );
+        if (after || /^\s*[ap]\.?m\b/i.test(text.slice(d.end))) continue;
+        // Glued to a code ("HC03-7 - 15") it is no date, unless the line says it is one ("Date: Z25/12/2018").
+        const labelled = /\b(?:date|dated|tarikh|data|fecha)\b/.test(l.folded);
+        if (!labelled && /[\p{L}\d]/u.test(text[d.start - 1] ?? '')) continue;
 
-      seen.set(d.value, (seen.get(d.value) ?? 0) + 1);
-      let score = 1;
-      if (/\b(?:date|dated|tarikh|data|fecha|dt)\b/.test(l.folded)) score += 1.5;
-      if (/\b(?:due|expiry|exp|valid|vencimento|vencimiento)\b/.test(l.folded)) score -= 2;
-      if (d.unambiguous) score += 0.3;
-      if (/\b\d{1,2}:\d{2}\b/.test(text)) score += 1; // a receipt prints the time of sale beside its date
-      score += ((seen.get(d.value) ?? 1) - 1) * 0.5;
-      score -= l.index * 0.01;
-      if (!best || score > best.score) best = { value: d.value, score, line: l, start: d.start, end: d.end };
+        seen.set(d.value, (seen.get(d.value) ?? 0) + 1);
+        let score = 1;
+        if (/\b(?:date|dated|tarikh|data|fecha|dt)\b/.test(l.folded)) score += 1.5;
+        if (/\b(?:due|expiry|exp|valid|vencimento|vencimiento)\b/.test(l.folded)) score -= 2;
+        if (d.unambiguous) score += 0.3;
+        if (/\b\d{1,2}:\d{2}\b/.test(text)) score += 1; // a receipt prints the time of sale beside its date
+        score += ((seen.get(d.value) ?? 1) - 1) * 0.5;
+        score -= l.index * 0.01;
+        if (!best || score > best.score)
+          best = { value: d.value, score, line: l, start: d.start, end: d.end };
+      }
     }
   }
   if (!best) return undefined;
@@ -752,7 +813,8 @@ function pickDate(lines: readonly ReceiptLine[], language: string | undefined): 
     }
   }
   const words = wordsInSpan(best.line, best.start, best.end);
-  return field(best.value, meanConfidence(words) * (best.score >= 2 ? 0.95 : 0.8), words, best.line.page);
+  const certainty = guessedDay ? 0.5 : best.score >= 2 ? 0.95 : 0.8;
+  return field(best.value, meanConfidence(words) * certainty, words, best.line.page);
 }
 
 const NUMBER_LABEL =
