@@ -98,6 +98,30 @@ describe('the shop name on a receipt', () => {
   });
 });
 
+describe('OCR slips the shop name shows by itself', () => {
+  it('repairs a common company word one letter off, and leaves plurals and short words alone', () => {
+    expect(name([['UNIHAKKA', 'INTERNATIGNAL', 'SDN', 'BHD'], ...tail])).toBe(
+      'UNIHAKKA INTERNATIONAL SDN BHD',
+    );
+    expect(name([...rowsOf(['Sinar Restaurent Sdn Bhd']), ...tail])).toBe('Sinar Restaurant Sdn Bhd');
+    expect(name([['SINAR', 'RESTAURANTS', 'SDN', 'BHD'], ...tail])).toBe('SINAR RESTAURANTS SDN BHD');
+    expect(name([['SINAR', 'HART', 'SDN', 'BHD'], ...tail])).toBe('SINAR HART SDN BHD');
+  });
+
+  it("completes a first word clipped on the left from the shop's own web domain", () => {
+    const rows = [
+      ['OPAC', 'MARKETING', 'SDN', 'BHD'],
+      ...rowsOf(['JALAN MANIS 4 TAMAN SEGAR', 'vivopac.com']),
+    ];
+    expect(name([...rows, ...tail])).toBe('VIVOPAC MARKETING SDN BHD');
+    // A domain that merely contains the word, or differs by more than a clipped letter or four, changes nothing.
+    const far = [['PAC', 'MARKETING', 'SDN', 'BHD'], ...rowsOf(['JALAN MANIS 4', 'www.bigcompac.com.my'])];
+    expect(name([...far, ...tail])).toBe('PAC MARKETING SDN BHD');
+    const inside = [['OPAC', 'MARKETING', 'SDN', 'BHD'], ...rowsOf(['JALAN MANIS 4', 'sales@opacity.com'])];
+    expect(name([...inside, ...tail])).toBe('OPAC MARKETING SDN BHD');
+  });
+});
+
 describe('the date of sale on a receipt', () => {
   const receipt = (dateLine: string, more: string[] = []) =>
     extractReceiptFields(

@@ -703,7 +703,69 @@ function pickVendor(lines: readonly ReceiptLine[]): VendorPick | undefined {
       name: field(owner.text, meanConfidence(owner.words) * 0.85, owner.words, owner.page),
       nameLines,
     };
-  return { name: field(text, conf, words, line.page), nameLines };
+  return { name: field(repairName(text, lines), conf, words, line.page), nameLines };
+}
+
+/** Words that make up company names, long enough that one OCR slip from one is that word misread. */
+const NAME_WORDS = [
+  'international',
+  'enterprise',
+  'trading',
+  'hardware',
+  'stationery',
+  'restaurant',
+  'restoran',
+  'marketing',
+  'supermarket',
+  'perniagaan',
+  'syarikat',
+  'electrical',
+  'industries',
+  'handicraft',
+  'machinery',
+  'pharmacy',
+  'malaysia',
+  'corporation',
+  'holdings',
+  'services',
+  'engineering',
+  'minimarket',
+  'bookstore',
+  'confectionery',
+];
+
+/**
+ * Undoes OCR slips a name shows by itself: a common company word one letter off ("INTERNATIGNAL"), and a first
+ * word a logo clipped on the left that the shop's own web or mail domain spells whole ("OPAC" beside vivopac.com).
+ */
+function repairName(text: string, lines: readonly ReceiptLine[]): string {
+  let out = text.replace(/\p{L}{7,}/gu, (w) => {
+    const lower = w.toLowerCase();
+    if (NAME_WORDS.includes(lower)) return w;
+    // A plural or a singular is a word of its own ("RESTAURANTS", "SERVICE"), not a slip.
+    if (NAME_WORDS.some((n) => lower === `${n}s` || n === `${lower}s`)) return w;
+    const hit = NAME_WORDS.find((n) => levenshteinAtMostOne(n, lower));
+    if (!hit) return w;
+    return w === w.toUpperCase()
+      ? hit.toUpperCase()
+      : w === lower
+        ? hit
+        : hit[0]?.toUpperCase() + hit.slice(1);
+  });
+  const first = out.match(/^\p{L}{3,}/u)?.[0];
+  if (first) {
+    const domains = lines.flatMap((l) =>
+      [...l.text.matchAll(/(?:www\.|@)?([a-z\d-]{4,})\.(?:com|net|org|biz|my|com\.my)\b/gi)].map((m) =>
+        (m[1] as string).toLowerCase(),
+      ),
+    );
+    const f = first.toLowerCase();
+    const whole = domains.find(
+      (d) => d !== f && d.endsWith(f) && d.length - f.length <= 4 && /^\p{L}+$/u.test(d),
+    );
+    if (whole) out = (first === first.toUpperCase() ? whole.toUpperCase() : whole) + out.slice(first.length);
+  }
+  return out;
 }
 
 function pickAddress(lines: readonly ReceiptLine[], vendor: VendorPick | undefined): Field | undefined {
