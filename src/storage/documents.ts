@@ -225,16 +225,18 @@ export class DocumentsRepository {
     let roundCheck = '';
     if (options.round !== undefined) {
       params.push(options.round);
-      roundCheck = ` and d.processing_round = $${params.length}`;
+      roundCheck = ` and locked.processing_round = $${params.length}`;
     }
     // Lock the row, move it and write its event in one statement: one round trip instead of a
-    // transaction of five, and just as atomic. The event's from_status is the locked row's status.
+    // transaction of five, and just as atomic. The checks are on the locked row, which is the latest
+    // version once the lock is granted (the statement's snapshot may hold an older one while another
+    // transaction moves the document); the event's from_status is that row's status.
     const rows = await (options.tx ?? this.db).query(
       `with locked as (
-         select id, status from documents where id = $1 for update
+         select id, status, processing_round from documents where id = $1 for update
        ), moved as (
          update documents d set ${sets.join(', ')} from locked
-         where d.id = locked.id and locked.status = any($2::text[]) and d.status = any($2::text[])${roundCheck}
+         where d.id = locked.id and locked.status = any($2::text[])${roundCheck}
          returning d.id, locked.status as from_status
        ), event as (
          insert into document_events (document_id, from_status, to_status, actor, reason, at)
