@@ -392,8 +392,8 @@ export class ReviewService {
       vendorKeyOf(draft),
       invoiceNumberKey(draft.fields.invoiceNumber?.value),
       undefined,
-      // Judged as when it was read: documents read after it do not make it a duplicate now.
-      doc.processedAt,
+      // Judged as when it was first read: documents read after it do not make it a duplicate now.
+      doc.firstReadAt,
     );
     const evaluation = evaluate(draft, ruleSet, { ...context, now: this.now(), history });
     const result = applyEvaluation(draft, evaluation);

@@ -127,7 +127,15 @@ export class ProcessingService {
       // bytes or invoice at a time, so two copies read at once cannot both pass.
       await this.documents.lockDuplicateKeys(tx, doc.sha256, vendorKey, numberKey);
       const t = performance.now();
-      const history = await this.documents.history(doc.id, doc.sha256, vendorKey, numberKey, tx);
+      // Read again (sent back by a reviewer): judged against what was read before its first reading.
+      const history = await this.documents.history(
+        doc.id,
+        doc.sha256,
+        vendorKey,
+        numberKey,
+        tx,
+        doc.firstReadAt,
+      );
       result = applyEvaluation(read, evaluate(read, ruleSet, { ...context, now, history }));
       result.timings = { ...result.timings, validateMs: Math.round((performance.now() - t) * 10) / 10 };
       status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
@@ -137,7 +145,12 @@ export class ProcessingService {
         round,
         actor: 'worker',
         reason: result.review ? result.review.reasons.join(', ') : null,
-        set: { processed_at: now, error_code: null, error_message: null },
+        set: {
+          processed_at: now,
+          first_read_at: doc.firstReadAt ?? now,
+          error_code: null,
+          error_message: null,
+        },
         tx,
       });
       if (!moved) return undefined;

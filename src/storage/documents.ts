@@ -46,6 +46,8 @@ export interface DocumentRecord {
   currency: string | null;
   receivedAt: Date;
   processedAt: Date | null;
+  /** When its first reading was stored; kept when it is read again. */
+  firstReadAt: Date | null;
   decidedAt: Date | null;
   updatedAt: Date;
 }
@@ -75,7 +77,7 @@ export function newDocumentId(now: Date): string {
 
 const COLUMNS = `id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by, status, route,
   error_code, error_message, processing_round, document_type, vendor_name, vendor_tax_id, invoice_number,
-  total_amount::text as total_amount, currency, received_at, processed_at, decided_at, updated_at`;
+  total_amount::text as total_amount, currency, received_at, processed_at, first_read_at, decided_at, updated_at`;
 
 function toRecord(r: Record<string, unknown>): DocumentRecord {
   return {
@@ -100,6 +102,7 @@ function toRecord(r: Record<string, unknown>): DocumentRecord {
     currency: (r.currency as string | null) ?? null,
     receivedAt: r.received_at as Date,
     processedAt: (r.processed_at as Date | null) ?? null,
+    firstReadAt: (r.first_read_at as Date | null) ?? null,
     decidedAt: (r.decided_at as Date | null) ?? null,
     updatedAt: r.updated_at as Date,
   };
@@ -318,7 +321,7 @@ export class DocumentsRepository {
     vendorKey?: string,
     invoiceNumberKey?: string,
     tx: Queryable = this.db,
-    /** Only documents read before this time (a reviewer re-running the rules: those read before this one). */
+    /** Only documents first read before this time: those read before this one, when it was read before. */
     readBefore?: Date | null,
   ): Promise<HistoryEntry[]> {
     const rows = await tx.query(
@@ -327,8 +330,8 @@ export class DocumentsRepository {
        where d.id <> $1
          and d.status in ('auto_approved', 'needs_review', 'approved')
          and (d.sha256 = $2 or (d.vendor_key = $3 and d.invoice_number_key = $4))
-         and ($5::timestamptz is null or (d.processed_at, d.id) < ($5::timestamptz, $1))
-       order by d.processed_at, d.id`,
+         and ($5::timestamptz is null or (d.first_read_at, d.id) < ($5::timestamptz, $1))
+       order by d.first_read_at, d.id`,
       // Absent keys are null, which matches nothing (a NUL byte, used before, is refused by PostgreSQL).
       [id, sha256, vendorKey ?? null, invoiceNumberKey ?? null, readBefore ?? null],
     );

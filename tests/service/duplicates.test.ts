@@ -57,3 +57,40 @@ it('flags exactly one of two identical files read at once', async () => {
   expect(outcomes.every((o) => o.codes.includes('duplicate_invoice'))).toBe(true);
   expect(outcomes.filter((o) => o.codes.includes('duplicate_file'))).toHaveLength(1);
 });
+
+it('keeps an original clean when it is read again after its copy was flagged', async () => {
+  const { SAMPLES } = await import('../../scripts/samples/specs.ts');
+  const { totalsOf } = await import('../../scripts/samples/model.ts');
+  const { renderPdf } = await import('../../scripts/samples/render-pdf.ts');
+  const base = SAMPLES.find((s) => s.name === 'invoice-en-digital')!;
+  const spec = { ...base, name: 'reread', invoiceNumber: 'INV-REREAD-1' } as typeof base;
+  (spec as { printedTotal?: string }).printedTotal = totalsOf(spec as never)
+    .total.plus('100.00')
+    .toFixed(2);
+  const original = new Uint8Array(await renderPdf(spec as never)) as Uint8Array<ArrayBuffer>;
+  const send = async (name: string, bytes: Uint8Array<ArrayBuffer>) => {
+    const res = await svc.request('/v1/documents', { method: 'POST', body: formWith([{ name, bytes }]) });
+    const id = ((await res.json()) as { documents: { id: string }[] }).documents[0]!.id;
+    return { id, doc: (await svc.waitForFinal(id)) as { status: string; issues: { code: string }[] } };
+  };
+  const x = await send('original.pdf', original);
+  expect(x.doc.issues.map((i) => i.code)).not.toContain('duplicate_invoice');
+  const copy = await PDFDocument.load(original);
+  copy.setTitle('copy');
+  const y = await send('copy.pdf', new Uint8Array(await copy.save()) as Uint8Array<ArrayBuffer>);
+  expect(y.doc.issues.map((i) => i.code)).toContain('duplicate_invoice');
+
+  const reviewer = await svc.key('review');
+  const post = (path: string, body?: unknown) =>
+    svc.request(path, {
+      method: 'POST',
+      key: reviewer,
+      ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
+  expect((await post(`/v1/review/items/${x.id}/claim`)).status).toBe(200);
+  expect((await post(`/v1/review/items/${x.id}/reprocess`, { reason: 'read it again' })).status).toBe(202);
+  await new Promise((r) => setTimeout(r, 300));
+  const again = (await svc.waitForFinal(x.id)) as { issues: { code: string }[] };
+  expect(again.issues.map((i) => i.code)).not.toContain('duplicate_invoice');
+  expect(again.issues.map((i) => i.code)).toContain('total_mismatch');
+});

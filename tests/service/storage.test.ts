@@ -191,7 +191,9 @@ const CASES: [string, (e: Env) => Promise<void>][] = [
       const source = sourceOf();
       const sha = 'f'.repeat(60) + String(seq).padStart(4, '0');
       const read = (id: string, to: 'auto_approved' | 'needs_review') =>
-        docs.transition(id, ['received'], to, { set: { processed_at: clock.now() } });
+        docs.transition(id, ['received'], to, {
+          set: { processed_at: clock.now(), first_read_at: clock.now() },
+        });
       clock.advance(1000);
       const first = await docs.create(newDoc(source, sha));
       await read(first.id, 'auto_approved');
@@ -214,7 +216,7 @@ const CASES: [string, (e: Env) => Promise<void>][] = [
       expect(await seenBy(later.id, `vk${seq}`, 'N1')).toEqual([first.id, sameNumber.id]);
       expect(await seenBy(unread.id)).toEqual([first.id]);
       // In the order readings finished: a document read later counts, unless only earlier ones are asked for.
-      const firstReadAt = (await docs.get(first.id))!.processedAt;
+      const firstReadAt = (await docs.get(first.id))!.firstReadAt;
       expect(await seenBy(first.id, `vk${seq}`, 'N1')).toEqual([sameNumber.id]);
       expect(await seenBy(first.id, `vk${seq}`, 'N1', firstReadAt)).toEqual([]);
       const [entry] = await docs.history(later.id, sha);
