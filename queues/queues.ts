@@ -41,11 +41,20 @@ export class JobQueues {
    * Makes sure the job for `payload` is waiting or running: nothing when it is live, otherwise a finished
    * (completed or failed) job of that id is removed and the job added again. True when it was (re)added.
    */
-  async ensure<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean> {
+  async ensure<N extends JobName>(
+    name: N,
+    payload: JobPayload<N>,
+    options: { /** A job waiting out a retry backoff runs now instead. */ now?: boolean } = {},
+  ): Promise<boolean> {
     const jobId = JOBS[name].jobId(payload as never);
     const state = await this.state(name, jobId);
+    if (state === 'delayed' && options.now) {
+      await (await this.queues[name].getJob(jobId))?.promote().catch(() => {});
+      return false;
+    }
     if (state && LIVE_STATES.has(state)) return false;
-    if (state) await this.remove(name, jobId);
+    // Another sweep may have replaced it meanwhile: then the add below is a no-op, and that is fine.
+    if (state) await this.remove(name, jobId).catch(() => {});
     await this.add(name, payload);
     return true;
   }

@@ -82,8 +82,8 @@ export async function createContext(
   const queues = new JobQueues(connection, config.QUEUE_PREFIX);
   const documents = new DocumentsRepository(db, clock);
   const webhooks = new WebhookService(db, clock);
-  webhooks.enqueue = async (deliveryId) => {
-    await queues.ensure('deliver-webhook', { deliveryId });
+  webhooks.enqueue = async (deliveryId, options) => {
+    await queues.ensure('deliver-webhook', { deliveryId }, options);
   };
   const intake = new IntakeService(
     db,

@@ -54,7 +54,7 @@ export interface DeliveryAttempt {
 }
 
 /** What the deliveries queue needs from the queues: an enqueue. */
-export type EnqueueDelivery = (deliveryId: string) => Promise<void>;
+export type EnqueueDelivery = (deliveryId: string, options?: { now?: boolean }) => Promise<void>;
 
 const toWebhook = (r: Record<string, unknown>): Webhook => ({
   id: r.id as string,
@@ -201,8 +201,8 @@ export class WebhookService {
       [deliveryId, webhookId],
     );
     if (!row) return undefined;
-    // A delivery whose job is still waiting or retrying keeps that one job; a finished one is sent again.
-    await this.enqueue(deliveryId);
+    // One job per delivery: one waiting out a retry backoff is sent now, a finished one is sent again.
+    await this.enqueue(deliveryId, { now: true });
     return toDelivery(row);
   }
 

@@ -57,11 +57,14 @@ it('keeps one retry series per delivery through redeliveries and sweeps', async 
     (await queues.queues['deliver-webhook'].getJobs(['waiting', 'delayed', 'active', 'prioritized'])).filter(
       (j) => (j.data as { deliveryId: string }).deliveryId === deliveryId,
     );
-  // The job is waiting out its backoff; a redelivery and a sweep must not start a second series.
+  // The job is waiting out its backoff: a redelivery sends it now instead of starting a second series,
+  // and a sweep leaves it alone.
+  expect(await queues.state('deliver-webhook', deliveryId!)).toBe('delayed');
   const again = await svc.request(`/v1/webhooks/${hook.id}/deliveries/${deliveryId}/redeliver`, {
     method: 'POST',
   });
   expect(again.status).toBe(202);
+  expect(await queues.state('deliver-webhook', deliveryId!)).not.toBe('delayed');
   const swept = await svc.service.ctx.recovery.sweep(undefined, { graceSeconds: 0 });
   expect(swept.deliveries).toEqual([]);
   expect(await deliveryJobs()).toHaveLength(1);
