@@ -50,6 +50,8 @@ const KEY_CACHE_SIZE = 1_000;
 export class KeyService {
   /** Verified keys by hash; saves a database round trip on every request of a busy sender. */
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  /** Bumped by every revoke: a check that started before one does not cache what it read. */
+  private revocations = 0;
 
   constructor(
     private readonly db: Database,
@@ -84,6 +86,7 @@ export class KeyService {
       [id, this.clock.now()],
     );
     for (const [hash, entry] of this.verified) if (entry.principal.id === id) this.verified.delete(hash);
+    this.revocations++;
     return rows.length > 0;
   }
 
@@ -94,6 +97,8 @@ export class KeyService {
     const t = performance.now();
     const cached = this.verified.get(hash);
     if (cached && cached.until > t) return { ...cached.principal };
+    // A revoke while this check waits on the database must not be undone by caching what it read before.
+    const revocationsBefore = this.revocations;
     const [row] = await this.db.query('select * from api_keys where key_hash = $1', [hash]);
     if (!row) return 'unknown';
     if (row.revoked_at) return 'revoked';
@@ -109,6 +114,7 @@ export class KeyService {
       role: row.role as Role,
       kind: 'key',
     };
+    if (this.revocations !== revocationsBefore) return principal;
     if (this.verified.size >= KEY_CACHE_SIZE) this.verified.clear();
     this.verified.set(hash, { principal, until: t + KEY_CACHE_MS });
     return principal;
