@@ -148,7 +148,29 @@ export async function startService(
 
 /** The CLI's entry: start the role, stop gracefully on SIGTERM/SIGINT; bad configuration exits 2 with a message. */
 export async function runService(role: Role): Promise<void> {
-  let service: RunningService;
+  let service: RunningService | undefined;
+  // Listening from the start: a SIGTERM during start-up (an orchestrator changing its mind) waits for the
+  // start to finish and then shuts down gracefully, instead of killing the process half-way.
+  let requested: string | undefined;
+  const shutdown = (signal: string) => {
+    if (!service) {
+      requested = signal;
+      return;
+    }
+    const running = service;
+    running.ctx.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (e) => {
+        running.ctx.log.error({ err: (e as Error).message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
   try {
     const config = loadEnv();
     service = await startService(role, config);
@@ -159,18 +181,5 @@ export async function runService(role: Role): Promise<void> {
     }
     throw e;
   }
-  const shutdown = (signal: string) => {
-    service.ctx.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 30_000);
-    force.unref();
-    service.stop().then(
-      () => process.exit(0),
-      (e) => {
-        service.ctx.log.error({ err: (e as Error).message }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  if (requested) shutdown(requested);
 }

@@ -1,7 +1,7 @@
 // `retaguarda serve|api|keys` as an operator runs them: the real CLI as a child process, real Redis.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,6 +183,60 @@ describe('retaguarda serve: a failed start leaves nothing running', () => {
     while ((await redisAnswersOn(redisPort)) && Date.now() < until)
       await new Promise((res) => setTimeout(res, 200));
     expect(await redisAnswersOn(redisPort)).toBe(false);
+  }, 60_000);
+});
+
+describe('retaguarda serve: a taken port, and a SIGTERM during start-up', () => {
+  it('a taken port exits 2 naming PORT, and stops the child Redis and the lock file', async () => {
+    const dir = tempDir();
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const { port } = blocker.address() as { port: number };
+    const redisPort = await freePort();
+    redisPorts.push(redisPort);
+    try {
+      const r = await run(['serve'], {
+        PORT: String(port),
+        DATA_DIR: dir,
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port} (the port is taken): set PORT or HOST`);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+    const until = Date.now() + 10_000;
+    while ((await redisAnswersOn(redisPort)) && Date.now() < until)
+      await new Promise((res) => setTimeout(res, 200));
+    expect(await redisAnswersOn(redisPort)).toBe(false);
+    expect(existsSync(join(dir, 'db.pid'))).toBe(false);
+  }, 60_000);
+
+  it('a SIGTERM while serve is still starting ends it gracefully (exit 0), not half-way', async () => {
+    const dir = tempDir();
+    const prefix = `rtgcli${randomBytes(4).toString('hex')}`;
+    prefixes.push(prefix);
+    const child = spawn('node', [CLI, 'serve'], {
+      env: envWith({
+        PORT: String(await freePort()),
+        DATA_DIR: dir,
+        START_REDIS: 'false',
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+      }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    // As soon as it has begun (it migrates the database, starts its threads and workers), before it is up.
+    await new Promise((r) => setTimeout(r, 1_500));
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(0);
+    expect(existsSync(join(dir, 'db.pid'))).toBe(false);
   }, 60_000);
 });
 
