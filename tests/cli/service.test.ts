@@ -224,7 +224,7 @@ describe('retaguarda serve: a taken port, and a SIGTERM during start-up', () => 
         REDIS_URL,
         QUEUE_PREFIX: prefix,
       }),
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -232,8 +232,18 @@ describe('retaguarda serve: a taken port, and a SIGTERM during start-up', () => 
     child.stderr!.on('data', (c: Buffer) => {
       stderr += c.toString();
     });
-    // As soon as it has begun (it migrates the database, starts its threads and workers), before it is up.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Once it is starting (the database migrated: workers, threads and the first sweep still to come).
+    await new Promise<void>((resolve, reject) => {
+      let stdout = '';
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 45_000);
+      child.stdout!.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (stdout.includes('database migrated')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
     child.kill('SIGTERM');
     expect(await exited, stderr).toBe(0);
     expect(existsSync(join(dir, 'db.pid'))).toBe(false);
