@@ -59,7 +59,10 @@ it('keeps one retry series per delivery through redeliveries and sweeps', async 
     );
   // The job is waiting out its backoff: a redelivery sends it now instead of starting a second series,
   // and a sweep leaves it alone.
-  expect(await queues.state('deliver-webhook', deliveryId!)).toBe('delayed');
+  // (The receiver answers before the worker has recorded the attempt and scheduled the retry.)
+  await until('the retry backoff', async () =>
+    (await queues.state('deliver-webhook', deliveryId!)) === 'delayed' ? true : undefined,
+  );
   const again = await svc.request(`/v1/webhooks/${hook.id}/deliveries/${deliveryId}/redeliver`, {
     method: 'POST',
   });
