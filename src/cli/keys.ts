@@ -1,28 +1,13 @@
 // `retaguarda keys create|list|revoke`: API keys in the service's database (the key is printed once).
-import { ConfigError, loadEnv } from '../config/env.ts';
-import { pgliteHolder } from '../server/run.ts';
 import { KeyService, Role } from '../services/keys.ts';
 import { systemClock } from '../storage/clock.ts';
-import { migrate, openDatabase } from '../storage/database.ts';
+import { withServiceDatabase } from './service-database.ts';
 
-async function withKeys<T>(work: (keys: KeyService) => Promise<T>): Promise<T> {
-  const config = loadEnv();
-  if (!config.DATABASE_URL) {
-    const holder = pgliteHolder(config);
-    if (holder) {
-      throw new ConfigError(
-        `the service (pid ${holder}) holds the embedded database in ${config.pgliteDir}. ` +
-          'Create the key through the API instead (POST /v1/keys with an admin key), or stop the service first.',
-      );
-    }
-  }
-  const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir });
-  try {
-    await migrate(db);
-    return await work(new KeyService(db, systemClock));
-  } finally {
-    await db.close();
-  }
+function withKeys<T>(work: (keys: KeyService) => Promise<T>): Promise<T> {
+  return withServiceDatabase(
+    'Create the key through the API instead (POST /v1/keys with an admin key)',
+    (db) => work(new KeyService(db, systemClock)),
+  );
 }
 
 export async function runKeysCreate(options: { role: string; name?: string }): Promise<number> {

@@ -1,10 +1,8 @@
 // `retaguarda users create`: people who sign in on the review pages (password hashed with scrypt).
-import { ConfigError, loadEnv } from '../config/env.ts';
 import { UserService } from '../review/sessions.ts';
-import { pgliteHolder } from '../server/run.ts';
 import { Role } from '../services/keys.ts';
 import { systemClock } from '../storage/clock.ts';
-import { migrate, openDatabase } from '../storage/database.ts';
+import { withServiceDatabase } from './service-database.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -34,31 +32,19 @@ export async function runUsersCreate(options: {
     return 2;
   }
   try {
-    const config = loadEnv();
-    if (!config.DATABASE_URL) {
-      const holder = pgliteHolder(config);
-      if (holder) {
-        throw new ConfigError(
-          `the service (pid ${holder}) holds the embedded database in ${config.pgliteDir}. ` +
-            'Create the user through the API instead (POST /v1/users with an admin key), or stop the service first.',
-        );
-      }
-    }
-    const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir });
-    try {
-      await migrate(db);
-      const user = await new UserService(db, systemClock).create({
-        email: options.email,
-        name: options.name,
-        role: role.data,
-        password,
-      });
-      process.stderr.write(`Created ${user.id} (${user.role}): ${user.name} <${user.email}>.\n`);
-      process.stdout.write(`${user.id}\n`);
-      return 0;
-    } finally {
-      await db.close();
-    }
+    const user = await withServiceDatabase(
+      'Create the user through the API instead (POST /v1/users with an admin key)',
+      (db) =>
+        new UserService(db, systemClock).create({
+          email: options.email,
+          name: options.name,
+          role: role.data,
+          password,
+        }),
+    );
+    process.stderr.write(`Created ${user.id} (${user.role}): ${user.name} <${user.email}>.\n`);
+    process.stdout.write(`${user.id}\n`);
+    return 0;
   } catch (e) {
     process.stderr.write(`retaguarda users create: ${(e as Error).message}\n`);
     return 2;
@@ -67,27 +53,14 @@ export async function runUsersCreate(options: {
 
 export async function runUsersDisable(idOrEmail: string): Promise<number> {
   try {
-    const config = loadEnv();
-    if (!config.DATABASE_URL) {
-      const holder = pgliteHolder(config);
-      if (holder) {
-        throw new ConfigError(
-          `the service (pid ${holder}) holds the embedded database in ${config.pgliteDir}. ` +
-            'Disable the user through the API instead (DELETE /v1/users/<id or email> with an admin key), or stop the service first.',
-        );
-      }
-    }
-    const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir });
-    try {
-      await migrate(db);
-      const done = await new UserService(db, systemClock).disable(idOrEmail);
-      process.stderr.write(
-        done ? `Disabled ${idOrEmail}; their sessions are ended.\n` : `No active user ${idOrEmail}.\n`,
-      );
-      return done ? 0 : 1;
-    } finally {
-      await db.close();
-    }
+    const done = await withServiceDatabase(
+      'Disable the user through the API instead (DELETE /v1/users/<id or email> with an admin key)',
+      (db) => new UserService(db, systemClock).disable(idOrEmail),
+    );
+    process.stderr.write(
+      done ? `Disabled ${idOrEmail}; their sessions are ended.\n` : `No active user ${idOrEmail}.\n`,
+    );
+    return done ? 0 : 1;
   } catch (e) {
     process.stderr.write(`retaguarda users disable: ${(e as Error).message}\n`);
     return 2;
