@@ -2,8 +2,12 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { FIELD_NAMES } from '../../contract/result.ts';
 import type { AppContext } from '../../server/context.ts';
 import type { DocumentStatus } from '../../storage/documents.ts';
+
+/** The contract's fields, but the address (multi-line, and not what an ERP posts on). */
+const EXPORTED_FIELDS = FIELD_NAMES.filter((name) => name !== 'vendorAddress');
 
 const COLUMNS = [
   'documentId',
@@ -11,21 +15,10 @@ const COLUMNS = [
   'status',
   'fileName',
   'documentType',
-  'vendorName',
-  'vendorTaxId',
-  'customerName',
-  'customerTaxId',
-  'invoiceNumber',
-  'invoiceDate',
-  'dueDate',
-  'purchaseOrder',
-  'currency',
-  'subtotal',
-  'taxAmount',
-  'totalAmount',
+  ...EXPORTED_FIELDS,
   'resultVersion',
   'decidedAt',
-] as const;
+];
 
 const ExportQuery = z.object({
   status: z
@@ -80,18 +73,7 @@ export function exportRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             status: row.status as string,
             fileName: row.file_name as string,
             documentType: result?.documentType ?? null,
-            vendorName: f('vendorName'),
-            vendorTaxId: f('vendorTaxId'),
-            customerName: f('customerName'),
-            customerTaxId: f('customerTaxId'),
-            invoiceNumber: f('invoiceNumber'),
-            invoiceDate: f('invoiceDate'),
-            dueDate: f('dueDate'),
-            purchaseOrder: f('purchaseOrder'),
-            currency: f('currency'),
-            subtotal: f('subtotal'),
-            taxAmount: f('taxAmount'),
-            totalAmount: f('totalAmount'),
+            ...Object.fromEntries(EXPORTED_FIELDS.map((name) => [name, f(name)])),
             resultVersion: (row.version as number | null) ?? null,
             decidedAt: (row.decided_at as Date).toISOString(),
             lineItems: (result as { lineItems?: unknown[] } | null)?.lineItems ?? [],
@@ -100,7 +82,7 @@ export function exportRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (q.format === 'json') return reply.send({ documents: records });
         // escape_formulas: vendor names and numbers come from whoever sent the document; a cell starting with
         // = + - @ must not run as a formula when the export is opened in a spreadsheet.
-        const csv = stringify(records, { header: true, columns: [...COLUMNS], escape_formulas: true });
+        const csv = stringify(records, { header: true, columns: COLUMNS, escape_formulas: true });
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="retaguarda-${q.status}.csv"`)
