@@ -1,10 +1,10 @@
 // Every bad input `retaguarda process` knows (tests/cli/bad-input.test.ts) sent through the API: refused at
 // intake with a 4xx, or a `failed` document, each with the same code and a readable message; none left hanging.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeGeneratedBadInputs } from '../support/bad-inputs.ts';
 import { formWith, startTestService, type TestService } from '../support/service.ts';
 
 const BAD = join(import.meta.dirname, '../fixtures/bad');
@@ -13,36 +13,7 @@ let svc: TestService;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rtg-bad-api-'));
-  // The same generated files as the CLI's bad-input test.
-  const good = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#ffffff' } })
-    .jpeg()
-    .toBuffer();
-  await writeFile(join(dir, 'empty.jpg'), Buffer.alloc(0));
-  await writeFile(
-    join(dir, 'one-pixel.png'),
-    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } })
-      .png()
-      .toBuffer(),
-  );
-  await writeFile(
-    join(dir, 'bomb.png'),
-    await sharp({
-      create: { width: 9000, height: 9000, channels: 3, background: '#fff' },
-      limitInputPixels: false,
-    })
-      .png({ compressionLevel: 9 })
-      .toBuffer(),
-  );
-  const corrupt = Buffer.from(good);
-  corrupt.fill(0x00, Math.floor(corrupt.length * 0.3));
-  await writeFile(join(dir, 'corrupt.jpg'), corrupt.subarray(0, Math.floor(corrupt.length * 0.6)));
-  await writeFile(
-    join(dir, 'drawing.svg'),
-    '<svg xmlns="http://www.w3.org/2000/svg"><text>Total 10</text></svg>',
-  );
-  await writeFile(join(dir, 'archive.zip'), Buffer.from('504b0304140000000800', 'hex'));
-  await writeFile(join(dir, 'program.exe'), Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]));
-  await writeFile(join(dir, 'notes.txt'), 'Invoice total 10.00\n');
+  await writeGeneratedBadInputs(dir);
   svc = await startTestService();
 }, 120_000);
 
