@@ -32,10 +32,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const corpus = await buildRoutingCorpus({ digitalOnly });
   const genMs = performance.now() - t0;
-  const reader = createReader({
-    ocrPoolSize: 1,
-    ruleContext: { vendors: corpus.vendors.vendors, now: () => corpus.now },
-  });
+  // Judged below with the corpus as history, in order: the reader only reads.
+  const reader = createReader({ ocrPoolSize: 1, judge: false });
   const history: HistoryEntry[] = [];
   const outcomes: Outcome[] = [];
   const t1 = performance.now();

@@ -91,7 +91,8 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
   }
   const { ruleSet, ...ruleContext } = rules;
   const languages = options.lang.split('+').filter(Boolean);
-  const reader = createReader({ languages, ruleSet, ruleContext });
+  // Judged below, in argument order, with the run as history: the reader only reads.
+  const reader = createReader({ languages, judge: false });
   // Duplicates are judged against the documents before this one in argument order, whatever order the
   // concurrent reads finish in: results are evaluated here, as they are printed, in that order.
   const history: HistoryEntry[] = [];

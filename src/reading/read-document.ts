@@ -56,6 +56,9 @@ export interface ReaderOptions {
   /** Clock and master data for the rules. History is empty here: a caller that knows earlier documents
    * (the CLI run, the database) re-evaluates with `evaluate` in its own order. */
   ruleContext?: Omit<RuleContext, 'history' | 'now'> & { now?: () => Date };
+  /** false: no rules here, the result comes back with no issues and route `auto`, for a caller that judges
+   * it itself with the history it knows (the CLI run, the service's database); saves evaluating twice. */
+  judge?: boolean;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -73,6 +76,7 @@ export class DocumentReader {
   readonly languages: readonly string[];
   readonly ruleSet: RuleSet;
   private readonly ruleContext: NonNullable<ReaderOptions['ruleContext']>;
+  private readonly judge: boolean;
   private ocrEngine: OcrEngine | undefined;
 
   constructor(
@@ -83,10 +87,12 @@ export class DocumentReader {
     this.languages = options.languages ?? ['eng', 'por', 'spa'];
     this.ruleSet = options.ruleSet ?? loadDefaultRuleSet();
     this.ruleContext = options.ruleContext ?? {};
+    this.judge = options.judge ?? true;
   }
 
   /** Issues, route and review block for a freshly read result, with no history. */
   private routed(result: DocumentResult): DocumentResult {
+    if (!this.judge) return result;
     const { now, ...rest } = this.ruleContext;
     const t = performance.now();
     const routed = applyEvaluation(

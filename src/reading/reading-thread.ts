@@ -36,7 +36,13 @@ let reader: DocumentReader | undefined;
 const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
 
 async function read(task: ReadTask): Promise<ReadTaskResult> {
-  reader ??= createReader({ languages: options.languages, ocrPoolSize: options.ocrPoolSize, limits });
+  // The service judges each result itself, against its rules and its database (ProcessingService.finish).
+  reader ??= createReader({
+    languages: options.languages,
+    ocrPoolSize: options.ocrPoolSize,
+    limits,
+    judge: false,
+  });
   const bytes = await readFile(task.path);
   const { result, layout } = await reader.readWithLayout({ bytes, file: task.file, id: task.id });
   return {
