@@ -15,7 +15,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +23,7 @@ import { decodePDFRawStream, PDFDocument, PDFName, PDFRawStream, StandardFonts }
 import { KeyService } from '../src/services/keys.ts';
 import { systemClock } from '../src/storage/clock.ts';
 import { type Database, openDatabase } from '../src/storage/database.ts';
+import { freePort } from '../tests/support/processes.ts';
 import { dropQueuePrefix, freshPostgres, REDIS_URL } from '../tests/support/service.ts';
 
 const { values: args } = parseArgs({
@@ -55,17 +55,6 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The upload: a one-page invoice drawn with pdf-lib, plus an (unrendered) filler stream of random bytes

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/processes.ts';
 import { dropQueuePrefix, REDIS_URL } from '../support/service.ts';
 
 const CLI = join(import.meta.dirname, '../../bin/retaguarda.js');
@@ -43,14 +44,6 @@ function run(args: string[], env: Record<string, string>, timeoutMs = 60_000) {
       resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** Starts `retaguarda serve` and waits until /healthz answers; stdout and stderr are collected. */

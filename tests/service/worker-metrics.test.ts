@@ -1,17 +1,9 @@
 // A split `worker` serves its own Prometheus metrics: the stage durations only it can observe.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type RunningService, startService } from '../../src/server/run.ts';
+import { freePort } from '../support/processes.ts';
 import { formWith, startTestService, type TestService } from '../support/service.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 let api: TestService;
 let worker: RunningService;
