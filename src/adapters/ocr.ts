@@ -4,7 +4,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { createScheduler, createWorker, OEM, type Page as TesseractPage, type Worker } from 'tesseract.js';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { BBox, Word } from '../pipeline/layout.ts';
@@ -37,6 +37,14 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
   const poolSize = Math.max(1, options.poolSize ?? availableParallelism());
   const headerBand = options.headerBand ?? true;
   const scheduler = createScheduler();
+  // Preparation is mostly JavaScript on this thread, so pages gain nothing from preparing side by side, while
+  // each holds several full-size copies (about 20 bytes a pixel) meanwhile: one page at a time.
+  let preparing: Promise<unknown> = Promise.resolve();
+  const prepare = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = preparing.then(work, work);
+    preparing = run.catch(() => {});
+    return run;
+  };
   let ready: Promise<void> | undefined;
   let closed = false;
 
@@ -88,7 +96,7 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
     async readPage(image: PageImage, _options: { languages: readonly string[] }): Promise<OcrPage> {
       if (closed) throw new DocumentError('ocr_failed', 'The OCR engine has been closed.');
       try {
-        return await readPage(image, recognize, { headerBand });
+        return await readPage(image, recognize, { headerBand, prepare });
       } catch (cause) {
         if (cause instanceof DocumentError) throw cause;
         throw new DocumentError('ocr_failed', 'The page image could not be read by OCR.', { cause });
@@ -149,7 +157,57 @@ interface RecognizeOptions {
   tessedit_pageseg_mode?: string;
 }
 
-type Recognize = (png: Buffer, options?: RecognizeOptions) => Promise<TesseractPage>;
+type Recognize = (image: Buffer, options?: RecognizeOptions) => Promise<TesseractPage>;
+
+/**
+ * An 8-bit greyscale image held raw, one byte per pixel, row after row. Page preparation passes these between its
+ * steps: a PNG round trip per step (encode, then decode in the next one) cost more than all the steps themselves.
+ */
+export interface Grey {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+const WHITE = { r: 255, g: 255, b: 255 };
+
+function fromGrey(image: Grey): Sharp {
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } });
+}
+
+/** The result of a sharp pipeline as one grey channel; an alpha channel, if any, is laid over white. */
+async function toGrey(pipeline: Sharp): Promise<Grey> {
+  const { data, info } = await pipeline.greyscale().raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  if (channels === 1) return { data, width, height };
+  const out = Buffer.allocUnsafe(width * height);
+  const alpha = channels === 2 || channels === 4;
+  for (let i = 0, j = 0; i < out.length; i++, j += channels) {
+    const v = data[j] as number;
+    const a = alpha ? (data[j + channels - 1] as number) : 255;
+    out[i] = Math.round((v * a + 255 * (255 - a)) / 255);
+  }
+  return { data: out, width, height };
+}
+
+/** Any image sharp reads (PNG, JPEG, …) as a grey image. */
+export function decodeGrey(image: Buffer): Promise<Grey> {
+  return toGrey(sharp(image));
+}
+
+/** Rows [top, top + height) of an image; a view, not a copy. */
+function rows(image: Grey, top: number, height: number): Grey {
+  return {
+    data: image.data.subarray(top * image.width, (top + height) * image.width),
+    width: image.width,
+    height,
+  };
+}
+
+/** The image as binary PGM, which tesseract (leptonica) reads without the cost of decompressing a PNG. */
+function pgm(image: Grey): Buffer {
+  return Buffer.concat([Buffer.from(`P5\n${image.width} ${image.height}\n255\n`), image.data]);
+}
 
 interface Attempt {
   rotation: number;
@@ -173,6 +231,8 @@ async function readPage(image: PageImage, recognize: Recognize, options: ReadOpt
 interface ReadOptions {
   /** Read a header band above the first full-width rule apart, in sparse-text mode. */
   headerBand: boolean;
+  /** Runs a page's preparation; the engine lets one page at a time hold the full-size working copies. */
+  prepare: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 async function readAt(
@@ -181,45 +241,43 @@ async function readAt(
   recognize: Recognize,
   options: ReadOptions,
 ): Promise<Attempt> {
-  const upright = await sharp(image.png).rotate(rotation).greyscale().png({ compressionLevel: 1 }).toBuffer();
-  const upW = rotation % 180 === 0 ? image.width : image.height;
-  const upH = rotation % 180 === 0 ? image.height : image.width;
-  // A small receipt on a full-page scan: read only the paper's text, with the scanner's specks wiped off, so
-  // the line height is measured on text and the scale budget is spent on it. Boxes come back offset.
-  const content = await cleanPage(upright, upW, upH);
-  const region = content.region;
-  const analysis = await analysePage(content.png);
-  const cropW = region.width;
-  const cropH = region.height;
-  let scale = analysis.lineHeight > 0 ? TARGET_LINE_HEIGHT / analysis.lineHeight : 1800 / upW;
-  scale = Math.min(4, Math.max(0.5, scale));
-  scale = Math.min(scale, Math.sqrt(MAX_PREPARED_PIXELS / (cropW * cropH)));
-  const sw = Math.max(1, Math.round(cropW * scale));
-  const sh = Math.max(1, Math.round(cropH * scale));
-  const skew = analysis.skew;
-  let pipeline = sharp(content.png).resize(sw, sh, { kernel: scale > 1 ? 'cubic' : 'lanczos3' });
-  let prepared = await pipeline.png({ compressionLevel: 1 }).toBuffer();
-  let pw = sw;
-  let ph = sh;
-  if (Math.abs(skew) >= 0.3) {
-    pipeline = sharp(prepared).rotate(-skew, { background: { r: 255, g: 255, b: 255 } });
-    const out = await pipeline.png({ compressionLevel: 1 }).toBuffer({ resolveWithObject: true });
-    prepared = out.data;
-    pw = out.info.width;
-    ph = out.info.height;
-  }
+  const { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom } = await options.prepare(async () => {
+    const upright = await toGrey(sharp(image.png).rotate(rotation));
+    const upW = upright.width;
+    const upH = upright.height;
+    // A small receipt on a full-page scan: read only the paper's text, with the scanner's specks wiped off, so
+    // the line height is measured on text and the scale budget is spent on it. Boxes come back offset.
+    const content = await cleanPage(upright);
+    const region = content.region;
+    const analysis = await analysePage(content.image);
+    const cropW = region.width;
+    const cropH = region.height;
+    let scale = analysis.lineHeight > 0 ? TARGET_LINE_HEIGHT / analysis.lineHeight : 1800 / upW;
+    scale = Math.min(4, Math.max(0.5, scale));
+    scale = Math.min(scale, Math.sqrt(MAX_PREPARED_PIXELS / (cropW * cropH)));
+    const sw = Math.max(1, Math.round(cropW * scale));
+    const sh = Math.max(1, Math.round(cropH * scale));
+    const skew = analysis.skew;
+    let prepared = await toGrey(
+      fromGrey(content.image).resize(sw, sh, { kernel: scale > 1 ? 'cubic' : 'lanczos3' }),
+    );
+    if (Math.abs(skew) >= 0.3)
+      prepared = await toGrey(fromGrey(prepared).rotate(-skew, { background: WHITE }));
 
-  // A header band (title, vendor block and invoice-number block side by side above the first full-width rule)
-  // is read apart, in sparse-text mode: read as one uniform block with the rest, tesseract merges the columns'
-  // staggered lines and loses their words. The rest of the page is still read as one block (tables, receipts).
-  const bandBottom = options.headerBand ? await findHeaderBand(prepared, pw, ph) : undefined;
+    // A header band (title, vendor block and invoice-number block side by side above the first full-width rule)
+    // is read apart, in sparse-text mode: read as one uniform block with the rest, tesseract merges the columns'
+    // staggered lines and loses their words. The rest of the page is still read as one block (tables, receipts).
+    const bandBottom = options.headerBand ? await findHeaderBand(prepared) : undefined;
+    return { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom };
+  });
+  const ph = prepared.height;
+  const pw = prepared.width;
   let read: { word: TesseractWord; dy: number }[];
   if (bandBottom === undefined) {
-    read = wordsOf(await recognize(prepared)).map((word) => ({ word, dy: 0 }));
+    read = wordsOf(await recognize(pgm(prepared))).map((word) => ({ word, dy: 0 }));
   } else {
-    const crop = (top: number, height: number) =>
-      sharp(prepared).extract({ left: 0, top, width: pw, height }).png({ compressionLevel: 1 }).toBuffer();
-    const [top, rest] = await Promise.all([crop(0, bandBottom), crop(bandBottom, ph - bandBottom)]);
+    const top = pgm(rows(prepared, 0, bandBottom));
+    const rest = pgm(rows(prepared, bandBottom, ph - bandBottom));
     const [sparse, body] = await Promise.all([
       recognize(top, { tessedit_pageseg_mode: SPARSE_TEXT }),
       recognize(rest),
@@ -332,18 +390,17 @@ interface Analysis {
 
 const ANALYSIS_LONG_SIDE = 1400;
 
-export async function analysePage(png: Buffer): Promise<Analysis> {
-  const meta = await sharp(png).metadata();
-  const w0 = meta.width ?? 1;
-  const h0 = meta.height ?? 1;
+export async function analysePage(image: Grey): Promise<Analysis> {
+  const w0 = image.width;
+  const h0 = image.height;
   const factor = Math.min(1, ANALYSIS_LONG_SIDE / Math.max(w0, h0));
-  const { data, info } = await sharp(png)
-    .greyscale()
-    .resize(Math.max(1, Math.round(w0 * factor)), Math.max(1, Math.round(h0 * factor)))
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const w = info.width;
-  const h = info.height;
+  const small =
+    factor < 1
+      ? await toGrey(
+          fromGrey(image).resize(Math.max(1, Math.round(w0 * factor)), Math.max(1, Math.round(h0 * factor))),
+        )
+      : image;
+  const { data, width: w, height: h } = small;
   const threshold = otsu(data);
   // Ink pixels, sub-sampled to bound the work on dense pages.
   const xs: number[] = [];
@@ -421,8 +478,8 @@ function round1(v: number): number {
 }
 
 function otsu(data: Uint8Array | Buffer): number {
-  const hist = new Array<number>(256).fill(0);
-  for (const v of data) hist[v] = (hist[v] as number) + 1;
+  const hist = new Float64Array(256);
+  for (let i = 0; i < data.length; i++) hist[data[i] as number] = (hist[data[i] as number] as number) + 1;
   const total = data.length;
   let sum = 0;
   for (let i = 0; i < 256; i++) sum += i * (hist[i] as number);
@@ -470,16 +527,17 @@ interface Binary {
   h: number;
 }
 
-async function binarise(png: Buffer, w: number, h: number): Promise<Binary & { grey: Buffer }> {
-  const { data, info } = await sharp(png)
-    .greyscale()
-    .resize(w, h, { fit: 'fill' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+/** The image at w×h (itself when it has that size), thresholded with Otsu's method. */
+async function binarise(image: Grey, w: number, h: number): Promise<Binary & { grey: Buffer }> {
+  const sized =
+    image.width === w && image.height === h
+      ? image
+      : await toGrey(fromGrey(image).resize(w, h, { fit: 'fill' }));
+  const data = sized.data;
   const threshold = otsu(data);
-  const ink = new Uint8Array(info.width * info.height);
+  const ink = new Uint8Array(sized.width * sized.height);
   for (let i = 0; i < ink.length; i++) ink[i] = (data[i] as number) < threshold ? 1 : 0;
-  return { ink, w: info.width, h: info.height, grey: data };
+  return { ink, w: sized.width, h: sized.height, grey: data };
 }
 
 /** Summed-area table of a binary image, (w+1)×(h+1). */
@@ -564,10 +622,11 @@ function components(
  * The part of the page that holds text: on a small binarised copy, ink that has enough ink around it (text
  * lines) forms blobs, while scattered specks do not; the box of the blobs that matter, with a margin.
  */
-export async function findTextRegion(png: Buffer, width: number, height: number): Promise<Region> {
+export async function findTextRegion(image: Grey): Promise<Region> {
+  const { width, height } = image;
   const whole = { left: 0, top: 0, width, height };
   const f = Math.min(1, REGION_LONG_SIDE / Math.max(width, height));
-  const bin = await binarise(png, Math.max(1, Math.round(width * f)), Math.max(1, Math.round(height * f)));
+  const bin = await binarise(image, Math.max(1, Math.round(width * f)), Math.max(1, Math.round(height * f)));
   const { w, h } = bin;
   let inkCount = 0;
   for (const v of bin.ink) inkCount += v;
@@ -609,19 +668,13 @@ const MIN_REGION_SIDE = 32;
  * Crops the page to its text and wipes specks: small ink blots with no other ink near them. Dots on a letter
  * or a full stop sit near other ink and stay.
  */
-export async function cleanPage(
-  png: Buffer,
-  width: number,
-  height: number,
-): Promise<{ png: Buffer; region: Region }> {
-  const region = await findTextRegion(png, width, height);
+export async function cleanPage(image: Grey): Promise<{ image: Grey; region: Region }> {
+  const { width, height } = image;
+  const region = await findTextRegion(image);
   // Normalised after cropping: on a sheet that is nearly all paper the darkest percentile is paper grain, which
   // stretching would turn black.
   const whole = region.width === width && region.height === height;
-  const cropped = await (whole ? sharp(png) : sharp(png).extract(region))
-    .normalise()
-    .png({ compressionLevel: 1 })
-    .toBuffer();
+  const cropped = await toGrey((whole ? fromGrey(image) : fromGrey(image).extract(region)).normalise());
   const bin = await binarise(cropped, region.width, region.height);
   const { w, h, ink, grey } = bin;
   const sat = integral(bin);
@@ -640,7 +693,7 @@ export async function cleanPage(
       speckCount++;
     }
   });
-  if (speckCount < 20) return { png: cropped, region };
+  if (speckCount < 20) return { image: cropped, region };
   const out = Buffer.from(grey);
   for (let p = 0; p < labels.length; p++) {
     const id = labels[p] as number;
@@ -655,10 +708,7 @@ export async function cleanPage(
         if (nx >= 0 && nx < w && ny >= 0 && ny < h) out[ny * w + nx] = 255;
       }
   }
-  const cleaned = await sharp(out, { raw: { width: w, height: h, channels: 1 } })
-    .png({ compressionLevel: 1 })
-    .toBuffer();
-  return { png: cleaned, region };
+  return { image: { data: out, width: w, height: h }, region };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -681,13 +731,10 @@ const RULE_MAX_BREAK = 3;
 const HEADER_MAX_SHARE = 0.4;
 
 /** The bottom of the header band in pixels of the image given, or undefined when the page has none. */
-export async function findHeaderBand(
-  png: Buffer,
-  width: number,
-  height: number,
-): Promise<number | undefined> {
+export async function findHeaderBand(image: Grey): Promise<number | undefined> {
+  const { width, height } = image;
   const f = Math.min(1, RULE_SCAN_WIDTH / width);
-  const bin = await binarise(png, Math.max(1, Math.round(width * f)), Math.max(1, Math.round(height * f)));
+  const bin = await binarise(image, Math.max(1, Math.round(width * f)), Math.max(1, Math.round(height * f)));
   const { ink, w, h } = bin;
   const limit = Math.min(h, Math.floor(Math.max(h, w * Math.SQRT2) * HEADER_MAX_SHARE));
   let textRows = 0;
