@@ -5,6 +5,7 @@
 //
 // - ms per page for a 300 DPI A4 invoice page (2480×3508) through the pool, one page alone;
 // - pages per minute with N pages in flight on the pool; peak RSS with the pool and eng+por+spa loaded;
+// - pages per minute on the scanned/photographed samples through the whole reader, as `process` runs them;
 // - ms per page of the native `tesseract img.png out -l eng+por+spa` on the same image (skipped if absent);
 // - on the first K SROIE receipts: share whose OCR text contains the exact ground-truth total, with the
 //   engine's preparation vs plain tesseract.js on the decoded image.
@@ -18,6 +19,7 @@ import { createScheduler, createWorker, OEM } from 'tesseract.js';
 import { createImageDecoder } from '../src/adapters/image.ts';
 import { createOcrEngine, localLangPath } from '../src/adapters/ocr.ts';
 import { DEFAULT_LIMITS, type PageImage } from '../src/pipeline/ports.ts';
+import { createReader } from '../src/reading/read-document.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SROIE = path.resolve(root, '../shared/data/sroie-dev');
@@ -108,8 +110,49 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  await scannedSamples(pool);
   if (sroieCount > 0 && existsSync(path.join(SROIE, 'key'))) await sroie(sroieCount, pool);
   else out('SROIE sample: not found, skipped');
+}
+
+/**
+ * The scanned and photographed documents of samples/ (one page each), twice over, through the whole reader as
+ * `retaguarda process` runs them: as many documents at a time as there are cores, sharing one OCR pool.
+ */
+async function scannedSamples(pool: number): Promise<void> {
+  const names = [
+    'invoice-en-scan.pdf',
+    'invoice-pt-scan.pdf',
+    'invoice-es-scan.pdf',
+    'invoice-en-eu-scan.pdf',
+    'invoice-es-photo.webp',
+    'receipt-es-photo.jpg',
+  ];
+  const docs = names.map((file) => ({ file, bytes: readFileSync(path.join(root, 'samples', file)) }));
+  const reader = createReader({ ocrPoolSize: pool });
+  await reader.read(docs[0]!); // starts the pool and pdf.js
+  const queue = [...docs, ...docs];
+  const count = queue.length;
+  const t = performance.now();
+  let pages = 0;
+  await Promise.all(
+    Array.from({ length: availableParallelism() }, async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) {
+        const r = await reader.read(d);
+        if ('error' in r) throw new Error(`${d.file}: ${r.error.message}`);
+        pages += r.pages;
+      }
+    }),
+  );
+  const elapsed = performance.now() - t;
+  await reader.close();
+  out(
+    `samples/ scans and photos, ${count} documents through the reader, ${availableParallelism()} at a time: ` +
+      `${((pages / elapsed) * 60_000).toFixed(1)} pages/min`,
+  );
+  out(
+    `peak RSS of this process after them (pdf.js and the reader too): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+  );
 }
 
 async function sroie(count: number, pool: number): Promise<void> {

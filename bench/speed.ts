@@ -1,6 +1,7 @@
 // Reading speed: digital PDFs (text layer) in this process, then the OCR figures (bench/ocr-speed.ts).
 //
 //   npm run bench:speed
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,5 +46,13 @@ async function digital(): Promise<void> {
 }
 
 await digital();
+out(`  peak RSS of this process (pdf.js loaded): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
 out();
-if (!process.argv.includes('--digital-only')) await import('./ocr-speed.ts');
+if (!process.argv.includes('--digital-only')) {
+  // The OCR figures come from a process of their own, so its peak RSS is that of the OCR pool alone.
+  const args = [...process.execArgv, fileURLToPath(new URL('./ocr-speed.ts', import.meta.url))];
+  const code = await new Promise<number | null>((resolve) =>
+    spawn(process.execPath, args, { stdio: 'inherit' }).on('exit', resolve),
+  );
+  process.exitCode = code ?? 1;
+}
