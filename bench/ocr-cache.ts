@@ -1,6 +1,9 @@
 // OCRs every SROIE dev receipt once and stores its Layout as JSON, so extraction can be iterated on without re-OCR.
 //
-//   tsx bench/ocr-cache.ts [--engine plain|adapter] [--concurrency 1] [--force] [--only 000,001]
+//   tsx bench/ocr-cache.ts [--engine plain|adapter] [--lang eng] [--concurrency 1] [--force] [--only 000,001]
+//
+// The receipts are English: by default the adapter reads them with English alone, as `--lang eng` would; pass
+// `--lang eng+por+spa` for the product's default languages (written to ocr-cache/adapter-eng+por+spa).
 //
 // `plain` is tesseract.js with light sharp preprocessing (greyscale, normalise, upscale small scans);
 // `adapter` is the product's own engine (src/adapters/ocr.ts + image.ts) when it exists.
@@ -21,6 +24,8 @@ function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
+
+const LANGUAGES = (arg('lang') ?? 'eng').split('+');
 
 interface PageReader {
   read(bytes: Buffer): Promise<OcrPage[]>;
@@ -79,13 +84,13 @@ async function adapterReader(): Promise<PageReader> {
     createImageDecoder: () => { decode(bytes: Uint8Array, limits: unknown): Promise<PageImage[]> };
   };
   const { DEFAULT_LIMITS } = await import('../src/pipeline/ports.ts');
-  const engine = await ocrMod.createOcrEngine({ languages: ['eng'], poolSize: 1 });
+  const engine = await ocrMod.createOcrEngine({ languages: LANGUAGES, poolSize: 1 });
   const decoder = imgMod.createImageDecoder();
   return {
     async read(bytes) {
       const images = await decoder.decode(bytes, DEFAULT_LIMITS);
       const pages: OcrPage[] = [];
-      for (const img of images) pages.push(await engine.readPage(img, { languages: ['eng'] }));
+      for (const img of images) pages.push(await engine.readPage(img, { languages: LANGUAGES }));
       return pages;
     },
     close: () => engine.close(),
@@ -114,7 +119,10 @@ async function main(): Promise<void> {
   const concurrency = Math.max(1, Math.min(2, Number(arg('concurrency') ?? 1)));
   const only = arg('only')?.split(',');
   const force = process.argv.includes('--force');
-  const outDir = path.join(CACHE_DIR, engineName);
+  const outDir = path.join(
+    CACHE_DIR,
+    arg('lang') && arg('lang') !== 'eng' ? `${engineName}-${arg('lang')}` : engineName,
+  );
   await mkdir(outDir, { recursive: true });
   const ids = (await readdir(path.join(SROIE_DIR, 'img')))
     .filter((f) => /\.(jpe?g|png)$/i.test(f))
