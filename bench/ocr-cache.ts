@@ -119,10 +119,9 @@ async function main(): Promise<void> {
   const concurrency = Math.max(1, Math.min(2, Number(arg('concurrency') ?? 1)));
   const only = arg('only')?.split(',');
   const force = process.argv.includes('--force');
-  const outDir = path.join(
-    CACHE_DIR,
-    arg('lang') && arg('lang') !== 'eng' ? `${engineName}-${arg('lang')}` : engineName,
-  );
+  // The plain reader is English only; the adapter's folder names the languages when they are not just English.
+  const lang = engineName === 'adapter' ? arg('lang') : undefined;
+  const outDir = path.join(CACHE_DIR, lang && lang !== 'eng' ? `${engineName}-${lang}` : engineName);
   await mkdir(outDir, { recursive: true });
   const ids = (await readdir(path.join(SROIE_DIR, 'img')))
     .filter((f) => /\.(jpe?g|png)$/i.test(f))

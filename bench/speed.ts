@@ -50,7 +50,8 @@ out(`  peak RSS of this process (pdf.js loaded): ${Math.round(process.resourceUs
 out();
 if (!process.argv.includes('--digital-only')) {
   // The OCR figures come from a process of their own, so its peak RSS is that of the OCR pool alone.
-  const args = [...process.execArgv, fileURLToPath(new URL('./ocr-speed.ts', import.meta.url))];
+  const script = fileURLToPath(new URL('./ocr-speed.ts', import.meta.url));
+  const args = [...process.execArgv, script, ...process.argv.slice(2).filter((a) => a !== '--digital-only')];
   const code = await new Promise<number | null>((resolve) =>
     spawn(process.execPath, args, { stdio: 'inherit' }).on('exit', resolve),
   );

@@ -175,24 +175,22 @@ function fromGrey(image: Grey): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } });
 }
 
-/** The result of a sharp pipeline as one grey channel; an alpha channel, if any, is laid over white. */
+/**
+ * The result of a sharp pipeline as one grey channel. sharp keeps only the first band of a greyscale result, so
+ * an image that may have an alpha channel is flattened onto white first (see `decodeGrey`).
+ */
 async function toGrey(pipeline: Sharp): Promise<Grey> {
   const { data, info } = await pipeline.greyscale().raw().toBuffer({ resolveWithObject: true });
-  const { width, height, channels } = info;
-  if (channels === 1) return { data, width, height };
-  const out = Buffer.allocUnsafe(width * height);
-  const alpha = channels === 2 || channels === 4;
-  for (let i = 0, j = 0; i < out.length; i++, j += channels) {
-    const v = data[j] as number;
-    const a = alpha ? (data[j + channels - 1] as number) : 255;
-    out[i] = Math.round((v * a + 255 * (255 - a)) / 255);
-  }
-  return { data: out, width, height };
+  if (info.channels !== 1) throw new Error(`Expected one grey channel, got ${info.channels}.`);
+  return { data, width: info.width, height: info.height };
 }
 
-/** Any image sharp reads (PNG, JPEG, …) as a grey image. */
-export function decodeGrey(image: Buffer): Promise<Grey> {
-  return toGrey(sharp(image));
+/**
+ * Any image sharp reads (PNG, JPEG, …) as a grey image, turned by `rotation` degrees clockwise; transparent pixels
+ * become white paper, whatever colour they hold.
+ */
+export function decodeGrey(image: Buffer, rotation = 0): Promise<Grey> {
+  return toGrey(sharp(image).rotate(rotation).flatten({ background: WHITE }));
 }
 
 /** Rows [top, top + height) of an image; a view, not a copy. */
@@ -229,17 +227,23 @@ async function readPage(image: PageImage, recognize: Recognize, options: ReadOpt
   // Most pages arrive upright, so that reading is tried first; a doubtful one is tried the other ways round.
   let best = await readAt(image, 0, recognize, options);
   if (best.words.length >= 3 && best.score < DOUBTFUL_CONFIDENCE) {
+    // The best reading's score on the probe strip, to compare probes with probes (a strip cuts words at its ends).
+    let bestOnProbe: number | undefined;
     for (const rotation of [180, 90, 270]) {
       // Turned sideways, a page's lines become hundreds of junk words that take tesseract four times as long as
       // the page itself (40 s for one poor receipt in three languages). A quarter turn is tried on a probe, an eighth
-      // of the page from its middle, and the whole page read that way only when the probe reads better than the best
-      // reading so far.
+      // of the page from its middle, and the whole page read that way only when the probe reads better than the
+      // best reading so far does on the same strip.
       if (rotation % 180 !== 0) {
         const probe = await readAt(image, rotation, recognize, { ...options, probe: true });
-        if (probe.score <= best.score) continue;
+        bestOnProbe ??= (await readAt(image, best.rotation, recognize, { ...options, probe: true })).score;
+        if (probe.score <= bestOnProbe) continue;
       }
       const attempt = await readAt(image, rotation, recognize, options);
-      if (attempt.score > best.score) best = attempt;
+      if (attempt.score > best.score) {
+        best = attempt;
+        bestOnProbe = undefined;
+      }
       if (attempt.words.length < 3 || attempt.score >= DOUBTFUL_CONFIDENCE) break;
     }
   }
@@ -263,7 +267,7 @@ async function readAt(
   options: ReadOptions,
 ): Promise<Attempt> {
   const { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom } = await options.prepare(async () => {
-    const upright = await toGrey(sharp(image.png).rotate(rotation));
+    const upright = await decodeGrey(image.png, rotation);
     const upW = upright.width;
     const upH = upright.height;
     // A small receipt on a full-page scan: read only the paper's text, with the scanner's specks wiped off, so

@@ -64,6 +64,25 @@ describe('OCR engine', () => {
     expect(total.bbox[1]).toBeGreaterThan(Y[5]! - 40);
   });
 
+  it('reads text on a transparent background as text on white paper', async () => {
+    // Black text on transparent pixels whose stored colour is black too, as PNG exporters commonly leave them:
+    // without its alpha channel the page is black on black.
+    const svg = invoiceSvg()
+      .toString()
+      .replace('<rect width="100%" height="100%" fill="#f4f1ea"/>', '')
+      .replaceAll('fill="#111"', 'fill="#000"');
+    const { data, info } = await sharp(Buffer.from(svg))
+      .ensureAlpha()
+      .png()
+      .toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(4);
+    const read = await engine.readPage(
+      { png: data, width: info.width, height: info.height },
+      { languages: ['eng'] },
+    );
+    expect(text(read.words)).toContain('TOTAL 1.234,56');
+  });
+
   it('reads pages scanned sideways and upside down, with boxes in the upright frame', async () => {
     const cases = [
       { turned: 90, expected: 270 },
