@@ -8,6 +8,7 @@ import type { Principal } from '../services/keys.ts';
 import { documentEventData } from '../services/processing.ts';
 import type { Queryable } from '../storage/database.ts';
 import type { DocumentRecord } from '../storage/documents.ts';
+import { openReviewItem } from '../storage/review-items.ts';
 import { type SlaState, slaStateOf } from './sla.ts';
 import { localeOf, parseFieldValue } from './values.ts';
 
@@ -588,23 +589,11 @@ export class ReviewService {
         );
       }
       const reasons = [...new Set(['reopened', ...(result.review?.reasons ?? [])])];
-      await tx.query(
-        `insert into review_items (document_id, reasons, priority, sla_deadline, total_amount, vendor_name, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7)
-         on conflict (document_id) do update set reasons = excluded.reasons, priority = excluded.priority,
-           sla_deadline = excluded.sla_deadline, total_amount = excluded.total_amount,
-           vendor_name = excluded.vendor_name, created_at = excluded.created_at, assignee = null,
-           assignee_name = null, claimed_until = null, decision = null, decided_by = null, decided_at = null`,
-        [
-          documentId,
-          reasons,
-          result.review?.priority ?? 50,
-          new Date(now.getTime() + hours * 3_600_000),
-          result.fields.totalAmount?.value ?? null,
-          result.fields.vendorName?.value ?? null,
-          now,
-        ],
-      );
+      await openReviewItem(tx, documentId, result, now, {
+        reasons,
+        priority: result.review?.priority ?? 50,
+        slaDeadline: new Date(now.getTime() + hours * 3_600_000),
+      });
       await this.audit(tx, documentId, principal, 'reopen', { reason: why });
     });
     return { status: 'needs_review' as const };
