@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { redisAnswers } from '../../queues/connection.ts';
 import { freePort } from '../support/processes.ts';
 import { dropQueuePrefix, REDIS_URL } from '../support/service.ts';
 
@@ -73,24 +74,8 @@ async function startServe(env: Record<string, string>) {
   return { child, out, url, exited };
 }
 
-async function redisAnswersOn(port: number): Promise<boolean> {
-  const r = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
+/** The project's own probe (queues/connection.ts), on a port of this machine. */
+const redisAnswersOn = (port: number) => redisAnswers(`redis://127.0.0.1:${port}`);
 
 afterEach(async () => {
   for (const child of children.splice(0)) {
