@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DocumentFailure, DocumentResult } from '../../src/contract/result.ts';
-import { writeGeneratedBadInputs } from '../support/bad-inputs.ts';
+import { type BadInputCase, badInputCases, writeGeneratedBadInputs } from '../support/bad-inputs.ts';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '../../bin/retaguarda.js');
@@ -42,19 +42,8 @@ afterAll(async () => {
 });
 
 describe('retaguarda process on bad input', () => {
-  const cases: [string, () => string, string[]][] = [
-    ['an empty file', () => join(BAD, 'empty.pdf'), ['empty_file']],
-    ['a 0-byte image', () => join(dir, 'empty.jpg'), ['empty_file']],
-    ['a truncated PDF', () => join(BAD, 'truncated.pdf'), ['truncated_pdf']],
-    ['a password-protected PDF', () => join(BAD, 'encrypted.pdf'), ['encrypted_pdf']],
-    ['garbage after a PDF header', () => join(BAD, 'garbage.pdf'), ['corrupt_file', 'truncated_pdf']],
-    ['a PDF over the page limit', () => join(BAD, 'too-many-pages.pdf'), ['too_many_pages']],
-    ['a 1-pixel image', () => join(dir, 'one-pixel.png'), ['image_too_small']],
-    ['a decompression bomb', () => join(dir, 'bomb.png'), ['too_many_pixels']],
-    ['an SVG', () => join(dir, 'drawing.svg'), ['unsupported_type']],
-    ['a ZIP archive', () => join(dir, 'archive.zip'), ['unsupported_type']],
-    ['an executable', () => join(dir, 'program.exe'), ['unsupported_type']],
-    ['a text file', () => join(dir, 'notes.txt'), ['unsupported_type']],
+  const cases: BadInputCase[] = [
+    ...badInputCases(() => dir),
     ['a missing file', () => join(dir, 'nope.pdf'), ['not_found']],
   ];
 

@@ -4,10 +4,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeGeneratedBadInputs } from '../support/bad-inputs.ts';
+import { badInputCases, writeGeneratedBadInputs } from '../support/bad-inputs.ts';
 import { formWith, startTestService, type TestService } from '../support/service.ts';
 
-const BAD = join(import.meta.dirname, '../fixtures/bad');
 let dir: string;
 let svc: TestService;
 
@@ -55,20 +54,7 @@ async function send(path: string): Promise<Outcome> {
 }
 
 describe('bad input through the API', () => {
-  const cases: [string, () => string, string[]][] = [
-    ['an empty file', () => join(BAD, 'empty.pdf'), ['empty_file']],
-    ['a 0-byte image', () => join(dir, 'empty.jpg'), ['empty_file']],
-    ['a truncated PDF', () => join(BAD, 'truncated.pdf'), ['truncated_pdf']],
-    ['a password-protected PDF', () => join(BAD, 'encrypted.pdf'), ['encrypted_pdf']],
-    ['garbage after a PDF header', () => join(BAD, 'garbage.pdf'), ['corrupt_file', 'truncated_pdf']],
-    ['a PDF over the page limit', () => join(BAD, 'too-many-pages.pdf'), ['too_many_pages']],
-    ['a 1-pixel image', () => join(dir, 'one-pixel.png'), ['image_too_small']],
-    ['a decompression bomb', () => join(dir, 'bomb.png'), ['too_many_pixels']],
-    ['an SVG', () => join(dir, 'drawing.svg'), ['unsupported_type']],
-    ['a ZIP archive', () => join(dir, 'archive.zip'), ['unsupported_type']],
-    ['an executable', () => join(dir, 'program.exe'), ['unsupported_type']],
-    ['a text file', () => join(dir, 'notes.txt'), ['unsupported_type']],
-  ];
+  const cases = badInputCases(() => dir);
 
   const outcomes = new Map<string, Outcome>();
   beforeAll(async () => {
