@@ -224,8 +224,18 @@ interface Attempt {
 }
 
 async function readPage(image: PageImage, recognize: Recognize, options: ReadOptions): Promise<OcrPage> {
+  // Each turn is prepared once, whether it is probed, read whole, or both.
+  const preparations = new Map<number, Promise<Prepared>>();
+  const read = (rotation: number, probe = false): Promise<Attempt> => {
+    let prepared = preparations.get(rotation);
+    if (!prepared) {
+      prepared = options.prepare(() => preparePage(image, rotation, options));
+      preparations.set(rotation, prepared);
+    }
+    return prepared.then((p) => readAt(p, rotation, recognize, probe));
+  };
   // Most pages arrive upright, so that reading is tried first; a doubtful one is tried the other ways round.
-  let best = await readAt(image, 0, recognize, options);
+  let best = await read(0);
   if (best.words.length >= 3 && best.score < DOUBTFUL_CONFIDENCE) {
     // The best reading's score on the probe strip, to compare probes with probes (a strip cuts words at its ends).
     let bestOnProbe: number | undefined;
@@ -235,11 +245,11 @@ async function readPage(image: PageImage, recognize: Recognize, options: ReadOpt
       // of the page from its middle, and the whole page read that way only when the probe reads better than the
       // best reading so far does on the same strip.
       if (rotation % 180 !== 0) {
-        const probe = await readAt(image, rotation, recognize, { ...options, probe: true });
-        bestOnProbe ??= (await readAt(image, best.rotation, recognize, { ...options, probe: true })).score;
+        const probe = await read(rotation, true);
+        bestOnProbe ??= (await read(best.rotation, true)).score;
         if (probe.score <= bestOnProbe) continue;
       }
-      const attempt = await readAt(image, rotation, recognize, options);
+      const attempt = await read(rotation);
       if (attempt.score > best.score) {
         best = attempt;
         bestOnProbe = undefined;
@@ -256,48 +266,64 @@ interface ReadOptions {
   headerBand: boolean;
   /** Runs a page's preparation; the engine lets one page at a time hold the full-size working copies. */
   prepare: <T>(work: () => Promise<T>) => Promise<T>;
-  /** Read only the middle of the page (half its width, a quarter of its height) to score this turn; no words. */
-  probe?: boolean;
 }
 
+/** A page turned, cleaned, scaled and deskewed for tesseract, with what it takes to map boxes back. */
+interface Prepared {
+  upW: number;
+  upH: number;
+  region: Region;
+  scale: number;
+  sw: number;
+  sh: number;
+  skew: number;
+  prepared: Grey;
+  bandBottom: number | undefined;
+}
+
+async function preparePage(image: PageImage, rotation: number, options: ReadOptions): Promise<Prepared> {
+  const upright = await decodeGrey(image.png, rotation);
+  const upW = upright.width;
+  const upH = upright.height;
+  // A small receipt on a full-page scan: read only the paper's text, with the scanner's specks wiped off, so
+  // the line height is measured on text and the scale budget is spent on it. Boxes come back offset.
+  const content = await cleanPage(upright);
+  const region = content.region;
+  const analysis = await analysePage(content.image);
+  const cropW = region.width;
+  const cropH = region.height;
+  let scale = analysis.lineHeight > 0 ? TARGET_LINE_HEIGHT / analysis.lineHeight : 1800 / upW;
+  scale = Math.min(4, Math.max(0.5, scale));
+  scale = Math.min(scale, Math.sqrt(MAX_PREPARED_PIXELS / (cropW * cropH)));
+  const sw = Math.max(1, Math.round(cropW * scale));
+  const sh = Math.max(1, Math.round(cropH * scale));
+  const skew = analysis.skew;
+  let prepared = await toGrey(
+    fromGrey(content.image).resize(sw, sh, { kernel: scale > 1 ? 'cubic' : 'lanczos3' }),
+  );
+  if (Math.abs(skew) >= 0.3) prepared = await toGrey(fromGrey(prepared).rotate(-skew, { background: WHITE }));
+
+  // A header band (title, vendor block and invoice-number block side by side above the first full-width rule)
+  // is read apart, in sparse-text mode: read as one uniform block with the rest, tesseract merges the columns'
+  // staggered lines and loses their words. The rest of the page is still read as one block (tables, receipts).
+  const bandBottom = options.headerBand ? await findHeaderBand(prepared) : undefined;
+  return { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom };
+}
+
+/**
+ * Reads a prepared page. A probe reads only the middle of the page (half its width, a quarter of its height) to
+ * score this turn, and returns no words.
+ */
 async function readAt(
-  image: PageImage,
+  page: Prepared,
   rotation: number,
   recognize: Recognize,
-  options: ReadOptions,
+  probe: boolean,
 ): Promise<Attempt> {
-  const { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom } = await options.prepare(async () => {
-    const upright = await decodeGrey(image.png, rotation);
-    const upW = upright.width;
-    const upH = upright.height;
-    // A small receipt on a full-page scan: read only the paper's text, with the scanner's specks wiped off, so
-    // the line height is measured on text and the scale budget is spent on it. Boxes come back offset.
-    const content = await cleanPage(upright);
-    const region = content.region;
-    const analysis = await analysePage(content.image);
-    const cropW = region.width;
-    const cropH = region.height;
-    let scale = analysis.lineHeight > 0 ? TARGET_LINE_HEIGHT / analysis.lineHeight : 1800 / upW;
-    scale = Math.min(4, Math.max(0.5, scale));
-    scale = Math.min(scale, Math.sqrt(MAX_PREPARED_PIXELS / (cropW * cropH)));
-    const sw = Math.max(1, Math.round(cropW * scale));
-    const sh = Math.max(1, Math.round(cropH * scale));
-    const skew = analysis.skew;
-    let prepared = await toGrey(
-      fromGrey(content.image).resize(sw, sh, { kernel: scale > 1 ? 'cubic' : 'lanczos3' }),
-    );
-    if (Math.abs(skew) >= 0.3)
-      prepared = await toGrey(fromGrey(prepared).rotate(-skew, { background: WHITE }));
-
-    // A header band (title, vendor block and invoice-number block side by side above the first full-width rule)
-    // is read apart, in sparse-text mode: read as one uniform block with the rest, tesseract merges the columns'
-    // staggered lines and loses their words. The rest of the page is still read as one block (tables, receipts).
-    const bandBottom = options.headerBand && !options.probe ? await findHeaderBand(prepared) : undefined;
-    return { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom };
-  });
+  const { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom } = page;
   const ph = prepared.height;
   const pw = prepared.width;
-  if (options.probe) {
+  if (probe) {
     const middle = crop(
       prepared,
       Math.floor(pw / 4),
