@@ -99,6 +99,25 @@ describe('extractReceiptFields on real receipt OCR', () => {
 });
 
 describe('extractReceiptFields on small layouts', () => {
+  it('takes the cash from a "Cash … Change …" line, so a misread total loses to cash minus change', () => {
+    const lines = [
+      'KEDAI RUNCIT BAHAGIA SDN BHD',
+      'Date 10/03/2018 18:24',
+      'Nasi Lemak 2 x 4.10 8.20',
+      'Teh Tarik 1 x 2.00 2.00',
+      'Nett Total: 160.20',
+      'Cash 20.00 Change 9.80',
+    ];
+    const f = extractReceiptFields(layoutOf(lines));
+    expect(f.totalAmount?.value).toBe('10.20');
+    // Worked out, not read: low enough to send the receipt to review.
+    expect(f.totalAmount?.confidence).toBeLessThan(0.6);
+    // Read as printed, the labelled total stands.
+    const printed = extractReceiptFields(layoutOf(lines.with(4, 'Nett Total: 10.20')));
+    expect(printed.totalAmount?.value).toBe('10.20');
+    expect(printed.totalAmount?.confidence).toBeGreaterThan(0.8);
+  });
+
   it('joins a legal form wrapped onto its own line, and skips the title and the address', () => {
     const f = extractReceiptFields(
       layoutOf([

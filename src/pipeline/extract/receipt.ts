@@ -245,6 +245,13 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator, expl
   // Less than half the subtotal was neither paid nor due: such an amount lost its leading digits to OCR.
   const belowSubtotal = (v: Decimal) => !!minSubtotal && v.lt(minSubtotal.div(2));
   let cash = labelled('cash').filter((m) => m.value.gt(0) && !belowSubtotal(m.value));
+  // "Cash 20.00 Change 9.80" on one line: the change is its last amount (above), the cash handed over its first.
+  kinds.forEach((k, i) => {
+    const amounts = money[i] ?? [];
+    const first = amounts[0];
+    if (k !== 'change' || amounts.length < 2 || !first || !RE.cash.test(lines[i]?.folded ?? '')) return;
+    if (first.value.gt(0) && !belowSubtotal(first.value)) cash.push(first);
+  });
   // "CASN 70.30" / "CHANGE 10.00": the tendered amount sits between the total and the change even when its
   // label is unreadable, so with no readable cash line the unlabelled amounts just above the change stand in.
   if (!cash.length && change.length) {
