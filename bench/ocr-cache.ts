@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { groupIntoLines, type Layout, type Word } from '../src/pipeline/layout.ts';
+import { canChooseOcrLanguages, chooseOcrLanguages } from '../src/pipeline/ocr-languages.ts';
 import type { OcrEngine, OcrPage, PageImage } from '../src/pipeline/ports.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,7 +68,7 @@ async function plainReader(): Promise<PageReader> {
                 source: 'ocr',
               });
             }
-      return [{ width: png.info.width, height: png.info.height, rotation: 0, words }];
+      return [{ width: png.info.width, height: png.info.height, rotation: 0, languages: ['eng'], words }];
     },
     close: async () => {
       await worker.terminate();
@@ -90,7 +91,14 @@ async function adapterReader(): Promise<PageReader> {
     async read(bytes) {
       const images = await decoder.decode(bytes, DEFAULT_LIMITS);
       const pages: OcrPage[] = [];
-      for (const img of images) pages.push(await engine.readPage(img, { languages: LANGUAGES }));
+      // As the reader does: with several languages, each page is read in the one its words are in.
+      const chooseLanguages = canChooseOcrLanguages(LANGUAGES)
+        ? (text: string) => chooseOcrLanguages(text, LANGUAGES)
+        : undefined;
+      for (const img of images)
+        pages.push(
+          await engine.readPage(img, { languages: LANGUAGES, ...(chooseLanguages && { chooseLanguages }) }),
+        );
       return pages;
     },
     close: () => engine.close(),

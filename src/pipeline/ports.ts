@@ -56,11 +56,24 @@ export interface OcrPage {
   height: number;
   /** Clockwise degrees the image was turned to read it upright (0, 90, 180, 270). Boxes are in the upright frame. */
   rotation: number;
+  /** The tesseract languages the words were read in, the first tried first. */
+  languages: string[];
   words: Word[];
+}
+
+export interface OcrReadOptions {
+  /** Languages to read in (tesseract codes, or en/pt/es), the first tried first; all the engine's when absent.
+   * Each must be one the engine was created with. */
+  languages?: readonly string[];
+  /** With more than one language, picks the languages a page is read in from text already read off it
+   * (undefined: it cannot tell). It is asked about the top of the page read in the first language alone, or, when
+   * the engine's last pages were all read in the same languages, about the whole page read in those; a page whose
+   * text picks other languages is read again in them. */
+  chooseLanguages?: (text: string) => readonly string[] | undefined;
 }
 
 export interface OcrEngine {
   /** Prepares (greyscale, normalise, scale, deskew, orientation) and reads a page image. Throws DocumentError ocr_failed. */
-  readPage(image: PageImage, options: { languages: readonly string[] }): Promise<OcrPage>;
+  readPage(image: PageImage, options?: OcrReadOptions): Promise<OcrPage>;
   close(): Promise<void>;
 }

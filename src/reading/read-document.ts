@@ -11,6 +11,7 @@ import { type SupportedMimeType, sniffDocumentType } from '../intake/sniff.ts';
 import { DocumentError, isDocumentError } from '../pipeline/errors.ts';
 import { decodeXml, readNfeXml } from '../pipeline/extract/nfe-xml.ts';
 import { groupIntoLines, type Layout, type Page } from '../pipeline/layout.ts';
+import { canChooseOcrLanguages, chooseOcrLanguages } from '../pipeline/ocr-languages.ts';
 import {
   DEFAULT_LIMITS,
   type ImageDecoder,
@@ -192,7 +193,12 @@ export class DocumentReader {
     let ocrMs = 0;
     const ocrPage = async (image: { png: Buffer; width: number; height: number }, number: number) => {
       const t = performance.now();
-      const read = await this.ocr.readPage(image, { languages: this.languages });
+      const read = await this.ocr.readPage(image, {
+        languages: this.languages,
+        ...(canChooseOcrLanguages(this.languages) && {
+          chooseLanguages: (text: string) => chooseOcrLanguages(text, this.languages),
+        }),
+      });
       ocrMs += ms(t);
       return pageFromOcr(read, number);
     };

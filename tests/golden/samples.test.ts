@@ -52,9 +52,11 @@ describe('samples', () => {
     }
   });
 
-  // The goal is 98%; the pipeline reads 99.1% today (652/658: the header band of scanned invoices is read
-  // apart in sparse-text mode; the misses left are single OCR character slips). This guards what is reached.
-  const REACHED = 0.99;
+  // The goal is 98%; the pipeline reads 98.8% today (650/658; the misses are single OCR character slips). It
+  // read 99.1% with every page in all three languages at once: reading each page in its own language traded two
+  // slips on the samples (an English receipt's "3.95" read "3:99", "FPS50" read "FPSSO") for six more right
+  // totals in a hundred real receipts and half their OCR time. This guards what is reached.
+  const REACHED = 0.985;
 
   it(`reads at least ${REACHED * 100}% of the expected fields and line-item cells right (goal 98%)`, () => {
     const right = allScores.filter((x) => x.ok).length;

@@ -821,8 +821,16 @@ function decideTotals(
   return { total: field(tot, 0.9), subtotal: field(s, 0.9), tax: field(t, 0.85) };
 }
 
-/** Language by stopword counts; the classifier exports the same. */
+/** Language by stopword counts; the classifier exports the same. English when nothing tips it. */
 export function guessLanguage(text: string): 'en' | 'pt' | 'es' {
+  const score = languageScores(text);
+  if (score.pt >= score.es && score.pt > score.en) return 'pt';
+  if (score.es > score.pt && score.es > score.en) return 'es';
+  return 'en';
+}
+
+/** How many of the text's words are common English, Portuguese and Spanish words (accents folded). */
+export function languageScores(text: string): { en: number; pt: number; es: number } {
   const words = foldText(text).match(/[a-z]+/g) ?? [];
   const sets = {
     en: new Set([
@@ -900,7 +908,5 @@ export function guessLanguage(text: string): 'en' | 'pt' | 'es' {
   };
   const score = { en: 0, pt: 0, es: 0 };
   for (const w of words) for (const k of ['en', 'pt', 'es'] as const) if (sets[k].has(w)) score[k]++;
-  if (score.pt >= score.es && score.pt > score.en) return 'pt';
-  if (score.es > score.pt && score.es > score.en) return 'es';
-  return 'en';
+  return score;
 }

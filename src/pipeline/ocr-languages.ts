@@ -1,0 +1,31 @@
+// Which of the configured OCR languages a page is read in, decided from text read in the first of them.
+//
+// tesseract given eng+por+spa reads every word it is unsure of again in each other language and keeps the reading
+// it likes best, switching its first choice to whichever language last won. On English receipts that swaps digits
+// ("9.00" read as "9.60" by the Portuguese model) and takes two to three times as long on a poor scan. So a page is
+// read in the language its words say it is in, with the first configured language beside it for the odd foreign
+// word (an English "Total" on a Spanish ticket).
+import { languageScores } from './extract/fields.ts';
+
+const TESSERACT_CODE = { en: 'eng', pt: 'por', es: 'spa' } as const;
+
+/** The languages the stopword counts can tell apart; with any other language configured, pages are read in all. */
+export function canChooseOcrLanguages(configured: readonly string[]): boolean {
+  const known: readonly string[] = Object.values(TESSERACT_CODE);
+  return configured.length > 1 && configured.every((code) => known.includes(code));
+}
+
+/**
+ * The languages to read a page in, from text already read off it: undefined while the text does not tell (fewer
+ * than two telling words, or a tie between languages), and never a language that is not configured.
+ */
+export function chooseOcrLanguages(text: string, configured: readonly string[]): string[] | undefined {
+  const scores = languageScores(text);
+  const ranked = (Object.keys(scores) as (keyof typeof scores)[]).sort((a, b) => scores[b] - scores[a]);
+  const [best, second] = ranked as [keyof typeof scores, keyof typeof scores];
+  if (scores[best] < 2 || scores[best] === scores[second]) return undefined;
+  const code = TESSERACT_CODE[best];
+  const primary = configured[0];
+  if (!configured.includes(code) || primary === undefined) return undefined;
+  return code === primary ? [code] : [code, primary];
+}
