@@ -116,6 +116,17 @@ describe('extractReceiptFields on small layouts', () => {
     const printed = extractReceiptFields(layoutOf(lines.with(4, 'Nett Total: 10.20')));
     expect(printed.totalAmount?.value).toBe('10.20');
     expect(printed.totalAmount?.confidence).toBeGreaterThan(0.8);
+    // The other way round the first amount is the change, not the cash.
+    const swapped = [
+      'KEDAI RUNCIT',
+      'Nasi Lemak 8.20',
+      'Teh Tarik 2.00',
+      'Total: 10.20',
+      'Change 9.80 Cash 20.00',
+    ];
+    const other = extractReceiptFields(layoutOf(swapped));
+    expect(other.totalAmount?.value).toBe('10.20');
+    expect(other.totalAmount?.confidence).toBeGreaterThan(0.8);
   });
 
   it('joins a legal form wrapped onto its own line, and skips the title and the address', () => {

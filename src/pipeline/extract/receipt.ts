@@ -246,10 +246,14 @@ function decideTotals(lines: readonly ReceiptLine[], sep: DecimalSeparator, expl
   const belowSubtotal = (v: Decimal) => !!minSubtotal && v.lt(minSubtotal.div(2));
   let cash = labelled('cash').filter((m) => m.value.gt(0) && !belowSubtotal(m.value));
   // "Cash 20.00 Change 9.80" on one line: the change is its last amount (above), the cash handed over its first.
+  // Only in that order: on "Change 9.80 Cash 20.00" the first amount is the change.
   kinds.forEach((k, i) => {
     const amounts = money[i] ?? [];
     const first = amounts[0];
-    if (k !== 'change' || amounts.length < 2 || !first || !RE.cash.test(lines[i]?.folded ?? '')) return;
+    const folded = lines[i]?.folded ?? '';
+    const cashAt = folded.search(RE.cash);
+    if (k !== 'change' || amounts.length < 2 || !first || cashAt < 0) return;
+    if (cashAt > folded.search(RE.change)) return;
     if (first.value.gt(0) && !belowSubtotal(first.value)) cash.push(first);
   });
   // "CASN 70.30" / "CHANGE 10.00": the tendered amount sits between the total and the change even when its
