@@ -8,6 +8,7 @@ import sharp, { type Sharp } from 'sharp';
 import { createWorker, OEM, type Page as TesseractPage, type Worker } from 'tesseract.js';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { BBox, Word } from '../pipeline/layout.ts';
+import { toTesseractCode } from '../pipeline/ocr-languages.ts';
 import type { OcrEngine, OcrPage, OcrReadOptions, PageImage } from '../pipeline/ports.ts';
 
 export interface OcrEngineOptions {
@@ -18,8 +19,6 @@ export interface OcrEngineOptions {
   /** Read an invoice's header band (above the first full-width rule) apart in sparse-text mode; default on. */
   headerBand?: boolean;
 }
-
-const ISO_TO_TESSERACT: Record<string, string> = { en: 'eng', pt: 'por', es: 'spa' };
 
 /** Median text-line height (ink rows of one line) that tesseract's LSTM reads best, in pixels. */
 const TARGET_LINE_HEIGHT = 26;
@@ -94,8 +93,13 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
   };
 }
 
-/** A recognition job that runs longer than this is failed rather than left to hold its caller forever. */
+/** A recognition job running longer than this is failed rather than left to hold its caller, and its worker
+ * replaced. Time waiting in the queue does not count: a long document queues many jobs at once. */
 const JOB_TIMEOUT_MS = 180_000;
+/** A job waiting longer than this goes to the next free worker, before any job in that worker's languages. */
+const MAX_WAIT_MS = 5_000;
+/** How far down the queue a free worker looks for a job in the languages it is set up for. */
+const LOOKAHEAD = 4;
 
 /** tesseract parameters every worker runs with, set again after each change of languages. */
 const WORKER_PARAMETERS = { preserve_interword_spaces: '0', user_defined_dpi: '300' };
@@ -104,54 +108,90 @@ interface PoolWorker {
   worker: Worker;
   /** The languages the worker is initialised with, joined by '+'; '' when unknown (a change failed). */
   langs: string;
-  busy: boolean;
+  /** The job it is running. */
+  job: PoolJob | undefined;
 }
 
 interface PoolJob {
   langs: string;
   image: Buffer;
   options: RecognizeOptions;
+  queuedAt: number;
+  done: boolean;
+  timer: NodeJS.Timeout | undefined;
   resolve: (page: TesseractPage) => void;
   reject: (error: unknown) => void;
 }
 
 /**
  * tesseract.js workers, each holding every language's data and initialised with the languages of the job it last
- * ran. A free worker takes the oldest job in its languages, or else the oldest job, and switches to that job's
- * languages first (about 0.1 to 0.25 s, against seconds for a page).
+ * ran. A free worker takes a job in its languages from near the head of the queue, or else the oldest job, and
+ * switches to that job's languages first (about 0.1 to 0.25 s, against seconds for a page); a job that has waited
+ * long goes first whatever its languages. A worker whose job runs out of time is replaced.
  */
 function createPool(languages: readonly string[], size: number) {
   const workers: PoolWorker[] = [];
   const queue: PoolJob[] = [];
   let ready: Promise<void> | undefined;
   let closed = false;
+  const allLangs = languages.join('+');
+
+  const startWorker = async (): Promise<PoolWorker> => {
+    const worker = await createWorker([...languages], OEM.LSTM_ONLY, {
+      langPath: localLangPath(languages),
+      cacheMethod: 'none',
+      gzip: true,
+      // Without a handler tesseract.js rethrows worker errors from a message callback, which no caller
+      // can catch: the whole process would go down with one bad page.
+      errorHandler: () => {},
+    });
+    await worker.setParameters(WORKER_PARAMETERS);
+    return { worker, langs: allLangs, job: undefined };
+  };
 
   // Workers are started on first use so a process that never OCRs pays nothing.
   const start = (): Promise<void> => {
     ready ??= (async () => {
-      const langPath = localLangPath(languages);
-      const started = await Promise.all(
-        Array.from({ length: size }, () =>
-          createWorker([...languages], OEM.LSTM_ONLY, {
-            langPath,
-            cacheMethod: 'none',
-            gzip: true,
-            // Without a handler tesseract.js rethrows worker errors from a message callback, which no caller
-            // can catch: the whole process would go down with one bad page.
-            errorHandler: () => {},
-          }),
-        ),
-      );
-      for (const worker of started) {
-        await worker.setParameters(WORKER_PARAMETERS);
-        workers.push({ worker, langs: languages.join('+'), busy: false });
-      }
+      workers.push(...(await Promise.all(Array.from({ length: size }, startWorker))));
     })();
     return ready;
   };
 
+  const settle = (job: PoolJob, outcome: { page: TesseractPage } | { error: unknown }): void => {
+    if (job.done) return;
+    job.done = true;
+    clearTimeout(job.timer);
+    const at = queue.indexOf(job);
+    if (at >= 0) queue.splice(at, 1);
+    if ('page' in outcome) job.resolve(outcome.page);
+    else job.reject(outcome.error);
+  };
+
+  const timedOut = (job: PoolJob): void => {
+    settle(job, {
+      error: new DocumentError('ocr_failed', `OCR did not finish within ${JOB_TIMEOUT_MS / 1000} s.`),
+    });
+    // tesseract cannot be interrupted: a worker stuck on the job is dropped and a fresh one started.
+    const stuck = workers.find((pw) => pw.job === job);
+    if (!stuck) return;
+    workers.splice(workers.indexOf(stuck), 1);
+    void stuck.worker.terminate().catch(() => {});
+    startWorker().then(
+      (fresh) => {
+        if (closed) return void fresh.worker.terminate().catch(() => {});
+        workers.push(fresh);
+        dispatch();
+      },
+      (error) => {
+        // With no worker left, nothing queued would ever run.
+        if (!workers.length) for (const waiting of [...queue]) settle(waiting, { error });
+      },
+    );
+  };
+
   const run = async (pw: PoolWorker, job: PoolJob): Promise<void> => {
-    pw.busy = true;
+    pw.job = job;
+    job.timer = setTimeout(() => timedOut(job), JOB_TIMEOUT_MS);
     try {
       if (pw.langs !== job.langs) {
         pw.langs = '';
@@ -159,24 +199,12 @@ function createPool(languages: readonly string[], size: number) {
         await pw.worker.setParameters(WORKER_PARAMETERS);
         pw.langs = job.langs;
       }
-      // A job past its time is failed for its caller; the worker stays busy until tesseract lets go of it.
-      const timer = setTimeout(
-        () =>
-          job.reject(
-            new DocumentError('ocr_failed', `OCR did not finish within ${JOB_TIMEOUT_MS / 1000} s.`),
-          ),
-        JOB_TIMEOUT_MS,
-      );
-      try {
-        const { data } = await pw.worker.recognize(job.image, job.options, { blocks: true, text: false });
-        job.resolve(data);
-      } finally {
-        clearTimeout(timer);
-      }
+      const { data } = await pw.worker.recognize(job.image, job.options, { blocks: true, text: false });
+      settle(job, { page: data });
     } catch (error) {
-      job.reject(error);
+      settle(job, { error });
     } finally {
-      pw.busy = false;
+      pw.job = undefined;
       dispatch();
     }
   };
@@ -184,9 +212,20 @@ function createPool(languages: readonly string[], size: number) {
   const dispatch = (): void => {
     for (const pw of workers) {
       if (closed || !queue.length) return;
-      if (pw.busy) continue;
-      const same = queue.findIndex((job) => job.langs === pw.langs);
-      const [job] = queue.splice(same >= 0 ? same : 0, 1);
+      if (pw.job) continue;
+      const oldest = queue[0] as PoolJob;
+      let at = 0;
+      if (performance.now() - oldest.queuedAt < MAX_WAIT_MS) {
+        const window = queue.slice(0, LOOKAHEAD);
+        const own = window.findIndex((job) => job.langs === pw.langs);
+        // Failing that, a job no other free worker is already set up for.
+        const free = workers.filter((o) => o !== pw && !o.job);
+        const open = window.findIndex((job) => !free.some((o) => o.langs === job.langs));
+        if (own >= 0) at = own;
+        else if (open >= 0) at = open;
+        else continue;
+      }
+      const [job] = queue.splice(at, 1);
       if (job) void run(pw, job);
     }
   };
@@ -195,30 +234,35 @@ function createPool(languages: readonly string[], size: number) {
     /** Recognition in `langs` (the first tried first), as a function of an image and per-job options. */
     recognizer(langs: readonly string[]): Recognize {
       const key = langs.join('+');
-      return async (image, options = {}) => {
-        await start();
-        if (closed) throw new DocumentError('ocr_failed', 'The OCR engine has been closed.');
-        return new Promise<TesseractPage>((resolve, reject) => {
-          queue.push({ langs: key, image, options, resolve, reject });
-          dispatch();
+      return (image, options = {}) =>
+        new Promise<TesseractPage>((resolve, reject) => {
+          const job: PoolJob = {
+            langs: key,
+            image,
+            options,
+            queuedAt: performance.now(),
+            done: false,
+            timer: undefined,
+            resolve,
+            reject,
+          };
+          if (closed) return reject(new DocumentError('ocr_failed', 'The OCR engine has been closed.'));
+          queue.push(job);
+          start().then(dispatch, (error) => settle(job, { error }));
         });
-      };
     },
     async close(): Promise<void> {
       closed = true;
-      for (const job of queue.splice(0)) {
-        job.reject(new DocumentError('ocr_failed', 'The OCR engine has been closed.'));
-      }
+      const closedError = () => new DocumentError('ocr_failed', 'The OCR engine has been closed.');
+      for (const job of [...queue]) settle(job, { error: closedError() });
+      // terminate() does not settle what a worker was running: its callers are told here.
+      for (const pw of workers) if (pw.job) settle(pw.job, { error: closedError() });
       if (ready) {
         await ready.catch(() => {});
         await Promise.all(workers.map((pw) => pw.worker.terminate().catch(() => {})));
       }
     },
   };
-}
-
-function toTesseractCode(code: string): string {
-  return ISO_TO_TESSERACT[code] ?? code;
 }
 
 /**

@@ -9,17 +9,23 @@ import { languageScores } from './extract/fields.ts';
 
 const TESSERACT_CODE = { en: 'eng', pt: 'por', es: 'spa' } as const;
 
+/** A tesseract language code for an ISO one (en, pt, es); other codes are passed through. */
+export function toTesseractCode(code: string): string {
+  return (TESSERACT_CODE as Record<string, string>)[code] ?? code;
+}
+
 /** The languages the stopword counts can tell apart; with any other language configured, pages are read in all. */
 export function canChooseOcrLanguages(configured: readonly string[]): boolean {
   const known: readonly string[] = Object.values(TESSERACT_CODE);
-  return configured.length > 1 && configured.every((code) => known.includes(code));
+  return configured.length > 1 && configured.every((code) => known.includes(toTesseractCode(code)));
 }
 
 /**
  * The languages to read a page in, from text already read off it: undefined while the text does not tell (fewer
  * than two telling words, or a tie between languages), and never a language that is not configured.
  */
-export function chooseOcrLanguages(text: string, configured: readonly string[]): string[] | undefined {
+export function chooseOcrLanguages(text: string, languages: readonly string[]): string[] | undefined {
+  const configured = languages.map(toTesseractCode);
   const scores = languageScores(text);
   const ranked = (Object.keys(scores) as (keyof typeof scores)[]).sort((a, b) => scores[b] - scores[a]);
   const [best, second] = ranked as [keyof typeof scores, keyof typeof scores];

@@ -221,8 +221,11 @@ export class DocumentReader {
               }),
             );
           } else {
-            // Rendering is sequential (pdfjs holds the document); OCR of rendered pages runs on the pool.
-            pages.push(ocrPage(await pdf.render(n, OCR_RENDER_DPI), n));
+            // Rendering is sequential (pdfjs holds the document); OCR of rendered pages runs on the pool. A page
+            // failing while later ones render is reported by Promise.all below, not as an unhandled rejection.
+            const page = ocrPage(await pdf.render(n, OCR_RENDER_DPI), n);
+            page.catch(() => {});
+            pages.push(page);
           }
         }
         return { layout: { pages: await Promise.all(pages) }, ocrMs };

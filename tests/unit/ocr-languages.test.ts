@@ -29,6 +29,12 @@ describe('choosing the OCR languages of a page from text read in the first one',
     expect(chooseOcrLanguages('Invoice date total amount due', ['por', 'eng'])).toEqual(['eng', 'por']);
   });
 
+  it('takes ISO codes as well, and does not count the "e" of "E-mail" as Portuguese', () => {
+    expect(canChooseOcrLanguages(['en', 'pt', 'es'])).toBe(true);
+    expect(chooseOcrLanguages('Data de Emissao Valor Total', ['en', 'pt', 'es'])).toEqual(['por', 'eng']);
+    expect(chooseOcrLanguages('E-mail: shop@example.com E-mail orders Total', ALL)).toBeUndefined();
+  });
+
   it('only chooses among languages it can tell apart', () => {
     expect(canChooseOcrLanguages(ALL)).toBe(true);
     expect(canChooseOcrLanguages(['eng'])).toBe(false);

@@ -234,29 +234,76 @@ describe('reading each page in its own language', () => {
     'Total amount due $1,234.56',
   ];
 
+  // Each test has an engine of its own: an engine remembers what its last pages were read in.
+  const fresh = () => createOcrEngine({ languages: ALL, poolSize: 2 });
+
   it('reads a Portuguese page in Portuguese, accents and all, and an English one in English alone', async () => {
-    // Side by side on the two workers, each switching to the languages of the page it is given.
-    const [pt, en] = await Promise.all([
-      engine.readPage(await sheet(portuguese), { languages: ALL, chooseLanguages }),
-      engine.readPage(await sheet(english), { languages: ALL, chooseLanguages }),
-    ]);
-    expect(pt.languages).toEqual(['por', 'eng']);
-    expect(text(pt.words)).toContain('Data de Emissão 15/03/2025');
-    expect(text(pt.words)).toContain('Manutenção');
-    expect(en.languages).toEqual(['eng']);
-    expect(text(en.words)).toContain('Total amount due $1,234.56');
+    const own = fresh();
+    try {
+      // Side by side on the two workers, each switching to the languages of the page it is given.
+      const [pt, en] = await Promise.all([
+        own.readPage(await sheet(portuguese), { languages: ALL, chooseLanguages }),
+        own.readPage(await sheet(english), { languages: ALL, chooseLanguages }),
+      ]);
+      expect(pt.languages).toEqual(['por', 'eng']);
+      expect(text(pt.words)).toContain('Data de Emissão 15/03/2025');
+      expect(text(pt.words)).toContain('Manutenção');
+      expect(en.languages).toEqual(['eng']);
+      expect(text(en.words)).toContain('Total amount due $1,234.56');
+    } finally {
+      await own.close();
+    }
   });
 
   it('reads the whole page again in its language when its top does not tell', async () => {
-    // A letterhead of names and numbers, then the Portuguese body far below it.
-    const page = await sheet([
-      'PAPELARIA SJ 11.222.333/0001-81',
-      ...Array(9).fill(''),
-      ...portuguese.slice(1),
-    ]);
-    const read = await engine.readPage(page, { languages: ALL, chooseLanguages });
-    expect(read.languages).toEqual(['por', 'eng']);
-    expect(text(read.words)).toContain('Data de Emissão 15/03/2025');
+    const own = fresh();
+    try {
+      // A letterhead of names and numbers, then the Portuguese body far below it.
+      const page = await sheet([
+        'PAPELARIA SJ 11.222.333/0001-81',
+        ...Array(9).fill(''),
+        ...portuguese.slice(1),
+      ]);
+      const read = await own.readPage(page, { languages: ALL, chooseLanguages });
+      expect(read.languages).toEqual(['por', 'eng']);
+      expect(text(read.words)).toContain('Data de Emissão 15/03/2025');
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('after a run of Portuguese pages, still reads an English page in English alone', async () => {
+    const own = fresh();
+    try {
+      const pt = await sheet(portuguese);
+      for (let i = 0; i < 3; i++) {
+        expect((await own.readPage(pt, { languages: ALL, chooseLanguages })).languages).toEqual([
+          'por',
+          'eng',
+        ]);
+      }
+      // Read first in the settled por+eng, then again in English when its words turn out English.
+      const en = await own.readPage(await sheet(english), { languages: ALL, chooseLanguages });
+      expect(en.languages).toEqual(['eng']);
+      expect(text(en.words)).toContain('Total amount due $1,234.56');
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('fails pages still waiting or being read when the engine is closed, rather than leaving them hanging', async () => {
+    const own = createOcrEngine({ languages: ALL, poolSize: 1 });
+    const pages = await Promise.all([sheet(portuguese), sheet(english), sheet(portuguese)]);
+    const reads = pages.map((p) => own.readPage(p, { languages: ALL, chooseLanguages }));
+    // Once the first page is being read, close.
+    await new Promise((r) => setTimeout(r, 1500));
+    await own.close();
+    const outcomes = await Promise.allSettled(reads);
+    expect(outcomes.some((o) => o.status === 'rejected')).toBe(true);
+    for (const o of outcomes) {
+      if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'ocr_failed' });
+    }
+    await expect(own.readPage(pages[0]!, { languages: ALL })).rejects.toMatchObject({ code: 'ocr_failed' });
   });
 
   it('reads in every language it is given when nothing chooses, and refuses a language it has not loaded', async () => {

@@ -831,7 +831,11 @@ export function guessLanguage(text: string): 'en' | 'pt' | 'es' {
 
 /** How many of the text's words are common English, Portuguese and Spanish words (accents folded). */
 export function languageScores(text: string): { en: number; pt: number; es: number } {
-  const words = foldText(text).match(/[a-z]+/g) ?? [];
+  // "E-mail" is no Portuguese "e".
+  const words =
+    foldText(text)
+      .replace(/\be-mail\b/g, 'email')
+      .match(/[a-z]+/g) ?? [];
   const sets = {
     en: new Set([
       'the',
