@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { groupIntoLines, type Layout, type Word } from '../src/pipeline/layout.ts';
-import { canChooseOcrLanguages, chooseOcrLanguages } from '../src/pipeline/ocr-languages.ts';
+import { ocrReadOptions } from '../src/pipeline/ocr-languages.ts';
 import type { OcrEngine, OcrPage, PageImage } from '../src/pipeline/ports.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,13 +92,7 @@ async function adapterReader(): Promise<PageReader> {
       const images = await decoder.decode(bytes, DEFAULT_LIMITS);
       const pages: OcrPage[] = [];
       // As the reader does: with several languages, each page is read in the one its words are in.
-      const chooseLanguages = canChooseOcrLanguages(LANGUAGES)
-        ? (text: string) => chooseOcrLanguages(text, LANGUAGES)
-        : undefined;
-      for (const img of images)
-        pages.push(
-          await engine.readPage(img, { languages: LANGUAGES, ...(chooseLanguages && { chooseLanguages }) }),
-        );
+      for (const img of images) pages.push(await engine.readPage(img, ocrReadOptions(LANGUAGES)));
       return pages;
     },
     close: () => engine.close(),

@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import { createScheduler, createWorker, OEM } from 'tesseract.js';
 import { createImageDecoder } from '../src/adapters/image.ts';
 import { createOcrEngine, localLangPath } from '../src/adapters/ocr.ts';
-import { chooseOcrLanguages } from '../src/pipeline/ocr-languages.ts';
+import { ocrReadOptions } from '../src/pipeline/ocr-languages.ts';
 import { DEFAULT_LIMITS, type PageImage } from '../src/pipeline/ports.ts';
 import { createReader } from '../src/reading/read-document.ts';
 
@@ -34,7 +34,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 
 const ALL = ['eng', 'por', 'spa'];
 /** The reader's options: every page read in the languages its words are in. */
-const asTheReaderDoes = { languages: ALL, chooseLanguages: (text: string) => chooseOcrLanguages(text, ALL) };
+const asTheReaderDoes = ocrReadOptions(ALL);
 
 /** A dense A4 invoice page at 300 DPI: header, 30 item lines, totals; ~11 pt text. */
 async function a4Page(): Promise<PageImage> {

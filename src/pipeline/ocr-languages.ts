@@ -6,6 +6,7 @@
 // read in the language its words say it is in, with the first configured language beside it for the odd foreign
 // word (an English "Total" on a Spanish ticket).
 import { languageScores } from './extract/fields.ts';
+import type { OcrReadOptions } from './ports.ts';
 
 const TESSERACT_CODE = { en: 'eng', pt: 'por', es: 'spa' } as const;
 
@@ -34,4 +35,11 @@ export function chooseOcrLanguages(text: string, languages: readonly string[]): 
   const primary = configured[0];
   if (!configured.includes(code) || primary === undefined) return undefined;
   return code === primary ? [code] : [code, primary];
+}
+
+/** What the reader asks the OCR engine for: pages in `languages`, each read in the ones its words are in when the
+ * choice can tell them apart. */
+export function ocrReadOptions(languages: readonly string[]): OcrReadOptions {
+  if (!canChooseOcrLanguages(languages)) return { languages };
+  return { languages, chooseLanguages: (text) => chooseOcrLanguages(text, languages) };
 }

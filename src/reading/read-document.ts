@@ -11,12 +11,13 @@ import { type SupportedMimeType, sniffDocumentType } from '../intake/sniff.ts';
 import { DocumentError, isDocumentError } from '../pipeline/errors.ts';
 import { decodeXml, readNfeXml } from '../pipeline/extract/nfe-xml.ts';
 import { groupIntoLines, type Layout, type Page } from '../pipeline/layout.ts';
-import { canChooseOcrLanguages, chooseOcrLanguages } from '../pipeline/ocr-languages.ts';
+import { ocrReadOptions } from '../pipeline/ocr-languages.ts';
 import {
   DEFAULT_LIMITS,
   type ImageDecoder,
   type OcrEngine,
   type OcrPage,
+  type OcrReadOptions,
   type PdfReader,
   type ReadLimits,
 } from '../pipeline/ports.ts';
@@ -75,6 +76,7 @@ const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 export class DocumentReader {
   readonly limits: ReadLimits;
   readonly languages: readonly string[];
+  private readonly ocrOptions: OcrReadOptions;
   readonly ruleSet: RuleSet;
   private readonly ruleContext: NonNullable<ReaderOptions['ruleContext']>;
   private readonly judge: boolean;
@@ -86,6 +88,7 @@ export class DocumentReader {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.languages = options.languages ?? ['eng', 'por', 'spa'];
+    this.ocrOptions = ocrReadOptions(this.languages);
     this.ruleSet = options.ruleSet ?? loadDefaultRuleSet();
     this.ruleContext = options.ruleContext ?? {};
     this.judge = options.judge ?? true;
@@ -193,12 +196,7 @@ export class DocumentReader {
     let ocrMs = 0;
     const ocrPage = async (image: { png: Buffer; width: number; height: number }, number: number) => {
       const t = performance.now();
-      const read = await this.ocr.readPage(image, {
-        languages: this.languages,
-        ...(canChooseOcrLanguages(this.languages) && {
-          chooseLanguages: (text: string) => chooseOcrLanguages(text, this.languages),
-        }),
-      });
+      const read = await this.ocr.readPage(image, this.ocrOptions);
       ocrMs += ms(t);
       return pageFromOcr(read, number);
     };

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { canChooseOcrLanguages, chooseOcrLanguages } from '../../src/pipeline/ocr-languages.ts';
+import {
+  canChooseOcrLanguages,
+  chooseOcrLanguages,
+  ocrReadOptions,
+} from '../../src/pipeline/ocr-languages.ts';
 
 const ALL = ['eng', 'por', 'spa'];
 
@@ -39,5 +43,8 @@ describe('choosing the OCR languages of a page from text read in the first one',
     expect(canChooseOcrLanguages(ALL)).toBe(true);
     expect(canChooseOcrLanguages(['eng'])).toBe(false);
     expect(canChooseOcrLanguages(['eng', 'fra'])).toBe(false);
+    // What the reader asks the engine for: a choice only where one can be made.
+    expect(ocrReadOptions(['eng', 'fra'])).toEqual({ languages: ['eng', 'fra'] });
+    expect(ocrReadOptions(ALL).chooseLanguages?.('Data de Emissao Valor Total')).toEqual(['por', 'eng']);
   });
 });

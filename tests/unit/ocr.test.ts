@@ -4,7 +4,7 @@ import { createImageDecoder } from '../../src/adapters/image.ts';
 import { createOcrEngine } from '../../src/adapters/ocr.ts';
 import { DocumentError } from '../../src/pipeline/errors.ts';
 import type { Word } from '../../src/pipeline/layout.ts';
-import { chooseOcrLanguages } from '../../src/pipeline/ocr-languages.ts';
+import { ocrReadOptions } from '../../src/pipeline/ocr-languages.ts';
 import { DEFAULT_LIMITS, type OcrEngine, type PageImage } from '../../src/pipeline/ports.ts';
 
 const W = 1100;
@@ -40,7 +40,7 @@ const find = (words: Word[], t: string) => words.find((w) => w.text === t);
 
 const ALL = ['eng', 'por', 'spa'];
 /** As the reader asks: each page read in the languages its words are in. */
-const asTheReaderDoes = { languages: ALL, chooseLanguages: (t: string) => chooseOcrLanguages(t, ALL) };
+const asTheReaderDoes = ocrReadOptions(ALL);
 
 let engine: OcrEngine;
 beforeAll(() => {
@@ -205,7 +205,6 @@ describe('OCR engine', () => {
 });
 
 describe('reading each page in its own language', () => {
-  const { chooseLanguages } = asTheReaderDoes;
   /** Lines of 34 px text from y = top, 70 px apart, on a 1100 × 1300 page. */
   const sheet = async (lines: string[], top = 110): Promise<PageImage> => {
     const body = lines
@@ -242,8 +241,8 @@ describe('reading each page in its own language', () => {
     try {
       // Side by side on the two workers, each switching to the languages of the page it is given.
       const [pt, en] = await Promise.all([
-        own.readPage(await sheet(portuguese), { languages: ALL, chooseLanguages }),
-        own.readPage(await sheet(english), { languages: ALL, chooseLanguages }),
+        own.readPage(await sheet(portuguese), asTheReaderDoes),
+        own.readPage(await sheet(english), asTheReaderDoes),
       ]);
       expect(pt.languages).toEqual(['por', 'eng']);
       expect(text(pt.words)).toContain('Data de Emissão 15/03/2025');
@@ -264,7 +263,7 @@ describe('reading each page in its own language', () => {
         ...Array(9).fill(''),
         ...portuguese.slice(1),
       ]);
-      const read = await own.readPage(page, { languages: ALL, chooseLanguages });
+      const read = await own.readPage(page, asTheReaderDoes);
       expect(read.languages).toEqual(['por', 'eng']);
       expect(text(read.words)).toContain('Data de Emissão 15/03/2025');
     } finally {
@@ -277,13 +276,10 @@ describe('reading each page in its own language', () => {
     try {
       const pt = await sheet(portuguese);
       for (let i = 0; i < 3; i++) {
-        expect((await own.readPage(pt, { languages: ALL, chooseLanguages })).languages).toEqual([
-          'por',
-          'eng',
-        ]);
+        expect((await own.readPage(pt, asTheReaderDoes)).languages).toEqual(['por', 'eng']);
       }
       // Read first in the settled por+eng, then again in English when its words turn out English.
-      const en = await own.readPage(await sheet(english), { languages: ALL, chooseLanguages });
+      const en = await own.readPage(await sheet(english), asTheReaderDoes);
       expect(en.languages).toEqual(['eng']);
       expect(text(en.words)).toContain('Total amount due $1,234.56');
     } finally {
@@ -294,7 +290,7 @@ describe('reading each page in its own language', () => {
   it('fails pages still waiting or being read when the engine is closed, rather than leaving them hanging', async () => {
     const own = createOcrEngine({ languages: ALL, poolSize: 1 });
     const pages = await Promise.all([sheet(portuguese), sheet(english), sheet(portuguese)]);
-    const reads = pages.map((p) => own.readPage(p, { languages: ALL, chooseLanguages }));
+    const reads = pages.map((p) => own.readPage(p, asTheReaderDoes));
     // Once the first page is being read, close.
     await new Promise((r) => setTimeout(r, 1500));
     await own.close();
