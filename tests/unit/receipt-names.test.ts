@@ -2,43 +2,8 @@
 // misread day: each rule on a small layout built from the pattern, with OCR confidence and print height per word.
 import { describe, expect, it } from 'vitest';
 import { extractReceiptFields } from '../../src/pipeline/extract/receipt.ts';
-import { groupIntoLines, type Layout, type Word } from '../../src/pipeline/layout.ts';
+import { layoutOf, rowsOf, type Token } from '../support/receipt-layout.ts';
 
-/** A token: its text, or its text with OCR confidence and print height (default 0.95 and 20 px). */
-type Token = string | { text: string; conf?: number; h?: number };
-
-/** A one-page layout from rows of tokens, top to bottom; every token sits on its row's centre line. */
-function layoutOf(rows: Token[][]): Layout {
-  const words: Word[] = [];
-  rows.forEach((row, r) => {
-    const cy = 20 + r * 40;
-    let x = 10;
-    for (const t of row) {
-      const { text, conf = 0.95, h = 20 } = typeof t === 'string' ? { text: t } : t;
-      words.push({
-        text,
-        bbox: [x, cy - h / 2, x + text.length * 10, cy + h / 2],
-        confidence: conf,
-        source: 'ocr',
-      });
-      x += text.length * 10 + 10;
-    }
-  });
-  return {
-    pages: [
-      {
-        number: 1,
-        width: 800,
-        height: 40 + rows.length * 40,
-        source: 'ocr',
-        rotation: 0,
-        lines: groupIntoLines(words),
-      },
-    ],
-  };
-}
-
-const rowsOf = (lines: string[]): Token[][] => lines.map((l) => l.split(' '));
 const tail = rowsOf([
   'NO 7, JALAN MAWAR 2,',
   '43000 KAJANG, SELANGOR',

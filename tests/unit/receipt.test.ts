@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extractReceiptFields } from '../../src/pipeline/extract/receipt.ts';
-import { groupIntoLines, type Layout, type Word } from '../../src/pipeline/layout.ts';
+import type { Layout } from '../../src/pipeline/layout.ts';
+import { layoutOf as rowsLayout, rowsOf } from '../support/receipt-layout.ts';
 
 const fixture = (name: string): Layout =>
   JSON.parse(
@@ -10,33 +11,7 @@ const fixture = (name: string): Layout =>
   ) as Layout;
 
 /** A one-page layout from text lines, one word per token, laid out top to bottom. */
-function layoutOf(lines: string[]): Layout {
-  const words: Word[] = [];
-  lines.forEach((line, row) => {
-    let x = 10;
-    for (const token of line.split(' ')) {
-      words.push({
-        text: token,
-        bbox: [x, 10 + row * 30, x + token.length * 10, 30 + row * 30],
-        confidence: 0.95,
-        source: 'ocr',
-      });
-      x += token.length * 10 + 10;
-    }
-  });
-  return {
-    pages: [
-      {
-        number: 1,
-        width: 600,
-        height: 20 + lines.length * 30,
-        source: 'ocr',
-        rotation: 0,
-        lines: groupIntoLines(words),
-      },
-    ],
-  };
-}
+const layoutOf = (lines: string[]): Layout => rowsLayout(rowsOf(lines));
 
 describe('extractReceiptFields on real receipt OCR', () => {
   it('takes the shop name below a handwritten lower-case line, and the total beside its label', () => {
