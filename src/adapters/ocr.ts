@@ -136,9 +136,12 @@ function createPool(languages: readonly string[], size: number) {
   let closed = false;
   const allLangs = languages.join('+');
 
+  // Linked on the first start, not again for each worker.
+  let langPath: string | undefined;
   const startWorker = async (): Promise<PoolWorker> => {
+    langPath ??= localLangPath(languages);
     const worker = await createWorker([...languages], OEM.LSTM_ONLY, {
-      langPath: localLangPath(languages),
+      langPath,
       cacheMethod: 'none',
       gzip: true,
       // Without a handler tesseract.js rethrows worker errors from a message callback, which no caller
