@@ -71,6 +71,7 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
       try {
         return await readPage(image, (langs) => pool.recognizer(langs), {
           headerBand,
+          parts: poolSize,
           prepare,
           recent,
           languages: asked,
@@ -400,7 +401,9 @@ async function readPage(
   // the first language and its whole text asked.
   const primary = languages.slice(0, 1);
   const settled = recent?.settled();
-  const fromTop = settled ? undefined : choose(await readTop(await prepared(0), recognizer(primary)));
+  const fromTop = settled
+    ? undefined
+    : choose(await readTop(await prepared(0), recognizer(primary), options.parts));
   const langs = settled ?? fromTop ?? primary;
   const best = await orient(langs, prepared, recognizer);
   const chosen = fromTop ?? choose(best.words.map((w) => w.text).join(' '));
@@ -447,12 +450,18 @@ function pageOf(image: PageImage, best: Attempt, languages: readonly string[]): 
   };
 }
 
-/** The text of the top quarter of a prepared page. */
-async function readTop(page: Prepared, recognize: Recognize): Promise<string> {
-  const top = rows(page.prepared, 0, Math.max(1, Math.ceil(page.prepared.height / 4)));
-  return wordsOf(await recognize(pgm(top)))
-    .map((w) => w.text)
-    .join(' ');
+/** The text of the top quarter of a prepared page, read in parts side by side when it is long enough. */
+async function readTop(page: Prepared, recognize: Recognize, parts: number): Promise<string> {
+  const height = Math.max(1, Math.ceil(page.prepared.height / 4));
+  const bounds = [0, ...findCuts(rows(page.prepared, 0, height), 0, parts), height];
+  const texts = await Promise.all(
+    bounds.slice(0, -1).map(async (from, i) =>
+      wordsOf(await recognize(pgm(rows(page.prepared, from, (bounds[i + 1] as number) - from))))
+        .map((w) => w.text)
+        .join(' '),
+    ),
+  );
+  return texts.join(' ');
 }
 
 /** The best reading of a page in `langs`: upright first, and a doubtful one tried the other ways round. */
@@ -493,6 +502,8 @@ async function orient(
 interface ReadOptions {
   /** Read a header band above the first full-width rule apart, in sparse-text mode. */
   headerBand: boolean;
+  /** Into how many parts, cut between lines, a page's body may be cut to be read side by side. */
+  parts: number;
   /** tesseract codes, the first tried first. */
   languages: readonly string[];
   chooseLanguages?: ((text: string) => readonly string[] | undefined) | undefined;
@@ -513,6 +524,8 @@ interface Prepared {
   skew: number;
   prepared: Grey;
   bandBottom: number | undefined;
+  /** Where the body (below the header band) is cut into parts read side by side; ascending, may be empty. */
+  cuts: number[];
 }
 
 async function preparePage(image: PageImage, rotation: number, options: ReadOptions): Promise<Prepared> {
@@ -541,7 +554,8 @@ async function preparePage(image: PageImage, rotation: number, options: ReadOpti
   // is read apart, in sparse-text mode: read as one uniform block with the rest, tesseract merges the columns'
   // staggered lines and loses their words. The rest of the page is still read as one block (tables, receipts).
   const bandBottom = options.headerBand ? await findHeaderBand(prepared) : undefined;
-  return { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom };
+  const cuts = findCuts(prepared, bandBottom ?? 0, options.parts);
+  return { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom, cuts };
 }
 
 /**
@@ -554,7 +568,7 @@ async function readAt(
   recognize: Recognize,
   probe: boolean,
 ): Promise<Attempt> {
-  const { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom } = page;
+  const { upW, upH, region, scale, sw, sh, skew, prepared, bandBottom, cuts } = page;
   const ph = prepared.height;
   const pw = prepared.width;
   if (probe) {
@@ -567,15 +581,24 @@ async function readAt(
     );
     return { rotation, words: [], score: confidentShare(wordsOf(await recognize(pgm(middle)))) };
   }
+  // The body is read in parts side by side, each on its own worker when the pool has them free.
+  const bodyTop = bandBottom ?? 0;
+  const bounds = [bodyTop, ...cuts, ph];
+  const readBody = Promise.all(
+    bounds.slice(0, -1).map(async (from, i) => {
+      const to = bounds[i + 1] as number;
+      const part = from === 0 && to === ph ? prepared : rows(prepared, from, to - from);
+      return wordsOf(await recognize(pgm(part))).map((word) => ({ word, dy: from }));
+    }),
+  ).then((parts) => parts.flat());
   let read: { word: TesseractWord; dy: number }[];
   if (bandBottom === undefined) {
-    read = wordsOf(await recognize(pgm(prepared))).map((word) => ({ word, dy: 0 }));
+    read = await readBody;
   } else {
     const top = pgm(rows(prepared, 0, bandBottom));
-    const rest = pgm(rows(prepared, bandBottom, ph - bandBottom));
     const [sparse, body] = await Promise.all([
       recognize(top, { tessedit_pageseg_mode: SPARSE_TEXT }),
-      recognize(rest),
+      readBody,
     ]);
     let header = wordsOf(sparse);
     // A band that sparse reading makes little of (a photo's clutter, a logo) is read as one block as well, and
@@ -584,10 +607,7 @@ async function readAt(
       const single = wordsOf(await recognize(top));
       if (confidentShare(single) > confidentShare(header)) header = single;
     }
-    read = [
-      ...header.map((word) => ({ word, dy: 0 })),
-      ...wordsOf(body).map((word) => ({ word, dy: bandBottom })),
-    ];
+    read = [...header.map((word) => ({ word, dy: 0 })), ...body];
   }
   // Map boxes from the prepared image back to the upright image at the resolution passed in.
   const theta = (-skew * Math.PI) / 180;
@@ -1129,4 +1149,61 @@ export async function findHeaderBand(image: Grey): Promise<number | undefined> {
     if (inkInRow >= w * 0.01) textRows++;
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cutting a page's body between its lines, so that one page keeps every worker of the pool busy: tesseract reads
+// a page on one thread, and a dense A4 page takes it seconds.
+
+/** A body shorter than this many text lines (at the prepared scale) is not worth cutting. */
+const CUT_MIN_LINES_PER_PART = 12;
+/** How far from an even cut a gap between lines is looked for, as a share of a part's height. */
+const CUT_SEARCH_SHARE = 0.25;
+/** A row with no more ink than this share of the width counts as blank (a speck or two). */
+const CUT_BLANK_SHARE = 0.002;
+
+/**
+ * Up to `parts - 1` rows at which the image's rows [from, height) can be cut into parts of about the same height,
+ * each in a gap between text lines: the middle of the widest run of blank rows near each even cut. A cut with no
+ * gap near it is skipped, so the parts may be fewer.
+ */
+export function findCuts(image: Grey, from: number, parts: number): number[] {
+  const { data, width: w, height: h } = image;
+  const bodyHeight = h - from;
+  const count = Math.min(parts, Math.floor(bodyHeight / (TARGET_LINE_HEIGHT * CUT_MIN_LINES_PER_PART)));
+  if (count < 2) return [];
+  const threshold = otsu(data.subarray(from * w));
+  const blankLimit = Math.max(1, Math.floor(w * CUT_BLANK_SHARE));
+  const blank = new Uint8Array(h);
+  for (let y = from; y < h; y++) {
+    let ink = 0;
+    const row = y * w;
+    for (let x = 0; x < w && ink <= blankLimit; x++) if ((data[row + x] as number) < threshold) ink++;
+    blank[y] = ink <= blankLimit ? 1 : 0;
+  }
+  const cuts: number[] = [];
+  const reach = Math.floor((bodyHeight / count) * CUT_SEARCH_SHARE);
+  for (let k = 1; k < count; k++) {
+    const target = from + Math.round((bodyHeight * k) / count);
+    let best: { middle: number; width: number; distance: number } | undefined;
+    let y = Math.max(from + 1, target - reach);
+    const end = Math.min(h - 1, target + reach);
+    while (y <= end) {
+      if (!blank[y]) {
+        y++;
+        continue;
+      }
+      let last = y;
+      while (last + 1 < h && blank[last + 1]) last++;
+      const middle = Math.floor((y + last) / 2);
+      const width = last - y + 1;
+      const distance = Math.abs(middle - target);
+      // The widest gap, nearer the even cut on a tie; a gap of a row or two may be inside a line's descenders.
+      if (width >= 3 && (!best || width > best.width || (width === best.width && distance < best.distance)))
+        best = { middle, width, distance };
+      y = last + 1;
+    }
+    if (best && best.middle > (cuts.at(-1) ?? from)) cuts.push(best.middle);
+  }
+  return cuts;
 }

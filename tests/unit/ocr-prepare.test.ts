@@ -1,7 +1,9 @@
-// Page preparation before tesseract: contrast stretch and speck cleaning.
+// Page preparation before tesseract: contrast stretch, speck cleaning, and cutting a long page between its lines
+// so that the pool's workers read its parts side by side.
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
-import { cleanPage, type Grey, normalise } from '../../src/adapters/ocr.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanPage, createOcrEngine, findCuts, type Grey, normalise } from '../../src/adapters/ocr.ts';
+import type { OcrEngine } from '../../src/pipeline/ports.ts';
 
 /** A grey page: paper of `paper`, with black bars (text lines) at the given rows [top, bottom). */
 function barsPage(width: number, height: number, bars: [number, number][], paper = 250): Grey {
@@ -63,5 +65,70 @@ describe('cleanPage', () => {
         x >= region.left && x < region.left + image.width && y >= region.top && y < region.top + image.height,
     );
     for (const [x, y] of inRegion) expect(at(x, y)).toBe(255);
+  });
+});
+
+describe('findCuts', () => {
+  // 60 lines of text 26 px high, 40 px apart, from y = 100.
+  const lines: [number, number][] = Array.from({ length: 60 }, (_, i) => [100 + i * 40, 126 + i * 40]);
+  const page = barsPage(1000, 2600, lines);
+  const inGap = (y: number) => lines.every(([top, bottom]) => y < top || y >= bottom);
+
+  it('cuts a long page between lines, near even parts', () => {
+    const two = findCuts(page, 0, 2);
+    expect(two).toHaveLength(1);
+    expect(inGap(two[0]!)).toBe(true);
+    expect(Math.abs(two[0]! - 1300)).toBeLessThan(60);
+    const four = findCuts(page, 0, 4);
+    expect(four).toHaveLength(3);
+    four.forEach((y, k) => {
+      expect(inGap(y)).toBe(true);
+      expect(Math.abs(y - (2600 * (k + 1)) / 4)).toBeLessThan(60);
+    });
+  });
+
+  it('cuts only below where it is told to start (the header band)', () => {
+    const cuts = findCuts(page, 1000, 2);
+    expect(cuts).toHaveLength(1);
+    expect(Math.abs(cuts[0]! - 1800)).toBeLessThan(60);
+  });
+
+  it('does not cut a short page, nor one with no gap between lines near the middle', () => {
+    expect(findCuts(barsPage(1000, 400, lines.slice(0, 6)), 0, 2)).toEqual([]);
+    expect(findCuts(barsPage(1000, 2600, [[100, 2500]]), 0, 2)).toEqual([]);
+    expect(findCuts(page, 0, 1)).toEqual([]);
+  });
+});
+
+describe('a long page read in parts side by side', () => {
+  let engine: OcrEngine;
+  beforeAll(() => {
+    engine = createOcrEngine({ languages: ['eng'], poolSize: 2 });
+  });
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  it('reads every line, in order, with boxes where the lines are on both sides of the cut', async () => {
+    const W = 1240;
+    const H = 1754;
+    const baselines = Array.from({ length: 36 }, (_, i) => 120 + i * 44);
+    const text = baselines
+      .map(
+        (y, i) =>
+          `<text x="100" y="${y}" font-family="DejaVu Sans" font-size="24" fill="#111">Item ${String(i + 1).padStart(2, '0')} Paper clips box ${100 + i * 3} units ${(i + 1) * 7}.50</text>`,
+      )
+      .join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="#fbfaf7"/>${text}</svg>`;
+    const png = await sharp(Buffer.from(svg)).png().toBuffer();
+    const read = await engine.readPage({ png, width: W, height: H });
+    const items = read.words.filter((w) => w.text === 'Item');
+    expect(items).toHaveLength(36);
+    // In reading order, each on its own baseline: the second part's boxes are offset by where it was cut.
+    items.forEach((word, i) => {
+      expect(Math.abs(word.bbox[3] - baselines[i]!)).toBeLessThan(8);
+    });
+    const all = read.words.map((w) => w.text).join(' ');
+    for (let i = 0; i < 36; i++) expect(all).toContain(`${(i + 1) * 7}.50`);
   });
 });
