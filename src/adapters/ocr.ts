@@ -581,7 +581,10 @@ async function readAt(
     );
     return { rotation, words: [], score: confidentShare(wordsOf(await recognize(pgm(middle)))) };
   }
-  // The body is read in parts side by side, each on its own worker when the pool has them free.
+  // A header band is queued first: it is short, and a doubtful one is read a second time. The body is read in
+  // parts side by side, each on its own worker when the pool has them free.
+  const top = bandBottom === undefined ? undefined : pgm(rows(prepared, 0, bandBottom));
+  const sparse = top && recognize(top, { tessedit_pageseg_mode: SPARSE_TEXT });
   const bodyTop = bandBottom ?? 0;
   const bounds = [bodyTop, ...cuts, ph];
   const readBody = Promise.all(
@@ -592,15 +595,11 @@ async function readAt(
     }),
   ).then((parts) => parts.flat());
   let read: { word: TesseractWord; dy: number }[];
-  if (bandBottom === undefined) {
+  if (!top || !sparse) {
     read = await readBody;
   } else {
-    const top = pgm(rows(prepared, 0, bandBottom));
-    const [sparse, body] = await Promise.all([
-      recognize(top, { tessedit_pageseg_mode: SPARSE_TEXT }),
-      readBody,
-    ]);
-    let header = wordsOf(sparse);
+    const [sparsePage, body] = await Promise.all([sparse, readBody]);
+    let header = wordsOf(sparsePage);
     // A band that sparse reading makes little of (a photo's clutter, a logo) is read as one block as well, and
     // the better reading kept.
     if (confidentShare(header) < DOUBTFUL_CONFIDENCE) {
@@ -908,8 +907,10 @@ function components(
   w: number,
   h: number,
 ): { parts: Part[]; runs: Int32Array; partOf: Int32Array } {
-  const runs: number[] = [];
-  const parent: number[] = [];
+  // Typed arrays grown by doubling: a dithered background has millions of runs.
+  let runs = new Int32Array(3 * 4096);
+  let parent = new Int32Array(4096);
+  let count = 0;
   const find = (a: number): number => {
     let r = a;
     while (parent[r] !== r) r = parent[r] as number;
@@ -923,7 +924,7 @@ function components(
   let prevStart = 0;
   let prevEnd = 0;
   for (let y = 0; y < h; y++) {
-    const rowStart = runs.length / 3;
+    const rowStart = count;
     const row = y * w;
     let x = 0;
     let p = prevStart;
@@ -936,9 +937,19 @@ function components(
       while (x + 1 < w && mask[row + x + 1]) x++;
       const x1 = x;
       x++;
-      const id = runs.length / 3;
-      runs.push(y, x0, x1);
-      parent.push(id);
+      if (count === parent.length) {
+        const grownRuns = new Int32Array(runs.length * 2);
+        grownRuns.set(runs);
+        runs = grownRuns;
+        const grownParent = new Int32Array(parent.length * 2);
+        grownParent.set(parent);
+        parent = grownParent;
+      }
+      const id = count++;
+      runs[id * 3] = y;
+      runs[id * 3 + 1] = x0;
+      runs[id * 3 + 2] = x1;
+      parent[id] = id;
       // Runs of the row above that touch this one, diagonals included.
       while (p < prevEnd && (runs[p * 3 + 2] as number) < x0 - 1) p++;
       for (let q = p; q < prevEnd && (runs[q * 3 + 1] as number) <= x1 + 1; q++) {
@@ -948,9 +959,8 @@ function components(
       }
     }
     prevStart = rowStart;
-    prevEnd = runs.length / 3;
+    prevEnd = count;
   }
-  const count = runs.length / 3;
   const partOf = new Int32Array(count);
   const index = new Int32Array(count).fill(-1);
   const parts: Part[] = [];
@@ -973,7 +983,7 @@ function components(
     if (y < part.y0) part.y0 = y;
     if (y > part.y1) part.y1 = y;
   }
-  return { parts, runs: Int32Array.from(runs), partOf };
+  return { parts, runs: runs.subarray(0, count * 3), partOf };
 }
 
 /**
@@ -998,8 +1008,23 @@ export async function findTextRegion(image: Grey): Promise<Region> {
       if (windowSum(sat, w, h, x - r, y - r, x + r, y + r) >= need) dense[y * w + x] = 1;
   const { parts } = components(dense, w, h);
   if (!parts.length) return whole;
-  const largest = Math.max(...parts.map((p) => p.area));
-  const kept = parts.filter((p) => p.area >= Math.max(largest * 0.03, (4 * r) ** 2));
+  // A scanner's shaded edge (where the sheet lifted off the glass) is a tall, narrow blob along a side of the
+  // sheet, more ink than paper: not text. Cropped to with the text, it keeps the sheet whole and spoils the
+  // line-height measure, and the receipt on it is shrunk instead of enlarged.
+  const edgeStrip = (p: Part): boolean => {
+    const pw = p.x1 - p.x0 + 1;
+    const ph = p.y1 - p.y0 + 1;
+    return (
+      (p.x0 <= w * 0.03 || p.x1 >= w * 0.97) &&
+      ph >= h * 0.5 &&
+      pw <= w * 0.2 &&
+      windowSum(sat, w, h, p.x0, p.y0, p.x1, p.y1) >= pw * ph * EDGE_MIN_INK
+    );
+  };
+  const text = parts.filter((p) => !edgeStrip(p));
+  if (!text.length) return whole;
+  const largest = Math.max(...text.map((p) => p.area));
+  const kept = text.filter((p) => p.area >= Math.max(largest * 0.03, (4 * r) ** 2));
   let x0 = w;
   let y0 = h;
   let x1 = 0;
@@ -1021,6 +1046,8 @@ export async function findTextRegion(image: Grey): Promise<Region> {
 }
 
 const MIN_REGION_SIDE = 32;
+/** Share of ink in its box above which a blob along a side of the sheet is shading, not text. */
+const EDGE_MIN_INK = 0.3;
 
 /** Pixels in the stand-in image whose normalisation gives the table (see `normalise`). */
 const NORMALISE_SAMPLE = 1 << 16;
@@ -1029,14 +1056,26 @@ const NORMALISE_SAMPLE = 1 << 16;
  * sharp's `normalise()` (lightness stretched between its 1st and 99th percentiles), at a fraction of its cost.
  * sharp converts every pixel to LAB and back: 0.4 s for an A4 page at 300 DPI. But the stretch only depends on
  * the image's histogram and maps each grey level to one grey level, so sharp normalises a small stand-in with the
- * same histogram (every level present at least once) and its result is applied to the page as a table.
+ * same histogram and its result is applied to the page as a table. The same bytes as sharp's own for a page of up
+ * to 65k pixels; on a larger one the stand-in's shares are rounded, so a percentile that falls on one of libvips'
+ * 1% steps can land on the other side (6 of the 100 SROIE scans, by 1 to 7 grey levels).
  */
 export async function normalise(image: Grey): Promise<Grey> {
   const { data } = image;
   const counts = new Float64Array(256);
   for (let i = 0; i < data.length; i++) counts[data[i] as number] = (counts[data[i] as number] as number) + 1;
+  // A page smaller than the stand-in has its histogram repeated a whole number of times: the same shares. A
+  // larger one has each level's pixels in proportion, rounded on the running total, so the cumulative shares
+  // (what the percentiles are read from) stay within a pixel of the page's.
+  const repeat = Math.floor(NORMALISE_SAMPLE / data.length);
   const share = NORMALISE_SAMPLE / data.length;
-  const sizes = Array.from(counts, (c) => (c > 0 ? Math.max(1, Math.round(c * share)) : 0));
+  let below = 0;
+  const sizes = Array.from(counts, (c) => {
+    if (repeat >= 1) return c * repeat;
+    const size = Math.round((below + c) * share) - Math.round(below * share);
+    below += c;
+    return size;
+  });
   const sample = Buffer.allocUnsafe(sizes.reduce((a, b) => a + b, 0));
   const first = new Int32Array(256).fill(-1);
   let at = 0;
@@ -1048,9 +1087,22 @@ export async function normalise(image: Grey): Promise<Grey> {
   });
   const stretched = (await toGrey(fromGrey({ data: sample, width: sample.length, height: 1 }).normalise()))
     .data;
+  // A level too rare to have a pixel in the stand-in maps between its neighbours (the stretch is smooth);
+  // giving it one would shift the percentiles.
   const table = new Uint8Array(256);
-  for (let v = 0; v < 256; v++)
-    table[v] = (first[v] as number) >= 0 ? (stretched[first[v] as number] as number) : v;
+  const known = [...first.keys()].filter((v) => (first[v] as number) >= 0);
+  const mapped = (k: number) => stretched[first[k] as number] as number;
+  for (let v = 0; v < 256; v++) {
+    if ((first[v] as number) >= 0) {
+      table[v] = mapped(v);
+      continue;
+    }
+    const lo = known.findLast((k) => k < v);
+    const hi = known.find((k) => k > v);
+    if (lo === undefined) table[v] = hi === undefined ? v : mapped(hi);
+    else if (hi === undefined) table[v] = mapped(lo);
+    else table[v] = Math.round(mapped(lo) + ((mapped(hi) - mapped(lo)) * (v - lo)) / (hi - lo));
+  }
   const out = Buffer.allocUnsafe(data.length);
   for (let i = 0; i < data.length; i++) out[i] = table[data[i] as number] as number;
   return { data: out, width: image.width, height: image.height };
@@ -1159,12 +1211,10 @@ export async function findHeaderBand(image: Grey): Promise<number | undefined> {
 const CUT_MIN_LINES_PER_PART = 12;
 /** How far from an even cut a gap between lines is looked for, as a share of a part's height. */
 const CUT_SEARCH_SHARE = 0.25;
-/** A row with no more ink than this share of the width counts as blank (a speck or two). */
-const CUT_BLANK_SHARE = 0.002;
 
 /**
  * Up to `parts - 1` rows at which the image's rows [from, height) can be cut into parts of about the same height,
- * each in a gap between text lines: the middle of the widest run of blank rows near each even cut. A cut with no
+ * each in a gap between text lines: the middle of the run of blank rows nearest each even cut. A cut with no
  * gap near it is skipped, so the parts may be fewer.
  */
 export function findCuts(image: Grey, from: number, parts: number): number[] {
@@ -1173,13 +1223,13 @@ export function findCuts(image: Grey, from: number, parts: number): number[] {
   const count = Math.min(parts, Math.floor(bodyHeight / (TARGET_LINE_HEIGHT * CUT_MIN_LINES_PER_PART)));
   if (count < 2) return [];
   const threshold = otsu(data.subarray(from * w));
-  const blankLimit = Math.max(1, Math.floor(w * CUT_BLANK_SHARE));
+  // Blank rows have no ink at all: a line of narrow glyphs ("1", ":", "|") has only a few pixels in a row.
   const blank = new Uint8Array(h);
   for (let y = from; y < h; y++) {
-    let ink = 0;
     const row = y * w;
-    for (let x = 0; x < w && ink <= blankLimit; x++) if ((data[row + x] as number) < threshold) ink++;
-    blank[y] = ink <= blankLimit ? 1 : 0;
+    let x = 0;
+    while (x < w && (data[row + x] as number) >= threshold) x++;
+    blank[y] = x === w ? 1 : 0;
   }
   const cuts: number[] = [];
   const reach = Math.floor((bodyHeight / count) * CUT_SEARCH_SHARE);
@@ -1193,13 +1243,18 @@ export function findCuts(image: Grey, from: number, parts: number): number[] {
         y++;
         continue;
       }
+      // Only the part of a gap inside the window counts, so that a wide blank area does not pull the cut away.
       let last = y;
-      while (last + 1 < h && blank[last + 1]) last++;
+      while (last + 1 <= end && blank[last + 1]) last++;
       const middle = Math.floor((y + last) / 2);
       const width = last - y + 1;
       const distance = Math.abs(middle - target);
-      // The widest gap, nearer the even cut on a tie; a gap of a row or two may be inside a line's descenders.
-      if (width >= 3 && (!best || width > best.width || (width === best.width && distance < best.distance)))
+      // The gap nearest the even cut, so the parts take as long to read; the wider on a tie. A gap of a row or
+      // two may be inside a line's descenders.
+      if (
+        width >= 3 &&
+        (!best || distance < best.distance || (distance === best.distance && width > best.width))
+      )
         best = { middle, width, distance };
       y = last + 1;
     }

@@ -2,7 +2,14 @@
 // so that the pool's workers read its parts side by side.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanPage, createOcrEngine, findCuts, type Grey, normalise } from '../../src/adapters/ocr.ts';
+import {
+  cleanPage,
+  createOcrEngine,
+  findCuts,
+  findTextRegion,
+  type Grey,
+  normalise,
+} from '../../src/adapters/ocr.ts';
 import type { OcrEngine } from '../../src/pipeline/ports.ts';
 
 /** A grey page: paper of `paper`, with black bars (text lines) at the given rows [top, bottom). */
@@ -14,7 +21,7 @@ function barsPage(width: number, height: number, bars: [number, number][], paper
 }
 
 describe('normalise', () => {
-  it("stretches a dull scan's contrast exactly as sharp's normalise() does", async () => {
+  it("stretches a dull scan's contrast as sharp's normalise() does, byte for byte", async () => {
     // Grey paper, dark-grey text and some noise: a scan that needs stretching.
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="600"><rect width="100%" height="100%" fill="#b9b4aa"/>${Array.from(
       { length: 8 },
@@ -39,6 +46,37 @@ describe('normalise', () => {
     expect(lightest(data)).toBeLessThan(200);
     expect(lightest(ours.data)).toBeGreaterThan(240);
     expect(ours.data.reduce((a, b) => Math.min(a, b), 255)).toBeLessThan(20);
+  });
+
+  it('on a large page with little ink, differs from sharp at most on a few rare grey levels', async () => {
+    // An A4 at 300 DPI with one line of small text on grainy paper: 0.05% ink, the stand-in's shares are rounded.
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="2480" height="3508"><rect width="100%" height="100%" fill="#c8c4bc"/><text x="200" y="300" font-family="DejaVu Sans" font-size="30" fill="#444">Total 1.234,56</text></svg>`;
+    const { data, info } = await sharp(Buffer.from(svg))
+      .greyscale()
+      .blur(1)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    // Paper grain: ±3 grey levels, from a fixed seed.
+    let seed = 12345;
+    for (let i = 0; i < data.length; i++) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      data[i] = Math.max(0, Math.min(255, (data[i] as number) + (seed % 7) - 3));
+    }
+    const bySharp = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } })
+      .normalise()
+      .greyscale()
+      .raw()
+      .toBuffer();
+    const ours = await normalise({ data, width: info.width, height: info.height });
+    let differing = 0;
+    let largest = 0;
+    for (let i = 0; i < data.length; i++) {
+      const d = Math.abs((ours.data[i] as number) - (bySharp[i] as number));
+      if (d) differing++;
+      largest = Math.max(largest, d);
+    }
+    expect(differing / data.length).toBeLessThan(0.001);
+    expect(largest).toBeLessThanOrEqual(10);
   });
 });
 
@@ -65,6 +103,38 @@ describe('cleanPage', () => {
         x >= region.left && x < region.left + image.width && y >= region.top && y < region.top + image.height,
     );
     for (const [x, y] of inRegion) expect(at(x, y)).toBe(255);
+  });
+});
+
+describe('findTextRegion', () => {
+  // A small receipt (text bars) in the middle of an A4 sheet at 150 DPI.
+  const sheet = (): Grey => {
+    const width = 1240;
+    const height = 1754;
+    const page = barsPage(width, height, []);
+    for (let i = 0; i < 20; i++)
+      for (let y = 500 + i * 30; y < 512 + i * 30; y++) page.data.fill(20, y * width + 500, y * width + 760);
+    return page;
+  };
+
+  it("leaves a scanner's shaded edge out of the text region", async () => {
+    const page = sheet();
+    // Grey dots, half the pixels, along the left side from top to bottom, 100 px wide.
+    for (let y = 0; y < page.height; y++)
+      for (let x = 10; x < 110; x++) if ((x + y) % 2 === 0) page.data[y * page.width + x] = 90;
+    const region = await findTextRegion(page);
+    expect(region.left).toBeGreaterThan(400);
+    expect(region.left + region.width).toBeLessThan(900);
+  });
+
+  it('keeps a column of text along a side of the sheet', async () => {
+    const page = sheet();
+    // Label lines down the left margin: a tall, narrow blob too, but mostly paper.
+    for (let i = 0; i < 50; i++)
+      for (let y = 100 + i * 30; y < 110 + i * 30; y++)
+        page.data.fill(20, y * page.width + 20, y * page.width + 120);
+    const region = await findTextRegion(page);
+    expect(region.left).toBeLessThan(30);
   });
 });
 
