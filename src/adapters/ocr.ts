@@ -454,14 +454,25 @@ function pageOf(image: PageImage, best: Attempt, languages: readonly string[]): 
 async function readTop(page: Prepared, recognize: Recognize, parts: number): Promise<string> {
   const height = Math.max(1, Math.ceil(page.prepared.height / 4));
   const bounds = [0, ...findCuts(rows(page.prepared, 0, height), 0, parts), height];
-  const texts = await Promise.all(
-    bounds.slice(0, -1).map(async (from, i) =>
-      wordsOf(await recognize(pgm(rows(page.prepared, from, (bounds[i + 1] as number) - from))))
-        .map((w) => w.text)
-        .join(' '),
-    ),
+  return (await readBands(page.prepared, bounds, recognize)).map(({ word }) => word.text).join(' ');
+}
+
+/**
+ * The words of an image's rows between consecutive `bounds`, each band read as its own image, side by side on
+ * the pool; `dy` is the band's top, to add to its words' boxes. In reading order.
+ */
+async function readBands(
+  image: Grey,
+  bounds: readonly number[],
+  recognize: Recognize,
+): Promise<{ word: TesseractWord; dy: number }[]> {
+  const bands = await Promise.all(
+    bounds.slice(0, -1).map(async (from, i) => {
+      const band = rows(image, from, (bounds[i + 1] as number) - from);
+      return wordsOf(await recognize(pgm(band))).map((word) => ({ word, dy: from }));
+    }),
   );
-  return texts.join(' ');
+  return bands.flat();
 }
 
 /** The best reading of a page in `langs`: upright first, and a doubtful one tried the other ways round. */
@@ -585,15 +596,7 @@ async function readAt(
   // parts side by side, each on its own worker when the pool has them free.
   const top = bandBottom === undefined ? undefined : pgm(rows(prepared, 0, bandBottom));
   const sparse = top && recognize(top, { tessedit_pageseg_mode: SPARSE_TEXT });
-  const bodyTop = bandBottom ?? 0;
-  const bounds = [bodyTop, ...cuts, ph];
-  const readBody = Promise.all(
-    bounds.slice(0, -1).map(async (from, i) => {
-      const to = bounds[i + 1] as number;
-      const part = from === 0 && to === ph ? prepared : rows(prepared, from, to - from);
-      return wordsOf(await recognize(pgm(part))).map((word) => ({ word, dy: from }));
-    }),
-  ).then((parts) => parts.flat());
+  const readBody = readBands(prepared, [bandBottom ?? 0, ...cuts, ph], recognize);
   let read: { word: TesseractWord; dy: number }[];
   if (!top || !sparse) {
     read = await readBody;
