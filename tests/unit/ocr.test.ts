@@ -234,11 +234,17 @@ describe('reading each page in its own language', () => {
   ];
 
   // Each test has an engine of its own: an engine remembers what its last pages were read in.
-  const fresh = () => createOcrEngine({ languages: ALL, poolSize: 2 });
-
-  it('reads a Portuguese page in Portuguese, accents and all, and an English one in English alone', async () => {
-    const own = fresh();
+  const withFreshEngine = async (run: (own: OcrEngine) => Promise<void>): Promise<void> => {
+    const own = createOcrEngine({ languages: ALL, poolSize: 2 });
     try {
+      await run(own);
+    } finally {
+      await own.close();
+    }
+  };
+
+  it('reads a Portuguese page in Portuguese, accents and all, and an English one in English alone', () =>
+    withFreshEngine(async (own) => {
       // Side by side on the two workers, each switching to the languages of the page it is given.
       const [pt, en] = await Promise.all([
         own.readPage(await sheet(portuguese), asTheReaderDoes),
@@ -249,14 +255,10 @@ describe('reading each page in its own language', () => {
       expect(text(pt.words)).toContain('Manutenção');
       expect(en.languages).toEqual(['eng']);
       expect(text(en.words)).toContain('Total amount due $1,234.56');
-    } finally {
-      await own.close();
-    }
-  });
+    }));
 
-  it('reads the whole page again in its language when its top does not tell', async () => {
-    const own = fresh();
-    try {
+  it('reads the whole page again in its language when its top does not tell', () =>
+    withFreshEngine(async (own) => {
       // A letterhead of names and numbers, then the Portuguese body far below it.
       const page = await sheet([
         'PAPELARIA SJ 11.222.333/0001-81',
@@ -266,14 +268,10 @@ describe('reading each page in its own language', () => {
       const read = await own.readPage(page, asTheReaderDoes);
       expect(read.languages).toEqual(['por', 'eng']);
       expect(text(read.words)).toContain('Data de Emissão 15/03/2025');
-    } finally {
-      await own.close();
-    }
-  });
+    }));
 
-  it('after a run of Portuguese pages, still reads an English page in English alone', async () => {
-    const own = fresh();
-    try {
+  it('after a run of Portuguese pages, still reads an English page in English alone', () =>
+    withFreshEngine(async (own) => {
       const pt = await sheet(portuguese);
       for (let i = 0; i < 3; i++) {
         expect((await own.readPage(pt, asTheReaderDoes)).languages).toEqual(['por', 'eng']);
@@ -282,10 +280,7 @@ describe('reading each page in its own language', () => {
       const en = await own.readPage(await sheet(english), asTheReaderDoes);
       expect(en.languages).toEqual(['eng']);
       expect(text(en.words)).toContain('Total amount due $1,234.56');
-    } finally {
-      await own.close();
-    }
-  });
+    }));
 
   it('fails pages still waiting or being read when the engine is closed, rather than leaving them hanging', async () => {
     const own = createOcrEngine({ languages: ALL, poolSize: 1 });
