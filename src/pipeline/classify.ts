@@ -1,8 +1,8 @@
 // What kind of document a layout is (invoice, receipt, form) and which language it is written in.
 import type { DocumentType } from '../contract/result.ts';
 import { findAmounts } from './extract/amounts.ts';
-import { guessLanguage } from './extract/fields.ts';
 import { findLabels, foldText } from './extract/labels.ts';
+import { guessLanguage } from './language.ts';
 import type { Layout } from './layout.ts';
 
 export interface Classification {

@@ -5,7 +5,7 @@
 // ("9.00" read as "9.60" by the Portuguese model) and takes two to three times as long on a poor scan. So a page is
 // read in the language its words say it is in, with the first configured language beside it for the odd foreign
 // word (an English "Total" on a Spanish ticket).
-import { languageScores } from './extract/fields.ts';
+import { languageScores } from './language.ts';
 import type { OcrReadOptions } from './ports.ts';
 
 const TESSERACT_CODE = { en: 'eng', pt: 'por', es: 'spa' } as const;

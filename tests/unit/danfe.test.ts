@@ -7,8 +7,9 @@ import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { findAmounts } from '../../src/pipeline/extract/amounts.ts';
 import { isDanfe } from '../../src/pipeline/extract/danfe.ts';
-import { extractFields, toTextLines } from '../../src/pipeline/extract/fields.ts';
+import { extractFields } from '../../src/pipeline/extract/fields.ts';
 import type { Layout } from '../../src/pipeline/layout.ts';
+import { toTextLines } from '../../src/pipeline/text-lines.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const layoutOf = (name: string) =>

@@ -4,9 +4,9 @@
 // The general reader's guesses (nearest CPF, a city as customer) lose to what the boxes say.
 import type { Field, Fields } from '../../contract/result.ts';
 import { unionBox, type Word } from '../layout.ts';
+import { segmentsOf, type TextLine, wordsInSpan } from '../text-lines.ts';
 import { findAmounts } from './amounts.ts';
 import { findDates } from './dates.ts';
-import { segmentsOf, type TextLine, wordsInSpan } from './fields.ts';
 import { foldText } from './labels.ts';
 
 const fold = (s: string) => foldText(s).replace(/\s+/g, ' ').trim();

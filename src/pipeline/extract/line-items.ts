@@ -3,8 +3,8 @@
 import { Decimal } from 'decimal.js';
 import type { LineItem } from '../../contract/result.ts';
 import { type BBox, type Layout, unionBox, type Word } from '../layout.ts';
+import type { TextLine } from '../text-lines.ts';
 import { type DecimalSeparator, findAmounts } from './amounts.ts';
-import type { TextLine } from './fields.ts';
 import { findLabels, foldText } from './labels.ts';
 
 export type ColumnKind = 'description' | 'quantity' | 'unitPrice' | 'amount' | 'other';

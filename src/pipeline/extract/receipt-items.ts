@@ -3,9 +3,9 @@
 import { Decimal } from 'decimal.js';
 import type { LineItem } from '../../contract/result.ts';
 import { type BBox, type Layout, unionBox, type Word } from '../layout.ts';
+import { type TextLine, toTextLines, wordsInSpan } from '../text-lines.ts';
 import { type DecimalSeparator, findAmounts, inferDecimalSeparator } from './amounts.ts';
 import { findDates } from './dates.ts';
-import { type TextLine, toTextLines, wordsInSpan } from './fields.ts';
 import { findLabels, foldText } from './labels.ts';
 import { findTaxIds } from './tax-ids.ts';
 

@@ -3,9 +3,9 @@
 import { Decimal } from 'decimal.js';
 import type { Field, Fields } from '../../contract/result.ts';
 import { type Layout, unionBox, type Word } from '../layout.ts';
+import { type TextLine, toTextLines, wordsInSpan as wordsInLineSpan } from '../text-lines.ts';
 import { type DecimalSeparator, detectCurrency, findAmounts } from './amounts.ts';
 import { findDates, inferDateOrder } from './dates.ts';
-import { type TextLine, toTextLines, wordsInSpan as wordsInLineSpan } from './fields.ts';
 import { levenshteinAtMostOne } from './labels.ts';
 import { findTaxIds } from './tax-ids.ts';
 
