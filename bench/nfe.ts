@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DocumentFailure, DocumentResult, Fields, LineItem } from '../src/contract/result.ts';
+import type { DocumentFailure, Extraction, Fields, LineItem } from '../src/contract/result.ts';
 import { sameValue } from '../src/evaluation/score.ts';
 import { readNfeXml } from '../src/pipeline/extract/nfe-xml.ts';
 import { createReader } from '../src/reading/read-document.ts';
@@ -41,7 +41,7 @@ function same(field: string, expected: string, got: string | null | undefined): 
   return sameValue(field, expected, got);
 }
 
-const isFailure = (r: DocumentResult | DocumentFailure): r is DocumentFailure => 'error' in r;
+const isFailure = (r: Extraction | DocumentFailure): r is DocumentFailure => 'error' in r;
 
 /** Line items: quantity, unit price and amount of each XML item found, in order, on the DANFE. */
 function lineItemScore(expected: LineItem[], got: LineItem[]): { ok: number; total: number } {

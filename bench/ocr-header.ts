@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { createImageDecoder } from '../src/adapters/image.ts';
 import { createOcrEngine } from '../src/adapters/ocr.ts';
 import { createPdfReader } from '../src/adapters/pdf.ts';
+import { OCR_RENDER_DPI } from '../src/formats/pdf.ts';
 import { DEFAULT_LIMITS, type PageImage } from '../src/pipeline/ports.ts';
-import { OCR_RENDER_DPI } from '../src/reading/read-document.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = (s = '') => process.stdout.write(`${s}\n`);

@@ -9,10 +9,11 @@ import {
   type CorpusDocument,
   EXPECTED_CODE,
 } from '../scripts/generate-routing-corpus.ts';
+import { loadDefaultRuleSet } from '../src/config/config-file.ts';
 import type { DocumentResult } from '../src/contract/result.ts';
 import { createReader } from '../src/reading/read-document.ts';
 import { type HistoryEntry, historyEntryOf } from '../src/rules/context.ts';
-import { applyEvaluation, evaluate } from '../src/rules/engine.ts';
+import { judge } from '../src/rules/judge.ts';
 
 const digitalOnly = process.argv.includes('--digital-only');
 const verbose = process.argv.includes('--verbose');
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
   const corpus = await buildRoutingCorpus({ digitalOnly });
   const genMs = performance.now() - t0;
   // Judged below with the corpus as history, in order: the reader only reads.
-  const reader = createReader({ ocrPoolSize: 1, judge: false });
+  const reader = createReader({ ocrPoolSize: 1 });
+  const ruleSet = loadDefaultRuleSet();
   const history: HistoryEntry[] = [];
   const outcomes: Outcome[] = [];
   const t1 = performance.now();
@@ -45,10 +47,10 @@ async function main(): Promise<void> {
         outcomes.push({ doc, failure: read.error.code, caught: false, falseException: !doc.anomaly });
         continue;
       }
-      const result = applyEvaluation(
-        read,
-        evaluate(read, reader.ruleSet, { vendors: corpus.vendors.vendors, now: corpus.now, history }),
-      );
+      const result = judge(read, {
+        ruleSet,
+        context: { vendors: corpus.vendors.vendors, now: corpus.now, history },
+      });
       history.push(historyEntryOf(read));
       const codes = new Set(result.validation.issues.map((i) => i.code));
       const caught =

@@ -27,6 +27,8 @@ const expectedFieldShape = {
   subtotal: Money.optional(),
   taxAmount: Money.optional(),
   totalAmount: Money,
+  /** Not scored on the samples yet: bank details are checked against master data, see tests/unit/bank.test.ts. */
+  bankAccount: z.string().min(1).optional(),
 } satisfies Record<FieldName, z.ZodType>;
 
 export const ExpectedFields = z.strictObject(expectedFieldShape);

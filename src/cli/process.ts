@@ -4,14 +4,13 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
-import { type DocumentFailure, type DocumentResult, FIELD_NAMES } from '../contract/result.ts';
+import { FIELD_NAMES } from '../contract/fields.ts';
+import type { DocumentFailure, DocumentResult, Extraction } from '../contract/result.ts';
+import { DOCUMENT_EXTENSIONS } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
-import { createReader } from '../reading/read-document.ts';
+import { createReader, isFailure } from '../reading/read-document.ts';
 import { type HistoryEntry, historyEntryOf, type RuleContext } from '../rules/context.ts';
-import { applyEvaluation, evaluate } from '../rules/engine.ts';
-
-/** Files picked up when a folder is given; files named one by one are always read, whatever their name. */
-const DOCUMENT_EXTENSIONS = new Set(['.pdf', '.jpg', '.jpeg', '.png', '.tif', '.tiff', '.webp']);
+import { judge } from '../rules/judge.ts';
 
 export interface ProcessOptions {
   json: boolean;
@@ -27,6 +26,7 @@ export async function expandInputs(inputs: readonly string[]): Promise<string[]>
   for (const input of inputs) {
     const info = await stat(input).catch(() => undefined);
     if (info?.isDirectory()) {
+      // Files picked up by the endings of the formats read; a file named on its own is read whatever its name.
       const entries = (await readdir(input, { withFileTypes: true }))
         .filter(
           (e) =>
@@ -42,12 +42,8 @@ export async function expandInputs(inputs: readonly string[]): Promise<string[]>
   return files;
 }
 
-function isFailure(r: DocumentResult | DocumentFailure): r is DocumentFailure {
-  return 'error' in r;
-}
-
 export function formatSummary(r: DocumentResult | DocumentFailure): string {
-  if (isFailure(r)) return `✗ ${r.file}\n  ${r.error.code}: ${r.error.message}\n`;
+  if ('error' in r) return `✗ ${r.file}\n  ${r.error.code}: ${r.error.message}\n`;
   const out = [
     `${r.route === 'auto' ? '✓' : '⚑'} ${r.file}  ${r.documentType} · ${r.language} · ${r.pages} page${r.pages === 1 ? '' : 's'} · route ${r.route}`,
   ];
@@ -92,20 +88,15 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
   const { ruleSet, ...ruleContext } = rules;
   const languages = options.lang.split('+').filter(Boolean);
   // Judged below, in argument order, with the run as history: the reader only reads.
-  const reader = createReader({ languages, judge: false });
+  const reader = createReader({ languages });
   // Duplicates are judged against the documents before this one in argument order, whatever order the
   // concurrent reads finish in: results are evaluated here, as they are printed, in that order.
   const history: HistoryEntry[] = [];
-  const withHistory = (r: DocumentResult | DocumentFailure): DocumentResult | DocumentFailure => {
+  const withHistory = (r: Extraction | DocumentFailure): DocumentResult | DocumentFailure => {
     if (isFailure(r)) return r;
-    const t = performance.now();
-    const evaluated = applyEvaluation(r, evaluate(r, ruleSet, { ...ruleContext, now: new Date(), history }));
-    evaluated.timings = {
-      ...evaluated.timings,
-      validateMs: Math.round((evaluated.timings.validateMs + performance.now() - t) * 10) / 10,
-    };
+    const judged = judge(r, { ruleSet, context: { ...ruleContext, now: new Date(), history } });
     history.push(historyEntryOf(r));
-    return evaluated;
+    return judged;
   };
   const bar =
     options.progress && files.length > 1
@@ -121,13 +112,13 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
       : undefined;
   bar?.start(files.length, 0, { file: '' });
 
-  const results: (DocumentResult | DocumentFailure | undefined)[] = new Array(files.length);
+  const results: (Extraction | DocumentFailure | undefined)[] = new Array(files.length);
   let printed = 0;
   let failed = 0;
   const flush = () => {
     while (printed < files.length && results[printed]) {
       const r = withHistory(results[printed]!);
-      if (isFailure(r)) failed++;
+      if ('error' in r) failed++;
       if (bar) process.stderr.clearLine?.(0);
       process.stdout.write(options.json ? `${JSON.stringify(r)}\n` : formatSummary(r));
       printed++;
@@ -159,7 +150,7 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
 async function readOne(
   reader: ReturnType<typeof createReader>,
   file: string,
-): Promise<DocumentResult | DocumentFailure> {
+): Promise<Extraction | DocumentFailure> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);

@@ -1,6 +1,9 @@
 // The result contract: what `retaguarda process --json` prints and what the API returns, one zod schema.
 import { z } from 'zod';
-import { BBox } from '../pipeline/layout.ts';
+import { FIELD_NAMES, type FieldName } from './fields.ts';
+import { BBox } from './geometry.ts';
+
+export { FIELD_NAMES, type FieldName } from './fields.ts';
 
 export const DocumentType = z.enum(['invoice', 'receipt', 'form', 'unknown']);
 export type DocumentType = z.infer<typeof DocumentType>;
@@ -14,32 +17,14 @@ export const Field = z.object({
 });
 export type Field = z.infer<typeof Field>;
 
-export const FIELD_NAMES = [
-  'vendorName',
-  'vendorTaxId',
-  'vendorAddress',
-  'customerName',
-  'customerTaxId',
-  'invoiceNumber',
-  'invoiceDate',
-  'dueDate',
-  'purchaseOrder',
-  'currency',
-  'subtotal',
-  'taxAmount',
-  'totalAmount',
-] as const;
-export type FieldName = (typeof FIELD_NAMES)[number];
-
-export const Fields = z.object({
-  ...(Object.fromEntries(FIELD_NAMES.map((n) => [n, Field.nullable().optional()])) as Record<
+/** Every field of the catalogue (src/contract/fields.ts), each absent or null when it was not found. */
+export const Fields = z.object(
+  Object.fromEntries(FIELD_NAMES.map((n) => [n, Field.nullable().optional()])) as Record<
     FieldName,
     z.ZodOptional<z.ZodNullable<typeof Field>>
-  >),
-  /** IBAN or bank account the document asks to be paid to; checked against the vendor master data (see src/pipeline/extract/bank.ts). */
-  bankAccount: Field.nullable().optional(),
-});
-export type Fields = Partial<Record<FieldName | 'bankAccount', Field | null>>;
+  >,
+);
+export type Fields = Partial<Record<FieldName, Field | null>>;
 
 /** Decimal string with '.' as separator, e.g. "1234.56". */
 export const DecimalString = z.string().regex(/^-?\d+(\.\d+)?$/);
@@ -86,17 +71,42 @@ export const Timings = z.object({
   validateMs: z.number(),
 });
 
-export const DocumentResult = z.object({
+/** Each page's size in the unit of its boxes (PDF points for text-layer pages, pixels of the upright image for
+ * OCR pages) and how it was turned to be read: what a viewer needs to draw the boxes on a page image. */
+export const PageSize = z.object({
+  width: z.number().positive(),
+  height: z.number().positive(),
+  rotation: z.number(),
+  source: z.string(),
+});
+export type PageSize = z.infer<typeof PageSize>;
+
+/** What reading a document gives, before the rules judge it. */
+const extractionShape = {
   id: z.string(),
   file: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   mimeType: z.string().optional(),
+  /** The input format that read it (src/formats/registry.ts): pdf, image, nfe-xml, … */
+  format: z.string().optional(),
   documentType: DocumentType,
   /** ISO 639-1 */
   language: z.string().length(2),
   pages: z.number().int().nonnegative(),
   fields: Fields,
   lineItems: z.array(LineItem),
+  /** True when the amounts already include the taxes (NF-e: ICMS, PIS and COFINS are inside the prices), so
+   * subtotal + tax is not the total. */
+  pricesIncludeTax: z.boolean().optional(),
+  timings: Timings,
+  pageSizes: z.array(PageSize).optional(),
+};
+export const Extraction = z.object(extractionShape);
+export type Extraction = z.infer<typeof Extraction>;
+
+/** An extraction judged by the rules (src/rules/judge.ts): its issues and route. */
+export const DocumentResult = z.object({
+  ...extractionShape,
   validation: z.object({ issues: z.array(ValidationIssue) }),
   route: z.enum(['auto', 'review']),
   /** Present when route is `review`: why, how urgent (0..100, higher first) and by when. */
@@ -108,19 +118,6 @@ export const DocumentResult = z.object({
       /** Codes of the issues that sent the document to review. */
       reasons: z.array(z.string()),
     })
-    .optional(),
-  timings: Timings,
-  /** Each page's size in the unit of its boxes (PDF points for text-layer pages, pixels of the upright image
-   * for OCR pages) and how it was turned to be read: what a viewer needs to draw the boxes on a page image. */
-  pageSizes: z
-    .array(
-      z.object({
-        width: z.number().positive(),
-        height: z.number().positive(),
-        rotation: z.number(),
-        source: z.string(),
-      }),
-    )
     .optional(),
 });
 export type DocumentResult = z.infer<typeof DocumentResult>;

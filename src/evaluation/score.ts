@@ -1,5 +1,6 @@
 // Scores extracted fields against ground truth, the same way for the golden tests and the accuracy bench.
 import { Decimal } from 'decimal.js';
+import { type FieldKind, fieldSpec, isFieldName } from '../contract/fields.ts';
 import type { Fields, LineItem } from '../contract/result.ts';
 
 export interface FieldScore {
@@ -9,8 +10,11 @@ export interface FieldScore {
   ok: boolean;
 }
 
-const AMOUNT_FIELDS = new Set(['subtotal', 'taxAmount', 'totalAmount', 'quantity', 'unitPrice', 'amount']);
-const ID_FIELDS = new Set(['vendorTaxId', 'customerTaxId', 'invoiceNumber', 'purchaseOrder']);
+/** The kind of a header field (the catalogue's) or of a line-item cell. */
+function kindOf(field: string): FieldKind {
+  if (isFieldName(field)) return fieldSpec(field).kind;
+  return ['quantity', 'unitPrice', 'amount'].includes(field) ? 'amount' : 'name';
+}
 
 /** Case, accents, punctuation and spacing do not make a value wrong; anything else does. */
 export function foldText(s: string): string {
@@ -24,14 +28,15 @@ export function foldText(s: string): string {
 
 export function sameValue(field: string, expected: string, got: string | null | undefined): boolean {
   if (got == null) return false;
-  if (AMOUNT_FIELDS.has(field)) {
+  const kind = kindOf(field);
+  if (kind === 'amount') {
     try {
       return new Decimal(expected).equals(new Decimal(got));
     } catch {
       return false;
     }
   }
-  if (ID_FIELDS.has(field))
+  if (kind === 'taxId' || kind === 'reference' || kind === 'bankAccount')
     return (
       expected.replace(/[^\p{L}\p{N}]/gu, '').toUpperCase() ===
       got.replace(/[^\p{L}\p{N}]/gu, '').toUpperCase()

@@ -1,9 +1,8 @@
 // The one layout model that both the PDF text layer and OCR produce: pages → lines → words.
 import { z } from 'zod';
+import { BBox } from '../contract/geometry.ts';
 
-/** [x0, y0, x1, y1] in page coordinates: origin top-left, y grows downwards. */
-export const BBox = z.tuple([z.number(), z.number(), z.number(), z.number()]);
-export type BBox = z.infer<typeof BBox>;
+export { BBox } from '../contract/geometry.ts';
 
 export const WordSource = z.enum(['text-layer', 'ocr', 'xml']);
 export type WordSource = z.infer<typeof WordSource>;

@@ -1,15 +1,15 @@
-// Reads one document end to end (sniff → load → OCR → understand → route) with the adapters it is given.
-// The CLI, the workers and the tests all go through here.
+// Reads one document end to end: detect its format, read it into a layout (text layer, OCR or XML), and
+// understand it into fields. Judging is not reading: callers judge the extraction with src/rules/judge.ts
+// against the history they know. The CLI, the workers and the tests all read through here.
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { createImageDecoder } from '../adapters/image.ts';
 import { createOcrEngine } from '../adapters/ocr.ts';
 import { createPdfReader } from '../adapters/pdf.ts';
-import { loadDefaultRuleSet } from '../config/config-file.ts';
-import type { DocumentFailure, DocumentResult } from '../contract/result.ts';
-import { type SupportedMimeType, sniffDocumentType } from '../intake/sniff.ts';
+import type { DocumentFailure, Extraction } from '../contract/result.ts';
+import type { ReadTools } from '../formats/format.ts';
+import { detectFormat } from '../formats/registry.ts';
 import { DocumentError, isDocumentError } from '../pipeline/errors.ts';
-import { decodeXml, readNfeXml } from '../pipeline/extract/nfe-xml.ts';
 import { groupIntoLines, type Layout, type Page } from '../pipeline/layout.ts';
 import { ocrReadOptions } from '../pipeline/ocr-languages.ts';
 import {
@@ -21,14 +21,7 @@ import {
   type PdfReader,
   type ReadLimits,
 } from '../pipeline/ports.ts';
-import { hasUsableTextLayer } from '../pipeline/text-layer.ts';
 import { understandDocument } from '../pipeline/understand.ts';
-import type { RuleContext } from '../rules/context.ts';
-import { applyEvaluation, evaluate } from '../rules/engine.ts';
-import type { RuleSet } from '../rules/schema.ts';
-
-/** Resolution at which PDF pages without a text layer are rendered for OCR. */
-export const OCR_RENDER_DPI = 300;
 
 export interface ReadInput {
   bytes: Uint8Array;
@@ -38,7 +31,7 @@ export interface ReadInput {
 }
 
 export interface ReadOutput {
-  result: DocumentResult | DocumentFailure;
+  result: Extraction | DocumentFailure;
   layout?: Layout;
 }
 
@@ -53,14 +46,6 @@ export interface ReaderOptions {
   /** tesseract language codes, e.g. ['eng', 'por', 'spa']. */
   languages?: readonly string[];
   limits?: Partial<ReadLimits>;
-  /** The rule set results are routed with; the shipped default when absent. */
-  ruleSet?: RuleSet;
-  /** Clock and master data for the rules. History is empty here: a caller that knows earlier documents
-   * (the CLI run, the database) re-evaluates with `evaluate` in its own order. */
-  ruleContext?: Omit<RuleContext, 'history' | 'now'> & { now?: () => Date };
-  /** false: no rules here, the result comes back with no issues and route `auto`, for a caller that judges
-   * it itself with the history it knows (the CLI run, the service's database); saves evaluating twice. */
-  judge?: boolean;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -73,13 +58,14 @@ export function documentIdFor(sha256: string): string {
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 
+export function isFailure(r: Extraction | DocumentFailure): r is DocumentFailure {
+  return 'error' in r;
+}
+
 export class DocumentReader {
   readonly limits: ReadLimits;
   readonly languages: readonly string[];
   private readonly ocrOptions: OcrReadOptions;
-  readonly ruleSet: RuleSet;
-  private readonly ruleContext: NonNullable<ReaderOptions['ruleContext']>;
-  private readonly judge: boolean;
   private ocrEngine: OcrEngine | undefined;
 
   constructor(
@@ -89,22 +75,6 @@ export class DocumentReader {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.languages = options.languages ?? ['eng', 'por', 'spa'];
     this.ocrOptions = ocrReadOptions(this.languages);
-    this.ruleSet = options.ruleSet ?? loadDefaultRuleSet();
-    this.ruleContext = options.ruleContext ?? {};
-    this.judge = options.judge ?? true;
-  }
-
-  /** Issues, route and review block for a freshly read result, with no history. */
-  private routed(result: DocumentResult): DocumentResult {
-    if (!this.judge) return result;
-    const { now, ...rest } = this.ruleContext;
-    const t = performance.now();
-    const routed = applyEvaluation(
-      result,
-      evaluate(result, this.ruleSet, { ...rest, now: now?.() ?? new Date(), history: [] }),
-    );
-    routed.timings = { ...routed.timings, validateMs: ms(t) };
-    return routed;
   }
 
   private get ocr(): OcrEngine {
@@ -112,7 +82,7 @@ export class DocumentReader {
     return this.ocrEngine;
   }
 
-  async read(input: ReadInput): Promise<DocumentResult | DocumentFailure> {
+  async read(input: ReadInput): Promise<Extraction | DocumentFailure> {
     return (await this.readWithLayout(input)).result;
   }
 
@@ -126,30 +96,49 @@ export class DocumentReader {
           `The file is ${(input.bytes.length / 1048576).toFixed(1)} MB; the limit is ${(this.limits.maxBytes / 1048576).toFixed(0)} MB.`,
         );
       }
-      const mimeType = await sniffDocumentType(input.bytes);
-      if (mimeType === 'application/xml') return this.readStructured(input, { id, sha256, mimeType });
+      const { format, mediaType } = await detectFormat(input.bytes);
+      let ocrMs = 0;
+      const tools: ReadTools = {
+        pdf: this.adapters.pdf,
+        images: this.adapters.images,
+        limits: this.limits,
+        ocrPage: async (image, number) => {
+          const t = performance.now();
+          const read = await this.ocr.readPage(image, this.ocrOptions);
+          ocrMs += ms(t);
+          return pageFromOcr(read, number);
+        },
+      };
       const t0 = performance.now();
-      const { layout, ocrMs } = await this.loadLayout(input.bytes, mimeType);
-      const loadMs = ms(t0) - ocrMs;
+      const reading = await format.read(input.bytes, tools);
+      const loadMs = Math.max(0, Math.round((ms(t0) - ocrMs) * 10) / 10);
+      const { layout } = reading;
 
+      // Structured input understood itself: parsing and reading its fields are one step, counted as load.
       const t1 = performance.now();
-      const understood = understandDocument(layout, {});
-      const extractMs = ms(t1);
+      const understood = reading.understood ?? understandDocument(layout, {});
+      const extractMs = reading.understood ? 0 : ms(t1);
 
-      const result: DocumentResult = this.routed({
+      const result: Extraction = {
         id,
         file: input.file,
         sha256,
-        mimeType,
+        mimeType: mediaType,
+        format: format.id,
         documentType: understood.documentType,
         language: understood.language,
         pages: layout.pages.length,
         fields: understood.fields,
         lineItems: understood.lineItems,
-        validation: { issues: [] },
-        route: 'auto',
-        timings: { loadMs: Math.max(0, Math.round(loadMs * 10) / 10), ocrMs, extractMs, validateMs: 0 },
-      });
+        ...(reading.pricesIncludeTax ? { pricesIncludeTax: true } : {}),
+        timings: { loadMs, ocrMs, extractMs, validateMs: 0 },
+        pageSizes: layout.pages.map((p) => ({
+          width: p.width,
+          height: p.height,
+          rotation: p.rotation ?? 0,
+          source: p.source,
+        })),
+      };
       return { result, layout };
     } catch (error) {
       if (!isDocumentError(error)) throw error;
@@ -157,84 +146,6 @@ export class DocumentReader {
         result: { id, file: input.file, sha256, error: { code: error.code, message: error.message } },
       };
     }
-  }
-
-  /** Structured input (NF-e XML): the fields are read from the tags, with no layout to look at or OCR. */
-  private readStructured(
-    input: ReadInput,
-    meta: { id: string; sha256: string; mimeType: SupportedMimeType },
-  ): ReadOutput {
-    const t0 = performance.now();
-    const understood = readNfeXml(decodeXml(input.bytes));
-    const loadMs = ms(t0);
-    const result: DocumentResult = this.routed({
-      id: meta.id,
-      file: input.file,
-      sha256: meta.sha256,
-      mimeType: meta.mimeType,
-      documentType: understood.documentType,
-      language: understood.language,
-      pages: 1,
-      fields: understood.fields,
-      lineItems: understood.lineItems,
-      validation: { issues: [] },
-      route: 'auto',
-      // Parsing and reading the fields are one step here: it is counted as load.
-      timings: { loadMs, ocrMs: 0, extractMs: 0, validateMs: 0 },
-    });
-    // One nominal A4 page with no words: fields from XML carry page 1 and a zero-size bbox.
-    const layout: Layout = {
-      pages: [{ number: 1, width: 595, height: 842, source: 'xml', rotation: 0, lines: [] }],
-    };
-    return { result, layout };
-  }
-
-  private async loadLayout(
-    bytes: Uint8Array,
-    mimeType: SupportedMimeType,
-  ): Promise<{ layout: Layout; ocrMs: number }> {
-    let ocrMs = 0;
-    const ocrPage = async (image: { png: Buffer; width: number; height: number }, number: number) => {
-      const t = performance.now();
-      const read = await this.ocr.readPage(image, this.ocrOptions);
-      ocrMs += ms(t);
-      return pageFromOcr(read, number);
-    };
-
-    if (mimeType === 'application/pdf') {
-      const pdf = await this.adapters.pdf.open(bytes, this.limits);
-      try {
-        const pages: Promise<Page>[] = [];
-        for (let n = 1; n <= pdf.pageCount; n++) {
-          const text = await pdf.textLayer(n);
-          if (hasUsableTextLayer(text)) {
-            pages.push(
-              Promise.resolve({
-                number: n,
-                width: text.width,
-                height: text.height,
-                source: 'text-layer',
-                rotation: 0,
-                lines: groupIntoLines(text.words),
-              }),
-            );
-          } else {
-            // Rendering is sequential (pdfjs holds the document); OCR of rendered pages runs on the pool. A page
-            // failing while later ones render is reported by Promise.all below, not as an unhandled rejection.
-            const page = ocrPage(await pdf.render(n, OCR_RENDER_DPI), n);
-            page.catch(() => {});
-            pages.push(page);
-          }
-        }
-        return { layout: { pages: await Promise.all(pages) }, ocrMs };
-      } finally {
-        await pdf.close();
-      }
-    }
-
-    const images = await this.adapters.images.decode(bytes, this.limits);
-    const pages = await Promise.all(images.map((image, i) => ocrPage(image, i + 1)));
-    return { layout: { pages }, ocrMs };
   }
 
   async close(): Promise<void> {
@@ -254,13 +165,17 @@ function pageFromOcr(read: OcrPage, number: number): Page {
   };
 }
 
-/** A reader wired to the real adapters: pdfjs, sharp and a tesseract.js pool sized to the cores. */
+/** The real adapters a reader and a page renderer use: pdf.js and sharp. */
+export function createReadTools(): Pick<ReadTools, 'pdf' | 'images'> {
+  return { pdf: createPdfReader(), images: createImageDecoder() };
+}
+
+/** A reader wired to the real adapters: pdf.js, sharp and a tesseract.js pool sized to the cores. */
 export function createReader(options: ReaderOptions & { ocrPoolSize?: number } = {}): DocumentReader {
   const languages = options.languages ?? ['eng', 'por', 'spa'];
   return new DocumentReader(
     {
-      pdf: createPdfReader(),
-      images: createImageDecoder(),
+      ...createReadTools(),
       ocr: () =>
         createOcrEngine({
           languages: [...languages],

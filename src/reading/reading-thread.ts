@@ -2,12 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import { workerData } from 'node:worker_threads';
 import sharp from 'sharp';
-import { createImageDecoder } from '../adapters/image.ts';
-import { createPdfReader } from '../adapters/pdf.ts';
-import type { DocumentFailure, DocumentResult } from '../contract/result.ts';
+import type { DocumentFailure, Extraction } from '../contract/result.ts';
+import { detectFormat } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
 import { DEFAULT_LIMITS, type ReadLimits } from '../pipeline/ports.ts';
-import { createReader, type DocumentReader } from './read-document.ts';
+import { createReader, createReadTools, type DocumentReader } from './read-document.ts';
 
 export interface ThreadOptions {
   languages: string[];
@@ -16,17 +15,8 @@ export interface ThreadOptions {
 }
 
 export type ReadTask = { kind: 'read'; path: string; file: string; id: string };
-export type RenderTask = { kind: 'render'; path: string; mediaType: string; page: number; maxWidth: number };
-export interface PageSize {
-  width: number;
-  height: number;
-  rotation: number;
-  source: string;
-}
-export type ReadTaskResult = {
-  result: DocumentResult | DocumentFailure;
-  pageSizes: PageSize[];
-};
+export type RenderTask = { kind: 'render'; path: string; page: number; maxWidth: number };
+export type ReadTaskResult = Extraction | DocumentFailure;
 export type RenderTaskResult =
   | { png: Uint8Array; width: number; height: number }
   | { error: string; code: string };
@@ -36,49 +26,24 @@ let reader: DocumentReader | undefined;
 const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
 
 async function read(task: ReadTask): Promise<ReadTaskResult> {
-  // The service judges each result itself, against its rules and its database (ProcessingService.finish).
-  reader ??= createReader({
-    languages: options.languages,
-    ocrPoolSize: options.ocrPoolSize,
-    limits,
-    judge: false,
-  });
+  reader ??= createReader({ languages: options.languages, ocrPoolSize: options.ocrPoolSize, limits });
   const bytes = await readFile(task.path);
-  const { result, layout } = await reader.readWithLayout({ bytes, file: task.file, id: task.id });
-  return {
-    result,
-    pageSizes: (layout?.pages ?? []).map((p) => ({
-      width: p.width,
-      height: p.height,
-      rotation: p.rotation ?? 0,
-      source: p.source,
-    })),
-  };
+  return reader.read({ bytes, file: task.file, id: task.id });
 }
 
-const pdfReader = createPdfReader();
-const imageDecoder = createImageDecoder();
+const tools = { ...createReadTools(), limits };
 
 /** One page as PNG, upright, no wider than `maxWidth` pixels. */
 async function render(task: RenderTask): Promise<RenderTaskResult> {
   try {
     const bytes = await readFile(task.path);
-    let png: Buffer;
-    if (task.mediaType === 'application/pdf') {
-      const doc = await pdfReader.open(bytes, limits);
-      try {
-        if (task.page < 1 || task.page > doc.pageCount) return { code: 'not_found', error: 'No such page.' };
-        png = (await doc.render(task.page, 150)).png;
-      } finally {
-        await doc.close();
-      }
-    } else {
-      const pages = await imageDecoder.decode(bytes, limits);
-      const page = pages[task.page - 1];
-      if (!page) return { code: 'not_found', error: 'No such page.' };
-      png = page.png;
+    const { format } = await detectFormat(bytes);
+    if (!format.renderPage) {
+      return { code: 'no_pages', error: `This ${format.label} document has no page images.` };
     }
-    const out = await sharp(png)
+    const page = await format.renderPage(bytes, task.page, tools);
+    if (!page) return { code: 'not_found', error: 'No such page.' };
+    const out = await sharp(page.png)
       .resize({ width: task.maxWidth, withoutEnlargement: true })
       .png({ compressionLevel: 6 })
       .toBuffer({ resolveWithObject: true });

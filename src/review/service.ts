@@ -1,8 +1,8 @@
 // The review service: the queue, claims, corrections (validated, rules re-run), decisions and the audit trail.
-import { type DocumentResult, FIELD_NAMES, type FieldName } from '../contract/result.ts';
-import { fieldLabel } from '../pipeline/route.ts';
+import { type FieldName, fieldLabel, fieldSpec, REVIEWED_FIELDS } from '../contract/fields.ts';
+import type { DocumentResult } from '../contract/result.ts';
 import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
-import { applyEvaluation, evaluate } from '../rules/engine.ts';
+import { judge } from '../rules/judge.ts';
 import type { AppContext } from '../server/context.ts';
 import type { Principal } from '../services/keys.ts';
 import { documentEventData } from '../services/processing.ts';
@@ -363,10 +363,15 @@ export class ReviewService {
     const answers: FieldAnswer[] = [];
     const changes: { field: FieldName; before: string | null; after: string | null }[] = [];
     for (const [name, raw] of Object.entries(input)) {
-      if (!(FIELD_NAMES as readonly string[]).includes(name)) {
-        throw new ReviewError(400, 'unknown_field', `"${name}" is not a field (${FIELD_NAMES.join(', ')}).`, {
-          field: name,
-        });
+      if (!(REVIEWED_FIELDS as readonly string[]).includes(name)) {
+        throw new ReviewError(
+          400,
+          'unknown_field',
+          `"${name}" is not a field (${REVIEWED_FIELDS.join(', ')}).`,
+          {
+            field: name,
+          },
+        );
       }
       const field = name as FieldName;
       const parsed = parseFieldValue(field, raw, locale);
@@ -396,8 +401,7 @@ export class ReviewService {
       // Judged as when it was first read: documents read after it do not make it a duplicate now.
       doc.firstReadAt,
     );
-    const evaluation = evaluate(draft, ruleSet, { ...context, now: this.now(), history });
-    const result = applyEvaluation(draft, evaluation);
+    const result = judge(draft, { ruleSet, context: { ...context, now: this.now(), history } });
     // The item keeps the deadline it was given when it was routed; re-running the rules must not move it.
     if (current.review && result.review) result.review.slaDeadline = current.review.slaDeadline;
     return { result, answers, changes };
@@ -613,18 +617,19 @@ export class ReviewService {
     );
   }
 
-  /** Every field of the contract, read or not, in FIELD_NAMES order, with its issues. */
+  /** Every field a reviewer checks, read or not, in contract order, with its issues. */
   async detail(documentId: string) {
     const doc = await this.documentOf(documentId);
     const row = await this.itemRow(documentId);
     const result = await this.latestOf(documentId);
     const issues = result.validation.issues.map((i) => ({ ...i, field: i.field ?? null }));
-    const fields = FIELD_NAMES.map((name) => {
+    const fields = REVIEWED_FIELDS.map((name) => {
       const f = result.fields[name];
       const noBox = !f || f.bbox.every((n) => n === 0);
       return {
         name,
         label: fieldLabel(name),
+        kind: fieldSpec(name).kind,
         value: f?.value ?? null,
         confidence: f?.confidence ?? null,
         page: f?.page ?? null,

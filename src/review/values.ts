@@ -1,15 +1,12 @@
 // A reviewer's typed value for one field → the contract's form (decimal string, ISO date, ISO 4217), or why not.
 import currencyCodes from 'currency-codes';
-import type { DocumentResult, FieldName } from '../contract/result.ts';
+import { type FieldName, fieldSpec } from '../contract/fields.ts';
+import type { DocumentResult } from '../contract/result.ts';
 import { type DecimalSeparator, parseAmount } from '../pipeline/extract/amounts.ts';
 import { type DateOrder, parseDate } from '../pipeline/extract/dates.ts';
 import { validateTaxId } from '../pipeline/extract/tax-ids.ts';
 import { label } from '../rules/context.ts';
 import { taxIdKindOf } from '../rules/identifiers.ts';
-
-const AMOUNTS = new Set<string>(['subtotal', 'taxAmount', 'totalAmount']);
-const DATES = new Set<string>(['invoiceDate', 'dueDate']);
-const TAX_IDS = new Set<string>(['vendorTaxId', 'customerTaxId']);
 
 export interface Locale {
   decimalSeparator: DecimalSeparator;
@@ -33,23 +30,24 @@ export function parseFieldValue(name: FieldName, raw: string | null, locale: Loc
   const text = raw.trim();
   if (text === '') return { value: null };
   const what = label(name);
-  if (AMOUNTS.has(name)) {
+  const { kind } = fieldSpec(name);
+  if (kind === 'amount') {
     const parsed = parseAmount(text, { decimalSeparator: locale.decimalSeparator });
     return parsed
       ? { value: parsed.value }
       : { error: `"${text}" is not an amount (e.g. 1,234.56 or 1.234,56).` };
   }
-  if (DATES.has(name)) {
+  if (kind === 'date') {
     const parsed = parseDate(text, { order: locale.dateOrder });
     return parsed ? { value: parsed } : { error: `"${text}" is not a date (e.g. 2025-03-15).` };
   }
-  if (name === 'currency') {
+  if (kind === 'currency') {
     const code = text.toUpperCase();
     return /^[A-Z]{3}$/.test(code) && currencyCodes.code(code)
       ? { value: code }
       : { error: `"${text}" is not an ISO 4217 currency code (e.g. USD, EUR, BRL).` };
   }
-  if (TAX_IDS.has(name)) {
+  if (kind === 'taxId') {
     const kind = taxIdKindOf(text);
     if (!kind)
       return { error: `The ${what} "${text}" is not a CNPJ, CPF, NIF, NIE, CIF, EU VAT number or EIN.` };

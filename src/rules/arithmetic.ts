@@ -38,8 +38,8 @@ export const linesSubtotalMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => 
 };
 
 export const totalMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => {
-  // NF-e XML: ICMS, PIS and COFINS are inside the product prices, so subtotal + tax is not the total there.
-  if (doc.mimeType === 'application/xml') return [];
+  // Taxes inside the prices (NF-e: ICMS, PIS and COFINS): subtotal + tax is not the total there.
+  if (doc.pricesIncludeTax) return [];
   const subtotal = amountField(doc, 'subtotal');
   const tax = amountField(doc, 'taxAmount');
   const total = amountField(doc, 'totalAmount');

@@ -1,16 +1,16 @@
 // What a rule sees: the document's result and the context (clock, master data, history). Rules are pure.
 import { Decimal } from 'decimal.js';
-import type { DocumentResult, Field, FieldName } from '../contract/result.ts';
-import { fieldLabel } from '../pipeline/route.ts';
+import { fieldLabel } from '../contract/fields.ts';
+import type { Extraction, Field, FieldName } from '../contract/result.ts';
 import { normaliseName, normaliseTaxId, type PurchaseOrder, type Vendor } from './master-data.ts';
 import type { RoutingSettings } from './schema.ts';
 
 /** The parts of a result the rules read. */
 export type RuleDocument = Pick<
-  DocumentResult,
+  Extraction,
   'id' | 'file' | 'sha256' | 'documentType' | 'fields' | 'lineItems'
 > &
-  Partial<Pick<DocumentResult, 'mimeType'>>;
+  Partial<Pick<Extraction, 'mimeType' | 'pricesIncludeTax'>>;
 
 /** A document seen before, for duplicates. In the CLI: the earlier documents of the run; in the service: the database. */
 export interface HistoryEntry {
@@ -44,12 +44,12 @@ export interface RuleEnv {
 
 export type RuleFn<P> = (doc: RuleDocument, params: P, env: RuleEnv) => Finding[];
 
-export function fieldOf(doc: RuleDocument, name: FieldName | 'bankAccount'): Field | undefined {
+export function fieldOf(doc: RuleDocument, name: FieldName): Field | undefined {
   return doc.fields[name] ?? undefined;
 }
 
 export function label(name: string): string {
-  return name === 'bankAccount' ? 'bank account' : fieldLabel(name as FieldName);
+  return fieldLabel(name);
 }
 
 /** A decimal string as a Decimal, or undefined when absent or not a number. */

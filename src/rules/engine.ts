@@ -125,22 +125,3 @@ function priorityOf(
     (100 * (w.amount * amountScore + w.dueDate * dueScore + w.severity * severityScore)) / weights,
   );
 }
-
-/** The result with the evaluation applied: issues, route and the review block, nothing else touched. */
-export function applyEvaluation<T extends DocumentResult>(result: T, evaluation: Evaluation): T {
-  const { review: _previous, ...rest } = result;
-  return {
-    ...rest,
-    validation: { issues: evaluation.issues },
-    route: evaluation.route,
-    ...(evaluation.route === 'review'
-      ? {
-          review: {
-            priority: evaluation.priority!,
-            slaDeadline: evaluation.slaDeadline!,
-            reasons: evaluation.reasons,
-          },
-        }
-      : {}),
-  } as T;
-}

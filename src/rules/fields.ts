@@ -1,6 +1,5 @@
 // Required fields per document type, and fields read with too little confidence.
-import type { FieldName } from '../contract/result.ts';
-import { FIELD_NAMES } from '../contract/result.ts';
+import { CONFIDENCE_CHECKED_FIELDS, type FieldName } from '../contract/fields.ts';
 import { type Finding, fieldOf, label, type RuleFn } from './context.ts';
 
 export const unknownDocumentType: RuleFn<Record<string, never>> = (doc) =>
@@ -20,7 +19,7 @@ export const lowConfidence: RuleFn<{ fields?: FieldName[] | undefined; threshold
 ) => {
   const min = threshold ?? routing.confidenceThreshold;
   const out: Finding[] = [];
-  for (const name of fields ?? FIELD_NAMES) {
+  for (const name of fields ?? CONFIDENCE_CHECKED_FIELDS) {
     const field = fieldOf(doc, name);
     if (field && field.confidence < min) {
       out.push({

@@ -1,7 +1,7 @@
 // Intake: every way in (API, upload page) ends here. Sniff the real type, enforce limits, store the blob,
 // create the document record, enqueue its job (ids only).
 import { createHash } from 'node:crypto';
-import { sniffDocumentType } from '../intake/sniff.ts';
+import { detectFormat } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { Database } from '../storage/database.ts';
@@ -55,7 +55,7 @@ export class IntakeService {
       );
     }
     try {
-      return await sniffDocumentType(file.bytes);
+      return (await detectFormat(file.bytes)).mediaType;
     } catch (e) {
       if (e instanceof DocumentError) {
         const status = e.code === 'unsupported_type' ? 415 : 400;

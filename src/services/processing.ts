@@ -1,10 +1,10 @@
 // Reading one document in the service: load the blob, read it off the event loop, judge it against the
 // rules with the database as history, store the result and move the document to its final state.
 import type { Logger } from 'pino';
-import type { DocumentFailure, DocumentResult } from '../contract/result.ts';
+import type { DocumentFailure, DocumentResult, Extraction } from '../contract/result.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
 import { invoiceNumberKey, type RuleContext, vendorKeyOf } from '../rules/context.ts';
-import { applyEvaluation, evaluate } from '../rules/engine.ts';
+import { judge } from '../rules/judge.ts';
 import type { RuleSet } from '../rules/schema.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { Clock } from '../storage/clock.ts';
@@ -79,13 +79,13 @@ export class ProcessingService {
       await this.documents.transition(documentId, ['received'], 'processing', { round, actor: 'worker' });
     }
     log?.info({ stage: 'load' }, 'reading');
-    const { result, pageSizes } = await this.reading.read({
+    const result = await this.reading.read({
       path: this.blobs.pathOf(doc.sha256),
       file: doc.fileName,
       id: documentId,
     });
     if ('error' in result) return this.fail(doc, round, result.error);
-    return this.finish(doc, round, { ...result, pageSizes }, log);
+    return this.finish(doc, round, result, log);
   }
 
   /** Marks a document failed with a reason a person can read; used for permanent faults. */
@@ -113,20 +113,17 @@ export class ProcessingService {
   private async finish(
     doc: DocumentRecord,
     round: number,
-    read: DocumentResult,
+    read: Extraction,
     log?: Logger,
   ): Promise<ProcessOutcome> {
     const { ruleSet, context } = this.rules();
     const vendorKey = vendorKeyOf(read);
     const numberKey = invoiceNumberKey(read.fields.invoiceNumber?.value);
-    let result = read;
-    let status: 'auto_approved' | 'needs_review' = 'needs_review';
     const now = this.clock.now();
-    const deliveries = await this.db.transaction(async (tx) => {
+    const outcome = await this.db.transaction(async (tx) => {
       // Duplicates are judged inside the transaction that stores the result, one reading of the same
       // bytes or invoice at a time, so two copies read at once cannot both pass.
       await this.documents.lockDuplicateKeys(tx, doc.sha256, vendorKey, numberKey);
-      const t = performance.now();
       // Read again (sent back by a reviewer): judged against what was read before its first reading.
       const history = await this.documents.history(
         doc.id,
@@ -136,9 +133,8 @@ export class ProcessingService {
         tx,
         doc.firstReadAt,
       );
-      result = applyEvaluation(read, evaluate(read, ruleSet, { ...context, now, history }));
-      result.timings = { ...result.timings, validateMs: Math.round((performance.now() - t) * 10) / 10 };
-      status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
+      const result = judge(read, { ruleSet, context: { ...context, now, history } });
+      const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
       // The result and its version are the ones stored below: no need to fetch the previous ones.
       const data = { document: eventDocument({ ...doc, status }), result };
       const moved = await this.documents.transition(doc.id, ['processing'], status, {
@@ -164,15 +160,17 @@ export class ProcessingService {
       );
       if (result.route === 'review') await openReviewItem(tx, doc.id, result, now);
       const event = { ...data, resultVersion };
-      return this.webhooks.recordAll(tx, doc.id, [
+      const deliveries = await this.webhooks.recordAll(tx, doc.id, [
         { event: 'document.processed', data: event },
         {
           event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
           data: { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
         },
       ]);
+      return { result, status, deliveries } as const;
     });
-    if (!deliveries) return 'already_done';
+    if (!outcome) return 'already_done';
+    const { result, status, deliveries } = outcome;
     log?.info({ stage: 'route', route: result.route, status }, 'processed');
     this.observer?.read(result, status);
     await this.webhooks.dispatch(deliveries);

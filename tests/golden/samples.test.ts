@@ -4,14 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSamples, loadExpected } from '../../scripts/sample-spec.ts';
-import { type DocumentFailure, DocumentResult } from '../../src/contract/result.ts';
+import { type DocumentFailure, Extraction } from '../../src/contract/result.ts';
 import { type FieldScore, scoreFields, scoreLineItems } from '../../src/evaluation/score.ts';
 import { createReader, type DocumentReader } from '../../src/reading/read-document.ts';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
 const samples = listSamples(SAMPLES);
 let reader: DocumentReader;
-const results = new Map<string, DocumentResult | DocumentFailure>();
+const results = new Map<string, Extraction | DocumentFailure>();
 
 beforeAll(async () => {
   reader = createReader();
@@ -32,7 +32,7 @@ describe('samples', () => {
 
   it.each(samples.map((s) => [s.file, s] as const))('%s: type, language and pages', (_file, s) => {
     const expected = loadExpected(s.expectedPath);
-    const result = DocumentResult.parse(results.get(s.file));
+    const result = Extraction.parse(results.get(s.file));
     expect({ documentType: result.documentType, language: result.language, pages: result.pages }).toEqual({
       documentType: expected.documentType,
       language: expected.language,
@@ -69,7 +69,7 @@ describe('samples', () => {
 
   it('digital PDFs are read from their text layer, every field right', () => {
     for (const s of samples.filter((x) => x.file.includes('digital'))) {
-      const result = DocumentResult.parse(results.get(s.file));
+      const result = Extraction.parse(results.get(s.file));
       const misses = scoreFields(loadExpected(s.expectedPath).fields, result.fields).filter((x) => !x.ok);
       expect(misses, s.file).toEqual([]);
       expect(result.timings.ocrMs, s.file).toBe(0);

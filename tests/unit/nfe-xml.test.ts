@@ -2,11 +2,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { DocumentFailure, DocumentResult } from '../../src/contract/result.ts';
-import { sniffDocumentType } from '../../src/intake/sniff.ts';
+import { loadDefaultRuleSet } from '../../src/config/config-file.ts';
+import type { DocumentFailure, Extraction } from '../../src/contract/result.ts';
+import { detectFormat } from '../../src/formats/registry.ts';
 import { isDocumentError } from '../../src/pipeline/errors.ts';
 import { decodeXml, isNfeXml, readNfeXml } from '../../src/pipeline/extract/nfe-xml.ts';
 import { DocumentReader } from '../../src/reading/read-document.ts';
+import { judge } from '../../src/rules/judge.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = readFileSync(path.join(here, '../fixtures/nfe/nfe-small.xml'), 'utf8');
@@ -129,17 +131,17 @@ describe('NF-e XML as structured input', () => {
 
 describe('sniffing and reading XML', () => {
   it('accepts an NF-e as application/xml and refuses SVG and other XML', async () => {
-    await expect(sniffDocumentType(Buffer.from(fixture))).resolves.toBe('application/xml');
-    await expect(sniffDocumentType(Buffer.from(`\uFEFF${fixture}`))).resolves.toBe('application/xml');
+    await expect(detectFormat(Buffer.from(fixture))).resolves.toMatchObject({ mediaType: 'application/xml' });
+    await expect(detectFormat(Buffer.from(`\uFEFF${fixture}`))).resolves.toMatchObject({
+      mediaType: 'application/xml',
+    });
     await expect(
-      sniffDocumentType(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')),
+      detectFormat(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')),
     ).rejects.toMatchObject({
       code: 'unsupported_type',
       message: expect.stringMatching(/SVG/),
     });
-    await expect(
-      sniffDocumentType(Buffer.from('<?xml version="1.0"?><note>hi</note>')),
-    ).rejects.toMatchObject({
+    await expect(detectFormat(Buffer.from('<?xml version="1.0"?><note>hi</note>'))).rejects.toMatchObject({
       code: 'unsupported_type',
       message: expect.stringMatching(/not an NF-e/),
     });
@@ -147,8 +149,12 @@ describe('sniffing and reading XML', () => {
 
   it('reads an uploaded NF-e end to end without layout work', async () => {
     const { result, layout } = await reader.readWithLayout({ bytes: Buffer.from(fixture), file: 'nota.xml' });
-    const doc = result as DocumentResult;
+    const doc = judge(result as Extraction, {
+      ruleSet: loadDefaultRuleSet(),
+      context: { now: new Date(), history: [] },
+    });
     expect(doc.mimeType).toBe('application/xml');
+    expect(doc.format).toBe('nfe-xml');
     expect(doc.pages).toBe(1);
     expect(doc.fields.totalAmount?.value).toBe('685.89');
     expect(doc.lineItems).toHaveLength(2);

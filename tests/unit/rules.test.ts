@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/config-file.ts';
 import type { DocumentResult, Field, LineItem } from '../../src/contract/result.ts';
 import { historyEntryOf, type RuleContext, type RuleDocument } from '../../src/rules/context.ts';
-import { applyEvaluation, evaluate } from '../../src/rules/engine.ts';
+import { evaluate } from '../../src/rules/engine.ts';
+import { judge } from '../../src/rules/judge.ts';
 import type { PurchaseOrder, Vendor } from '../../src/rules/master-data.ts';
 import { RuleSet } from '../../src/rules/schema.ts';
 
@@ -143,7 +144,7 @@ const cases: Case[] = [
   [
     'NF-e XML: taxes inside prices, no total check',
     { code: 'total_mismatch' },
-    invoice({ totalAmount: '410.60' }, { mimeType: 'application/xml' }),
+    invoice({ totalAmount: '410.60' }, { mimeType: 'application/xml', pricesIncludeTax: true }),
     ctx(),
     null,
   ],
@@ -508,7 +509,7 @@ describe('routing', () => {
     expect(ev.route).toBe('auto');
   });
 
-  it('writes the review block into the result, leaving the other keys as they were', () => {
+  it('judging writes the review block into the result, leaving the other keys as they were', () => {
     const result = {
       ...invoice({ totalAmount: '1.00' }),
       language: 'pt',
@@ -517,7 +518,7 @@ describe('routing', () => {
       route: 'auto',
       timings: { loadMs: 1, ocrMs: 0, extractMs: 1, validateMs: 0 },
     } as DocumentResult;
-    const routed = applyEvaluation(result, evaluate(result, ruleSet, ctx()));
+    const routed = judge(result, { ruleSet, context: ctx() });
     expect(routed.route).toBe('review');
     expect(routed.review).toMatchObject({
       reasons: ['total_mismatch'],

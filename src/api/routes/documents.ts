@@ -414,17 +414,14 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const doc = await ctx.documents.get(request.params.id);
         if (!doc) return notFound(reply);
-        if (doc.mediaType === 'application/xml') {
-          return reply.code(404).send({ error: 'no_pages', message: 'An NF-e XML has no page images.' });
-        }
         const out = await ctx.reading.render({
           path: ctx.blobs.pathOf(doc.sha256),
-          mediaType: doc.mediaType,
           page: request.params.n,
           maxWidth: request.query.width,
         });
         if ('error' in out) {
-          const status = out.code === 'not_found' ? 404 : 422;
+          // No such page, or a format without pages (structured XML): 404; a file that cannot be drawn: 422.
+          const status = out.code === 'not_found' || out.code === 'no_pages' ? 404 : 422;
           return reply.code(status).send({ error: out.code, message: out.error });
         }
         return reply

@@ -2,12 +2,9 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { FIELD_NAMES } from '../../contract/result.ts';
+import { EXPORTED_FIELDS } from '../../contract/fields.ts';
 import type { AppContext } from '../../server/context.ts';
 import type { DocumentStatus } from '../../storage/documents.ts';
-
-/** The contract's fields, but the address (multi-line, and not what an ERP posts on). */
-const EXPORTED_FIELDS = FIELD_NAMES.filter((name) => name !== 'vendorAddress');
 
 const COLUMNS = [
   'documentId',

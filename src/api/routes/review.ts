@@ -53,6 +53,8 @@ const ItemDetail = z.object({
     z.object({
       name: z.string(),
       label: z.string(),
+      /** The field catalogue's kind (amount, date, taxId, …): the page picks its input by it. */
+      kind: z.string(),
       value: z.string().nullable(),
       confidence: z.number().nullable(),
       page: z.number().nullable(),

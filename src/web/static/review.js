@@ -580,6 +580,14 @@ function moveField(delta) {
 
 // ---------- editing ----------
 
+/** The edit box per field kind (src/contract/fields.ts): the keyboard a phone shows, and an example. */
+const INPUT_OF_KIND = {
+  amount: { inputmode: 'decimal', placeholder: '1,234.56' },
+  date: { placeholder: 'YYYY-MM-DD' },
+  currency: { placeholder: 'EUR', maxlength: '3' },
+  taxId: { placeholder: 'CNPJ, NIF, VAT or EIN' },
+};
+
 let validateTimer;
 
 function editField(name) {
@@ -596,6 +604,7 @@ function editField(name) {
   const input = h('input', {
     type: 'text',
     class: 'edit',
+    ...INPUT_OF_KIND[f.kind],
     value: displayValue(f),
     'aria-label': `${f.label}: new value (Enter saves, Esc cancels)`,
     'aria-describedby': `field-${name}-error`,

@@ -1,0 +1,58 @@
+// What an input format is to the service: how its bytes are recognised and how they are read into a layout
+// (or, for structured input, straight into fields). One module per format, listed in ./registry.ts.
+import type { Layout, Page } from '../pipeline/layout.ts';
+import type { ImageDecoder, PageImage, PdfReader, ReadLimits } from '../pipeline/ports.ts';
+import type { Understanding } from '../pipeline/understand.ts';
+
+/** What detection looks at: the bytes, what file-type recognised from their magic numbers, and their start as text. */
+export interface Probe {
+  bytes: Uint8Array;
+  /** file-type's answer, absent when the magic bytes say nothing it knows (plain text, XML). */
+  sniffed?: { mime: string; ext: string } | undefined;
+  /** The first 8 KB decoded as text, for formats recognised by their root element. */
+  head: string;
+}
+
+export interface Detection {
+  /** The media type stored with the document and sent with its original. */
+  mediaType: string;
+  /**
+   * How sure the format is (0..1): a format recognised by its magic bytes answers 1, a narrower reading of
+   * the same bytes (an e-invoice inside a PDF) answers more. The highest wins.
+   */
+  score: number;
+}
+
+/** The adapters and limits a format reads with; OCR is handed in whole, so formats never see the engine. */
+export interface ReadTools {
+  pdf: PdfReader;
+  images: ImageDecoder;
+  limits: ReadLimits;
+  /** OCR of one page image into a layout page numbered `number` (timed by the reader). */
+  ocrPage(image: PageImage, number: number): Promise<Page>;
+}
+
+export interface FormatReading {
+  layout: Layout;
+  /** Structured input answers its own fields (confidence 1); other formats leave understanding to the pipeline. */
+  understood?: Understanding;
+  /** True when the amounts already include the taxes (see the contract's `pricesIncludeTax`). */
+  pricesIncludeTax?: boolean;
+}
+
+export interface DocumentFormat {
+  /** Stable id, recorded in each result as `format`. */
+  id: string;
+  /** How a person names it, in the refusal that lists what is supported ("PDF", "NF-e XML"). */
+  label: string;
+  /** File name endings picked up when a folder is given to `retaguarda process`. */
+  extensions: readonly string[];
+  detect(probe: Probe): Detection | undefined;
+  read(bytes: Uint8Array, tools: ReadTools): Promise<FormatReading>;
+  /** Page `page` (1-based) as an upright image for the review page; absent when the format has no pages. */
+  renderPage?(
+    bytes: Uint8Array,
+    page: number,
+    tools: Pick<ReadTools, 'pdf' | 'images' | 'limits'>,
+  ): Promise<PageImage | undefined>;
+}
