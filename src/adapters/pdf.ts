@@ -10,7 +10,14 @@ import type { TextItem, TextStyle } from 'pdfjs-dist/types/src/display/api.js';
 import sharp from 'sharp';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { BBox, Word } from '../pipeline/layout.ts';
-import type { PageImage, PdfDocumentHandle, PdfReader, PdfTextPage, ReadLimits } from '../pipeline/ports.ts';
+import type {
+  PageImage,
+  PdfAttachment,
+  PdfDocumentHandle,
+  PdfReader,
+  PdfTextPage,
+  ReadLimits,
+} from '../pipeline/ports.ts';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
@@ -261,6 +268,18 @@ class PdfJsDocument implements PdfDocumentHandle {
       .png({ adaptiveFiltering: false })
       .toBuffer();
     return { png, width: canvas.width, height: canvas.height };
+  }
+
+  async attachments(): Promise<PdfAttachment[]> {
+    let found: Record<string, { filename?: string; content?: Uint8Array }> | null;
+    try {
+      found = await this.doc.getAttachments();
+    } catch (e) {
+      throw this.damaged(e);
+    }
+    return Object.entries(found ?? {}).flatMap(([key, file]) =>
+      file.content ? [{ name: file.filename || key, bytes: file.content }] : [],
+    );
   }
 
   async close(): Promise<void> {

@@ -30,7 +30,15 @@ export interface PdfDocumentHandle {
   /** Renders a page to PNG at the given resolution (for OCR and for page images); a page that would exceed
    * the pixel limit is rendered smaller, and the size returned is the one rendered. */
   render(pageNumber: number, dpi: number): Promise<PageImage>;
+  /** Files embedded in the PDF (PDF/A-3 hybrids carry their e-invoice XML so), with their names. */
+  attachments(): Promise<PdfAttachment[]>;
   close(): Promise<void>;
+}
+
+export interface PdfAttachment {
+  /** The name the PDF gives the file (e.g. factur-x.xml). */
+  name: string;
+  bytes: Uint8Array;
 }
 
 export interface PdfReader {

@@ -250,3 +250,19 @@ describe('bad PDFs', () => {
     expect(bytes.byteLength).toBeGreaterThan(1000);
   });
 });
+
+describe('embedded files', () => {
+  it('hands back the XML a hybrid PDF carries, by its name, and nothing for a plain PDF', async () => {
+    const { PDFDocument } = await import('pdf-lib');
+    const pdf = await PDFDocument.create();
+    pdf.addPage([595, 842]).drawText('Invoice 42', { x: 50, y: 780, size: 14 });
+    const xml = '<?xml version="1.0"?><rsm:CrossIndustryInvoice xmlns:rsm="urn:x"/>';
+    await pdf.attach(new TextEncoder().encode(xml), 'factur-x.xml', { mimeType: 'text/xml' });
+    const doc = await reader.open(await pdf.save(), DEFAULT_LIMITS);
+    open.push(doc);
+    const files = await doc.attachments();
+    expect(files.map((f) => f.name)).toEqual(['factur-x.xml']);
+    expect(new TextDecoder().decode(files[0]?.bytes)).toBe(xml);
+    expect(await (await openFixture('digital-invoice.pdf')).attachments()).toEqual([]);
+  });
+});
