@@ -1,15 +1,13 @@
 // The OCR engine: a pool of tesseract.js workers fed page images that sharp has prepared (greyscale,
 // normalised, scaled to a text height tesseract reads well, deskewed, turned upright).
-import { mkdirSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import sharp, { type Sharp } from 'sharp';
-import { createWorker, OEM, type Page as TesseractPage, type Worker } from 'tesseract.js';
+import type { Page as TesseractPage } from 'tesseract.js';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { BBox, Word } from '../pipeline/layout.ts';
 import { toTesseractCode } from '../pipeline/ocr-languages.ts';
 import type { OcrEngine, OcrPage, OcrReadOptions, PageImage } from '../pipeline/ports.ts';
+import { type Recognize, WorkerPool } from './ocr/pool.ts';
 
 export interface OcrEngineOptions {
   /** Tesseract language codes (eng, por, spa); the first is the primary one. */
@@ -32,7 +30,7 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
   );
   const poolSize = Math.max(1, options.poolSize ?? availableParallelism());
   const headerBand = options.headerBand ?? true;
-  const pool = createPool(languages, poolSize);
+  const pool = new WorkerPool(languages, poolSize);
   // Preparation is mostly JavaScript on this thread, so pages gain nothing from preparing side by side, while
   // each holds several full-size copies (about 20 bytes a pixel) meanwhile: one page at a time.
   let preparing: Promise<unknown> = Promise.resolve();
@@ -94,223 +92,8 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
   };
 }
 
-/** A recognition job running longer than this is failed rather than left to hold its caller, and its worker
- * replaced. Time waiting in the queue does not count: a long document queues many jobs at once. */
-const JOB_TIMEOUT_MS = 180_000;
-/** A job waiting longer than this goes to the next free worker, before any job in that worker's languages. */
-const MAX_WAIT_MS = 5_000;
-/** How far down the queue a free worker looks for a job in the languages it is set up for. */
-const LOOKAHEAD = 4;
-
-/** tesseract parameters every worker runs with, set again after each change of languages. */
-const WORKER_PARAMETERS = { preserve_interword_spaces: '0', user_defined_dpi: '300' };
-
-interface PoolWorker {
-  worker: Worker;
-  /** The languages the worker is initialised with, joined by '+'; '' when unknown (a change failed). */
-  langs: string;
-  /** The job it is running. */
-  job: PoolJob | undefined;
-}
-
-interface PoolJob {
-  langs: string;
-  image: Buffer;
-  options: RecognizeOptions;
-  queuedAt: number;
-  done: boolean;
-  timer: NodeJS.Timeout | undefined;
-  resolve: (page: TesseractPage) => void;
-  reject: (error: unknown) => void;
-}
-
-/**
- * tesseract.js workers, each holding every language's data and initialised with the languages of the job it last
- * ran. A free worker takes a job in its languages from near the head of the queue, or else the oldest job, and
- * switches to that job's languages first (about 0.1 to 0.25 s, against seconds for a page); a job that has waited
- * long goes first whatever its languages. A worker whose job runs out of time is replaced.
- */
-function createPool(languages: readonly string[], size: number) {
-  const workers: PoolWorker[] = [];
-  const queue: PoolJob[] = [];
-  let ready: Promise<void> | undefined;
-  let closed = false;
-  const allLangs = languages.join('+');
-
-  // Linked on the first start, not again for each worker.
-  let langPath: string | undefined;
-  const startWorker = async (): Promise<PoolWorker> => {
-    langPath ??= localLangPath(languages);
-    const worker = await createWorker([...languages], OEM.LSTM_ONLY, {
-      langPath,
-      cacheMethod: 'none',
-      gzip: true,
-      // Without a handler tesseract.js rethrows worker errors from a message callback, which no caller
-      // can catch: the whole process would go down with one bad page.
-      errorHandler: () => {},
-    });
-    await worker.setParameters(WORKER_PARAMETERS);
-    return { worker, langs: allLangs, job: undefined };
-  };
-
-  // Workers are started on first use so a process that never OCRs pays nothing.
-  const start = (): Promise<void> => {
-    ready ??= (async () => {
-      workers.push(...(await Promise.all(Array.from({ length: size }, startWorker))));
-    })();
-    return ready;
-  };
-
-  const settle = (job: PoolJob, outcome: { page: TesseractPage } | { error: unknown }): void => {
-    if (job.done) return;
-    job.done = true;
-    clearTimeout(job.timer);
-    const at = queue.indexOf(job);
-    if (at >= 0) queue.splice(at, 1);
-    if ('page' in outcome) job.resolve(outcome.page);
-    else job.reject(outcome.error);
-  };
-
-  const timedOut = (job: PoolJob): void => {
-    settle(job, {
-      error: new DocumentError('ocr_failed', `OCR did not finish within ${JOB_TIMEOUT_MS / 1000} s.`),
-    });
-    // tesseract cannot be interrupted: a worker stuck on the job is dropped and a fresh one started.
-    const stuck = workers.find((pw) => pw.job === job);
-    if (!stuck) return;
-    workers.splice(workers.indexOf(stuck), 1);
-    void stuck.worker.terminate().catch(() => {});
-    startWorker().then(
-      (fresh) => {
-        if (closed) return void fresh.worker.terminate().catch(() => {});
-        workers.push(fresh);
-        dispatch();
-      },
-      (error) => {
-        // With no worker left, nothing queued would ever run.
-        if (!workers.length) for (const waiting of [...queue]) settle(waiting, { error });
-      },
-    );
-  };
-
-  const run = async (pw: PoolWorker, job: PoolJob): Promise<void> => {
-    pw.job = job;
-    job.timer = setTimeout(() => timedOut(job), JOB_TIMEOUT_MS);
-    try {
-      if (pw.langs !== job.langs) {
-        pw.langs = '';
-        await pw.worker.reinitialize(job.langs, OEM.LSTM_ONLY);
-        await pw.worker.setParameters(WORKER_PARAMETERS);
-        pw.langs = job.langs;
-      }
-      const { data } = await pw.worker.recognize(job.image, job.options, { blocks: true, text: false });
-      settle(job, { page: data });
-    } catch (error) {
-      settle(job, { error });
-    } finally {
-      pw.job = undefined;
-      dispatch();
-    }
-  };
-
-  const dispatch = (): void => {
-    for (const pw of workers) {
-      if (closed || !queue.length) return;
-      if (pw.job) continue;
-      const oldest = queue[0] as PoolJob;
-      let at = 0;
-      if (performance.now() - oldest.queuedAt < MAX_WAIT_MS) {
-        const window = queue.slice(0, LOOKAHEAD);
-        const own = window.findIndex((job) => job.langs === pw.langs);
-        // Failing that, a job no other free worker is already set up for.
-        const free = workers.filter((o) => o !== pw && !o.job);
-        const open = window.findIndex((job) => !free.some((o) => o.langs === job.langs));
-        if (own >= 0) at = own;
-        else if (open >= 0) at = open;
-        else continue;
-      }
-      const [job] = queue.splice(at, 1);
-      if (job) void run(pw, job);
-    }
-  };
-
-  return {
-    /** Recognition in `langs` (the first tried first), as a function of an image and per-job options. */
-    recognizer(langs: readonly string[]): Recognize {
-      const key = langs.join('+');
-      return (image, options = {}) =>
-        new Promise<TesseractPage>((resolve, reject) => {
-          const job: PoolJob = {
-            langs: key,
-            image,
-            options,
-            queuedAt: performance.now(),
-            done: false,
-            timer: undefined,
-            resolve,
-            reject,
-          };
-          if (closed) return reject(new DocumentError('ocr_failed', 'The OCR engine has been closed.'));
-          queue.push(job);
-          start().then(dispatch, (error) => settle(job, { error }));
-        });
-    },
-    async close(): Promise<void> {
-      closed = true;
-      const closedError = () => new DocumentError('ocr_failed', 'The OCR engine has been closed.');
-      for (const job of [...queue]) settle(job, { error: closedError() });
-      // terminate() does not settle what a worker was running: its callers are told here.
-      for (const pw of workers) if (pw.job) settle(pw.job, { error: closedError() });
-      if (ready) {
-        await ready.catch(() => {});
-        await Promise.all(workers.map((pw) => pw.worker.terminate().catch(() => {})));
-      }
-    },
-  };
-}
-
-/**
- * tesseract.js reads `${langPath}/${lang}.traineddata.gz` from one folder, while each language ships in its own
- * npm package: link the installed LSTM (best_int) files into one folder so nothing is ever fetched.
- */
-export function localLangPath(languages: readonly string[]): string {
-  const require = createRequire(import.meta.url);
-  const dir = path.join(tmpdir(), `retaguarda-tessdata-${process.getuid?.() ?? 'u'}`);
-  mkdirSync(dir, { recursive: true });
-  for (const lang of languages) {
-    let pkg: string;
-    try {
-      pkg = path.dirname(require.resolve(`@tesseract.js-data/${lang}`));
-    } catch (cause) {
-      throw new DocumentError(
-        'ocr_failed',
-        `OCR language ${lang} is not installed (@tesseract.js-data/${lang}).`,
-        {
-          cause,
-        },
-      );
-    }
-    const target = path.join(pkg, '4.0.0_best_int', `${lang}.traineddata.gz`);
-    const link = path.join(dir, `${lang}.traineddata.gz`);
-    try {
-      symlinkSync(target, link);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-  }
-  return dir;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Page preparation and reading
-
-/** Per-job tesseract options: a region of the image, and parameters tesseract.js restores after the job. */
-interface RecognizeOptions {
-  rectangle?: { left: number; top: number; width: number; height: number };
-  tessedit_pageseg_mode?: string;
-}
-
-type Recognize = (image: Buffer, options?: RecognizeOptions) => Promise<TesseractPage>;
 
 /**
  * An 8-bit greyscale image held raw, one byte per pixel, row after row. Page preparation passes these between its
