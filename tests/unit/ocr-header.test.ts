@@ -3,7 +3,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGrey } from '../../src/adapters/ocr/grey.ts';
-import { createOcrEngine, findHeaderBand } from '../../src/adapters/ocr.ts';
+import { findHeaderBand } from '../../src/adapters/ocr/regions.ts';
+import { createOcrEngine } from '../../src/adapters/ocr.ts';
 import { groupIntoLines } from '../../src/pipeline/layout.ts';
 import type { OcrEngine, PageImage } from '../../src/pipeline/ports.ts';
 
