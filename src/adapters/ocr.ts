@@ -1,5 +1,4 @@
-// The OCR engine: a pool of tesseract.js workers fed page images that sharp has prepared (greyscale,
-// normalised, scaled to a text height tesseract reads well, deskewed, turned upright). Its parts are in ocr/.
+// The OCR engine: page images prepared with sharp, read by a pool of tesseract.js workers (its parts in ocr/).
 import { availableParallelism } from 'node:os';
 import { DocumentError } from '../pipeline/errors.ts';
 import { toTesseractCode } from '../pipeline/ocr-languages.ts';

@@ -1,8 +1,10 @@
-// Content region and speck cleaning: small receipts scanned on a whole A4 sheet, often with a dotted or textured
-// background, read as junk when the whole sheet goes to tesseract: the specks spoil the line-height measure (so
-// the page is shrunk instead of enlarged) and tesseract reads them as characters.
+// A page cropped to its text and wiped of scanner specks, with its contrast stretched.
 import { fromGrey, type Grey, toGrey } from './grey.ts';
 import { binarise, components, integral, type Part, windowSum } from './ink.ts';
+
+// Small receipts scanned on a whole A4 sheet, often with a dotted or textured background, read as junk when the
+// whole sheet goes to tesseract: the specks spoil the line-height measure (so the page is shrunk instead of
+// enlarged) and tesseract reads them as characters.
 
 export interface Region {
   left: number;

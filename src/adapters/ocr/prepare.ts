@@ -1,5 +1,4 @@
-// Page preparation for tesseract: a page image turned upright, cropped to its text and cleaned, scaled to a line
-// height tesseract reads well and deskewed, with what it takes to map boxes back.
+// Page preparation for tesseract: turned upright, cropped and cleaned, scaled to a good line height, deskewed.
 import type { PageImage } from '../../pipeline/ports.ts';
 import { analysePage } from './analyse.ts';
 import { cleanPage, type Region } from './clean.ts';

@@ -1,5 +1,4 @@
-// Reading one turn of a page on the pool: its header band apart, its body in parts side by side, probes of its
-// middle, and the words mapped back to the upright page.
+// One turn of a page read on the pool: header band apart, body in parts, probes, boxes mapped back upright.
 import type { BBox, Word } from '../../pipeline/layout.ts';
 import type { PageImage } from '../../pipeline/ports.ts';
 import { crop, type Grey, pgm, rows } from './grey.ts';

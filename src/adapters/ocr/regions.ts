@@ -1,5 +1,4 @@
-// Where a prepared page is read apart: its header band (read in sparse-text mode) and the cuts between its lines
-// that let the pool's workers read one page's parts side by side.
+// Where a prepared page is read apart: its header band, and the cuts between lines for reading it in parts.
 import type { Grey } from './grey.ts';
 import { binarise, otsu } from './ink.ts';
 import { TARGET_LINE_HEIGHT } from './prepare.ts';
