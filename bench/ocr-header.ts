@@ -1,4 +1,4 @@
-// OCR cost of reading invoice header bands apart (src/adapters/ocr.ts findHeaderBand): every scanned or
+// OCR cost of reading invoice header bands apart (src/adapters/ocr/regions.ts findHeaderBand): every scanned or
 // photographed page in samples/ read by two one-worker engines, header band off and on, taking turns so a busy
 // machine weighs on both alike. Prints ms per page for each and the words each reading found.
 //

@@ -2,7 +2,9 @@
 // tesseract's single-block reading merges; found on the image and read apart.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOcrEngine, decodeGrey, findHeaderBand } from '../../src/adapters/ocr.ts';
+import { decodeGrey } from '../../src/adapters/ocr/grey.ts';
+import { findHeaderBand } from '../../src/adapters/ocr/regions.ts';
+import { createOcrEngine } from '../../src/adapters/ocr.ts';
 import { groupIntoLines } from '../../src/pipeline/layout.ts';
 import type { OcrEngine, PageImage } from '../../src/pipeline/ports.ts';
 

@@ -2,14 +2,10 @@
 // so that the pool's workers read its parts side by side.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cleanPage,
-  createOcrEngine,
-  findCuts,
-  findTextRegion,
-  type Grey,
-  normalise,
-} from '../../src/adapters/ocr.ts';
+import { cleanPage, findTextRegion, normalise } from '../../src/adapters/ocr/clean.ts';
+import type { Grey } from '../../src/adapters/ocr/grey.ts';
+import { findCuts } from '../../src/adapters/ocr/regions.ts';
+import { createOcrEngine } from '../../src/adapters/ocr.ts';
 import type { OcrEngine } from '../../src/pipeline/ports.ts';
 
 /** A grey page: paper of `paper`, with black bars (text lines) at the given rows [top, bottom). */

@@ -246,9 +246,11 @@ describe('reading each page in its own language', () => {
   it('reads a Portuguese page in Portuguese, accents and all, and an English one in English alone', () =>
     withFreshEngine(async (own) => {
       // Side by side on the two workers, each switching to the languages of the page it is given.
+      // Both sheets drawn first, so that no read waits unobserved while the other sheet is drawn.
+      const [ptSheet, enSheet] = await Promise.all([sheet(portuguese), sheet(english)]);
       const [pt, en] = await Promise.all([
-        own.readPage(await sheet(portuguese), asTheReaderDoes),
-        own.readPage(await sheet(english), asTheReaderDoes),
+        own.readPage(ptSheet, asTheReaderDoes),
+        own.readPage(enSheet, asTheReaderDoes),
       ]);
       expect(pt.languages).toEqual(['por', 'eng']);
       expect(text(pt.words)).toContain('Data de Emissão 15/03/2025');
@@ -285,13 +287,15 @@ describe('reading each page in its own language', () => {
   it('fails pages still waiting or being read when the engine is closed, rather than leaving them hanging', async () => {
     const own = createOcrEngine({ languages: ALL, poolSize: 1 });
     const pages = await Promise.all([sheet(portuguese), sheet(english), sheet(portuguese)]);
-    const reads = pages.map((p) => own.readPage(p, asTheReaderDoes));
+    // Observed from the start: close() fails the reads while it still waits for a worker that is starting (on a
+    // cold machine it is, 1.5 s in), and a rejection nobody listens to yet fails the run.
+    const outcomes = Promise.allSettled(pages.map((p) => own.readPage(p, asTheReaderDoes)));
     // Once the first page is being read, close.
     await new Promise((r) => setTimeout(r, 1500));
     await own.close();
-    const outcomes = await Promise.allSettled(reads);
-    expect(outcomes.some((o) => o.status === 'rejected')).toBe(true);
-    for (const o of outcomes) {
+    const settled = await outcomes;
+    expect(settled.some((o) => o.status === 'rejected')).toBe(true);
+    for (const o of settled) {
       if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'ocr_failed' });
     }
     await expect(own.readPage(pages[0]!, { languages: ALL })).rejects.toMatchObject({ code: 'ocr_failed' });
