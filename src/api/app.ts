@@ -129,7 +129,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const [database, redis] = await Promise.all([
-      ctx.db.query('select 1').then(
+      ctx.db.ping().then(
         () => 'ok',
         (e: Error) => `unreachable: ${e.message}`,
       ),

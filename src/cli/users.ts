@@ -2,7 +2,14 @@
 import { UserService } from '../review/sessions.ts';
 import { Role } from '../services/keys.ts';
 import { systemClock } from '../storage/clock.ts';
+import type { Queryable } from '../storage/database.ts';
+import { repositoriesOn } from '../storage/repositories.ts';
 import { withServiceDatabase } from './service-database.ts';
+
+function usersOn(db: Queryable): UserService {
+  const repos = repositoriesOn(db, systemClock);
+  return new UserService(repos.users, repos.sessions, systemClock);
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -35,7 +42,7 @@ export async function runUsersCreate(options: {
     const user = await withServiceDatabase(
       'Create the user through the API instead (POST /v1/users with an admin key)',
       (db) =>
-        new UserService(db, systemClock).create({
+        usersOn(db).create({
           email: options.email,
           name: options.name,
           role: role.data,
@@ -55,7 +62,7 @@ export async function runUsersDisable(idOrEmail: string): Promise<number> {
   try {
     const done = await withServiceDatabase(
       'Disable the user through the API instead (DELETE /v1/users/<id or email> with an admin key)',
-      (db) => new UserService(db, systemClock).disable(idOrEmail),
+      (db) => usersOn(db).disable(idOrEmail),
     );
     process.stderr.write(
       done ? `Disabled ${idOrEmail}; their sessions are ended.\n` : `No active user ${idOrEmail}.\n`,

@@ -60,10 +60,7 @@ export function createMetrics(ctx: AppContext): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await ctx.db.query<{ status: string; n: string }>(
-        'select status, count(*) as n from documents group by status',
-      );
-      for (const r of rows) this.set({ status: r.status }, Number(r.n));
+      for (const r of await ctx.repos.figures.documentsByStatus()) this.set({ status: r.key }, r.n);
     },
   });
   new Gauge({
@@ -86,14 +83,9 @@ export function createMetrics(ctx: AppContext): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const [r] = await ctx.db.query<Record<string, string>>(
-        `select count(*) filter (where sla_deadline <= $1) as overdue,
-           count(*) filter (where sla_deadline > $1) as open
-         from review_items where decided_at is null`,
-        [ctx.clock.now()],
-      );
-      this.set({ sla: 'overdue' }, Number(r?.overdue ?? 0));
-      this.set({ sla: 'not_overdue' }, Number(r?.open ?? 0));
+      const open = await ctx.repos.figures.openItems(ctx.clock.now());
+      this.set({ sla: 'overdue' }, open.overdue);
+      this.set({ sla: 'not_overdue' }, open.notOverdue);
     },
   });
   return registry;

@@ -3,12 +3,14 @@ import { type DocumentResult, FIELD_NAMES, type FieldName } from '../contract/re
 import { fieldLabel } from '../pipeline/route.ts';
 import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
 import { applyEvaluation, evaluate } from '../rules/engine.ts';
-import type { AppContext } from '../server/context.ts';
+import type { EnqueueDocument } from '../services/intake.ts';
 import type { Principal } from '../services/keys.ts';
-import { documentEventData } from '../services/processing.ts';
-import type { Queryable } from '../storage/database.ts';
-import type { DocumentRecord } from '../storage/documents.ts';
-import { openReviewItem } from '../storage/review-items.ts';
+import { documentEventData, type RulesConfig } from '../services/processing.ts';
+import type { WebhookService } from '../services/webhooks.ts';
+import type { Clock } from '../storage/clock.ts';
+import type { DocumentRecord } from '../storage/documents.repository.ts';
+import type { Repositories, Transaction } from '../storage/repositories.ts';
+import type { ReviewItemRecord } from '../storage/review-items.repository.ts';
 import { type SlaState, slaStateOf } from './sla.ts';
 import { localeOf, parseFieldValue } from './values.ts';
 
@@ -24,10 +26,17 @@ export class ReviewError extends Error {
   }
 }
 
-export type ReviewContext = Pick<
-  AppContext,
-  'db' | 'documents' | 'webhooks' | 'queues' | 'clock' | 'rules' | 'config'
->;
+export interface ReviewDeps {
+  repos: Pick<Repositories, 'documents' | 'reviewItems' | 'users' | 'audit'>;
+  transaction: Transaction;
+  webhooks: Pick<WebhookService, 'record' | 'dispatch'>;
+  clock: Clock;
+  rules: () => RulesConfig;
+  /** How long a claim holds without an action of its holder. */
+  claimMinutes: number;
+  /** Queues a document's next reading. */
+  enqueueReading: EnqueueDocument;
+}
 
 export interface Person {
   id: string;
@@ -75,75 +84,51 @@ export interface AuditEntry {
   reason: string | null;
 }
 
-const ITEM_COLUMNS = `r.document_id, r.reasons, r.priority, r.sla_deadline, r.total_amount::text as total_amount,
-  r.vendor_name, r.assignee, r.assignee_name, r.claimed_until, r.created_at, r.decision,
-  d.file_name, d.currency, d.vendor_name as doc_vendor_name, d.total_amount::text as doc_total_amount`;
-
-type ItemRow = Record<string, unknown>;
-
 const issuesOf = (r: DocumentResult) => r.validation.issues.map((i) => ({ ...i, field: i.field ?? null }));
 
 const SLA_ORDER: Record<SlaState, number> = { overdue: 0, at_risk: 1, on_time: 2 };
 
 export class ReviewService {
-  constructor(private readonly ctx: ReviewContext) {}
+  constructor(private readonly deps: ReviewDeps) {}
 
   private now(): Date {
-    return this.ctx.clock.now();
+    return this.deps.clock.now();
   }
 
-  private toItem(r: ItemRow, now: Date): QueueItem {
-    const deadline = r.sla_deadline as Date;
-    const created = r.created_at as Date;
-    const claimedUntil = r.claimed_until as Date | null;
-    const held = r.assignee && claimedUntil && claimedUntil > now;
+  private toItem(r: ReviewItemRecord, now: Date): QueueItem {
+    const held = r.assignee !== null && r.claimedUntil !== null && r.claimedUntil > now;
     return {
-      documentId: r.document_id as string,
-      fileName: r.file_name as string,
-      vendorName: (r.doc_vendor_name as string | null) ?? (r.vendor_name as string | null) ?? null,
-      totalAmount: (r.doc_total_amount as string | null) ?? (r.total_amount as string | null) ?? null,
-      currency: (r.currency as string | null) ?? null,
-      reasons: r.reasons as string[],
-      priority: r.priority as number,
-      slaDeadline: deadline.toISOString(),
-      slaState: slaStateOf(deadline, created, now),
-      ageSeconds: Math.max(0, Math.floor((now.getTime() - created.getTime()) / 1000)),
-      assignee: held
-        ? { id: r.assignee as string, name: (r.assignee_name as string | null) ?? (r.assignee as string) }
-        : null,
-      claimedUntil: held ? claimedUntil.toISOString() : null,
+      documentId: r.documentId,
+      fileName: r.fileName,
+      vendorName: r.vendorName,
+      totalAmount: r.totalAmount,
+      currency: r.currency,
+      reasons: r.reasons,
+      priority: r.priority,
+      slaDeadline: r.slaDeadline.toISOString(),
+      slaState: slaStateOf(r.slaDeadline, r.createdAt, now),
+      ageSeconds: Math.max(0, Math.floor((now.getTime() - r.createdAt.getTime()) / 1000)),
+      assignee: held && r.assignee ? { id: r.assignee, name: r.assigneeName ?? r.assignee } : null,
+      claimedUntil: held && r.claimedUntil ? r.claimedUntil.toISOString() : null,
     };
   }
 
   /** Open items (no decision), filtered and sorted; SLA order: overdue first, then nearest deadline. */
   async list(filter: QueueFilter, principal: Principal): Promise<QueueItem[]> {
     const now = this.now();
-    const where = ['r.decided_at is null', 'r.decision is null'];
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    if (filter.reason) where.push(`${p(filter.reason)} = any(r.reasons)`);
-    if (filter.vendor)
-      where.push(
-        `lower(coalesce(d.vendor_name, r.vendor_name, '')) like ${p(`%${filter.vendor.toLowerCase()}%`)}`,
-      );
-    if (filter.minAgeHours !== undefined) {
-      where.push(`r.created_at <= ${p(new Date(now.getTime() - filter.minAgeHours * 3_600_000))}`);
-    }
-    if (filter.assignee) {
-      if (filter.assignee === 'none') where.push(`(r.assignee is null or r.claimed_until <= ${p(now)})`);
-      else {
-        const who = filter.assignee === 'me' ? principal.id : filter.assignee;
-        where.push(`r.assignee = ${p(who)} and r.claimed_until > ${p(now)}`);
-      }
-    }
-    const rows = await this.ctx.db.query(
-      `select ${ITEM_COLUMNS} from review_items r join documents d on d.id = r.document_id
-       where ${where.join(' and ')}`,
-      params,
-    );
+    const rows = await this.deps.repos.reviewItems.listOpen({
+      reason: filter.reason,
+      vendor: filter.vendor,
+      createdBefore:
+        filter.minAgeHours === undefined
+          ? undefined
+          : new Date(now.getTime() - filter.minAgeHours * 3_600_000),
+      assignee: !filter.assignee
+        ? undefined
+        : filter.assignee === 'none'
+          ? { none: true, now }
+          : { id: filter.assignee === 'me' ? principal.id : filter.assignee, now },
+    });
     let items = rows.map((r) => this.toItem(r, now));
     if (filter.sla) items = items.filter((i) => i.slaState === filter.sla);
     const sort = filter.sort ?? 'sla';
@@ -162,122 +147,94 @@ export class ReviewService {
     return items;
   }
 
-  private async itemRow(documentId: string, q: Queryable = this.ctx.db, lock = false): Promise<ItemRow> {
-    const [row] = await q.query(
-      `select ${ITEM_COLUMNS} from review_items r join documents d on d.id = r.document_id
-       where r.document_id = $1${lock ? ' for update of r' : ''}`,
-      [documentId],
-    );
-    if (!row) throw new ReviewError(404, 'not_found', `No review item for document ${documentId}.`);
-    return row;
+  private async itemOf(
+    documentId: string,
+    items = this.deps.repos.reviewItems,
+    lock = false,
+  ): Promise<ReviewItemRecord> {
+    const item = await items.get(documentId, { lock });
+    if (!item) throw new ReviewError(404, 'not_found', `No review item for document ${documentId}.`);
+    return item;
   }
 
   /** The open item, or 409 when it was decided already. */
-  private async openItemRow(documentId: string, q: Queryable, lock = false): Promise<ItemRow> {
-    const row = await this.itemRow(documentId, q, lock);
-    if (row.decision) {
+  private async openItemOf(tx: Repositories, documentId: string, lock = false): Promise<ReviewItemRecord> {
+    const item = await this.itemOf(documentId, tx.reviewItems, lock);
+    if (item.decision) {
       throw new ReviewError(
         409,
         'decided',
-        `This item was closed already (${row.decision as string}); reopen the document to review it again.`,
+        `This item was closed already (${item.decision}); reopen the document to review it again.`,
       );
     }
-    return row;
+    return item;
   }
 
   private claimUntil(now: Date): Date {
-    return new Date(now.getTime() + this.ctx.config.CLAIM_TIMEOUT_MINUTES * 60_000);
+    return new Date(now.getTime() + this.deps.claimMinutes * 60_000);
   }
 
-  private heldByOther(row: ItemRow, principal: Principal, now: Date): boolean {
-    const until = row.claimed_until as Date | null;
-    return !!row.assignee && row.assignee !== principal.id && !!until && until > now;
+  private heldByOther(item: ReviewItemRecord, principal: Principal, now: Date): boolean {
+    const until = item.claimedUntil;
+    return !!item.assignee && item.assignee !== principal.id && !!until && until > now;
   }
 
-  private claimedError(row: ItemRow): ReviewError {
-    const holder = {
-      id: row.assignee as string,
-      name: (row.assignee_name as string | null) ?? (row.assignee as string),
-    };
+  private claimedError(item: ReviewItemRecord): ReviewError {
+    const id = item.assignee ?? '';
+    const holder = { id, name: item.assigneeName ?? id };
     return new ReviewError(
       409,
       'claimed',
-      `Held by ${holder.name} until ${(row.claimed_until as Date).toISOString()}.`,
+      `Held by ${holder.name} until ${item.claimedUntil?.toISOString()}.`,
       { holder },
     );
   }
 
   /** Refuses unless `principal` holds the claim; renews it (any action of the holder does). */
-  private async requireClaim(tx: Queryable, documentId: string, principal: Principal): Promise<ItemRow> {
+  private async requireClaim(tx: Repositories, documentId: string, principal: Principal): Promise<void> {
     const now = this.now();
-    const row = await this.openItemRow(documentId, tx, true);
-    if (this.heldByOther(row, principal, now)) throw this.claimedError(row);
-    const until = row.claimed_until as Date | null;
-    if (row.assignee !== principal.id || !until || until <= now) {
+    const item = await this.openItemOf(tx, documentId, true);
+    if (this.heldByOther(item, principal, now)) throw this.claimedError(item);
+    const until = item.claimedUntil;
+    if (item.assignee !== principal.id || !until || until <= now) {
       throw new ReviewError(409, 'not_claimed', 'Claim this item first (POST …/claim).');
     }
-    await tx.query('update review_items set claimed_until = $2 where document_id = $1', [
-      documentId,
-      this.claimUntil(now),
-    ]);
-    return row;
+    await tx.reviewItems.extendClaim(documentId, this.claimUntil(now));
   }
 
   private async audit(
-    tx: Queryable,
+    tx: Repositories,
     documentId: string,
     actor: Person,
     action: string,
-    extra: { field?: string; before?: unknown; after?: unknown; reason?: string | null } = {},
+    extra: { field?: string; before?: unknown; after?: unknown; reason?: string | null | undefined } = {},
   ): Promise<void> {
-    await tx.query(
-      `insert into audit_events (document_id, actor, actor_name, action, field, before, after, reason, at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        documentId,
-        actor.id,
-        actor.name,
-        action,
-        extra.field ?? null,
-        extra.before === undefined ? null : JSON.stringify(extra.before),
-        extra.after === undefined ? null : JSON.stringify(extra.after),
-        extra.reason ?? null,
-        this.now(),
-      ],
-    );
+    await tx.audit.append({ documentId, actor, action, ...extra, at: this.now() });
   }
 
   async claim(documentId: string, principal: Principal): Promise<{ assignee: Person; claimedUntil: string }> {
-    return this.ctx.db.transaction(async (tx) => {
+    return this.deps.transaction(async (tx) => {
       const now = this.now();
-      const row = await this.openItemRow(documentId, tx, true);
-      if (this.heldByOther(row, principal, now)) throw this.claimedError(row);
+      const item = await this.openItemOf(tx, documentId, true);
+      if (this.heldByOther(item, principal, now)) throw this.claimedError(item);
       const until = this.claimUntil(now);
-      await tx.query(
-        'update review_items set assignee = $2, assignee_name = $3, claimed_until = $4 where document_id = $1',
-        [documentId, principal.id, principal.name, until],
-      );
+      await tx.reviewItems.assign(documentId, principal, until);
       const renewing =
-        row.assignee === principal.id &&
-        (row.claimed_until as Date | null) &&
-        (row.claimed_until as Date) > now;
+        item.assignee === principal.id && item.claimedUntil !== null && item.claimedUntil > now;
       if (!renewing) await this.audit(tx, documentId, principal, 'claim');
       return { assignee: { id: principal.id, name: principal.name }, claimedUntil: until.toISOString() };
     });
   }
 
   async release(documentId: string, principal: Principal): Promise<void> {
-    await this.ctx.db.transaction(async (tx) => {
+    await this.deps.transaction(async (tx) => {
       const now = this.now();
-      const row = await this.openItemRow(documentId, tx, true);
-      if (this.heldByOther(row, principal, now) && principal.role !== 'admin') throw this.claimedError(row);
-      if (!row.assignee) return;
-      await tx.query(
-        'update review_items set assignee = null, assignee_name = null, claimed_until = null where document_id = $1',
-        [documentId],
-      );
+      const item = await this.openItemOf(tx, documentId, true);
+      if (this.heldByOther(item, principal, now) && principal.role !== 'admin') throw this.claimedError(item);
+      if (!item.assignee) return;
+      await tx.reviewItems.unassign(documentId);
       await this.audit(tx, documentId, principal, 'release', {
-        before: { id: row.assignee, name: row.assignee_name },
+        before: { id: item.assignee, name: item.assigneeName },
       });
     });
   }
@@ -287,35 +244,22 @@ export class ReviewService {
     principal: Principal,
     to: string,
   ): Promise<{ assignee: Person; claimedUntil: string }> {
-    const person = await this.personOf(to);
+    const person = await this.deps.repos.users.person(to);
     if (!person) throw new ReviewError(404, 'unknown_principal', `No user or API key ${to}.`);
-    return this.ctx.db.transaction(async (tx) => {
-      const row = await this.openItemRow(documentId, tx, true);
+    return this.deps.transaction(async (tx) => {
+      const item = await this.openItemOf(tx, documentId, true);
       const until = this.claimUntil(this.now());
-      await tx.query(
-        'update review_items set assignee = $2, assignee_name = $3, claimed_until = $4 where document_id = $1',
-        [documentId, person.id, person.name, until],
-      );
+      await tx.reviewItems.assign(documentId, person, until);
       await this.audit(tx, documentId, principal, 'reassign', {
-        before: row.assignee ? { id: row.assignee, name: row.assignee_name } : null,
+        before: item.assignee ? { id: item.assignee, name: item.assigneeName } : null,
         after: person,
       });
       return { assignee: person, claimedUntil: until.toISOString() };
     });
   }
 
-  /** A user or an API key by id. */
-  private async personOf(id: string): Promise<Person | undefined> {
-    const [row] = await this.ctx.db.query<{ id: string; name: string }>(
-      `select id, name from users where id = $1
-       union all select id, name from api_keys where id = $1 and revoked_at is null`,
-      [id],
-    );
-    return row;
-  }
-
   private async documentOf(documentId: string): Promise<DocumentRecord> {
-    const doc = await this.ctx.documents.get(documentId);
+    const doc = await this.deps.repos.documents.get(documentId);
     if (!doc) throw new ReviewError(404, 'not_found', `No document ${documentId}.`);
     return doc;
   }
@@ -325,7 +269,7 @@ export class ReviewService {
   }
 
   private async latestVersionedOf(documentId: string): Promise<{ version: number; result: DocumentResult }> {
-    const latest = await this.ctx.documents.latestResult(documentId);
+    const latest = await this.deps.repos.documents.latestResult(documentId);
     if (!latest) throw new ReviewError(409, 'not_read', 'This document has not been read yet.');
     return latest;
   }
@@ -334,12 +278,8 @@ export class ReviewService {
    * Inside the transaction, once the item's row is locked: the result the action was worked out on must
    * still be the latest, or a correction saved meanwhile (another tab) would be undone or approved unseen.
    */
-  private async requireVersion(tx: Queryable, documentId: string, version: number): Promise<void> {
-    const [row] = await tx.query<{ version: number }>(
-      'select max(version)::int as version from document_results where document_id = $1',
-      [documentId],
-    );
-    if (row?.version !== version) {
+  private async requireVersion(tx: Repositories, documentId: string, version: number): Promise<void> {
+    if ((await tx.documents.latestVersion(documentId)) !== version) {
       throw new ReviewError(
         409,
         'stale_result',
@@ -363,12 +303,12 @@ export class ReviewService {
     const answers: FieldAnswer[] = [];
     const changes: { field: FieldName; before: string | null; after: string | null }[] = [];
     for (const [name, raw] of Object.entries(input)) {
-      if (!(FIELD_NAMES as readonly string[]).includes(name)) {
+      if (!isFieldName(name)) {
         throw new ReviewError(400, 'unknown_field', `"${name}" is not a field (${FIELD_NAMES.join(', ')}).`, {
           field: name,
         });
       }
-      const field = name as FieldName;
+      const field = name;
       const parsed = parseFieldValue(field, raw, locale);
       if ('error' in parsed) {
         answers.push({ name, value: raw, error: parsed.error });
@@ -386,13 +326,12 @@ export class ReviewService {
           : { value: parsed.value, confidence: 1, page: old?.page ?? 1, bbox: old?.bbox ?? [0, 0, 0, 0] };
     }
     const draft: DocumentResult = { ...current, fields };
-    const { ruleSet, context } = this.ctx.rules;
-    const history = await this.ctx.documents.history(
+    const { ruleSet, context } = this.deps.rules();
+    const history = await this.deps.repos.documents.history(
       doc.id,
       doc.sha256,
       vendorKeyOf(draft),
       invoiceNumberKey(draft.fields.invoiceNumber?.value),
-      undefined,
       // Judged as when it was first read: documents read after it do not make it a duplicate now.
       doc.firstReadAt,
     );
@@ -407,9 +346,11 @@ export class ReviewService {
     const doc = await this.documentOf(documentId);
     // Typing is an action: the holder's claim is renewed as they go.
     if (principal) {
-      await this.ctx.db.query(
-        'update review_items set claimed_until = $3 where document_id = $1 and assignee = $2 and claimed_until > $4 and decision is null',
-        [documentId, principal.id, this.claimUntil(this.now()), this.now()],
+      await this.deps.repos.reviewItems.extendClaimIfHeld(
+        documentId,
+        principal.id,
+        this.claimUntil(this.now()),
+        this.now(),
       );
     }
     const { result, answers } = await this.corrected(doc, await this.latestOf(documentId), input);
@@ -421,29 +362,18 @@ export class ReviewService {
     const { version, result: current } = await this.latestVersionedOf(documentId);
     const { result, answers, changes } = await this.corrected(doc, current, input);
     const bad = answers.find((a) => a.error);
-    if (bad) throw new ReviewError(422, 'invalid_value', bad.error!, { field: bad.name });
+    if (bad?.error) throw new ReviewError(422, 'invalid_value', bad.error, { field: bad.name });
     // Kept under the vendor as corrected (its true identity), so its next documents find them.
     const vendorKey = vendorKeyOf(result) ?? vendorKeyOf(current) ?? `doc:${documentId}`;
-    await this.ctx.db.transaction(async (tx) => {
+    await this.deps.transaction(async (tx) => {
       await this.requireClaim(tx, documentId, principal);
       if (changes.length === 0) return;
       await this.requireVersion(tx, documentId, version);
-      await this.ctx.documents.saveResult(
-        documentId,
-        result,
-        'correction',
-        principal.id,
-        {
-          vendorKey: vendorKeyOf(result),
-          invoiceNumberKey: invoiceNumberKey(result.fields.invoiceNumber?.value),
-        },
-        tx,
-      );
-      await tx.query('update review_items set total_amount = $2, vendor_name = $3 where document_id = $1', [
-        documentId,
-        result.fields.totalAmount?.value ?? null,
-        result.fields.vendorName?.value ?? null,
-      ]);
+      await tx.documents.saveResult(documentId, result, 'correction', principal.id, {
+        vendorKey: vendorKeyOf(result),
+        invoiceNumberKey: invoiceNumberKey(result.fields.invoiceNumber?.value),
+      });
+      await tx.reviewItems.updateFromResult(documentId, result);
       const now = this.now();
       for (const c of changes) {
         await this.audit(tx, documentId, principal, 'correct', {
@@ -451,11 +381,15 @@ export class ReviewService {
           before: c.before,
           after: c.after,
         });
-        await tx.query(
-          `insert into vendor_corrections (vendor_key, document_id, field, read_value, corrected_value, actor, at)
-           values ($1, $2, $3, $4, $5, $6, $7)`,
-          [vendorKey, documentId, c.field, c.before, c.after, principal.id, now],
-        );
+        await tx.vendorCorrections.add({
+          vendorKey,
+          documentId,
+          field: c.field,
+          readValue: c.before,
+          correctedValue: c.after,
+          actor: principal.id,
+          at: now,
+        });
       }
     });
     return { fields: answers, issues: issuesOf(result), route: result.route };
@@ -477,19 +411,18 @@ export class ReviewService {
       );
     }
     const now = this.now();
-    const data = await documentEventData(this.ctx.documents, { ...doc, status: 'approved' });
-    const deliveries = await this.ctx.db.transaction(async (tx) => {
+    const data = await documentEventData(this.deps.repos.documents, { ...doc, status: 'approved' });
+    const deliveries = await this.deps.transaction(async (tx) => {
       await this.requireClaim(tx, documentId, principal);
       await this.requireVersion(tx, documentId, version);
-      const moved = await this.ctx.documents.transition(documentId, ['needs_review'], 'approved', {
+      const moved = await tx.documents.transition(documentId, ['needs_review'], 'approved', {
         actor: principal.id,
         reason: blocking.length ? `override: ${override}` : null,
-        set: { decided_at: now },
-        tx,
+        set: { decidedAt: now },
       });
       if (!moved)
         throw new ReviewError(409, 'wrong_status', `Only a document in needs_review can be approved.`);
-      await this.closeItem(tx, documentId, 'approved', principal, now);
+      await tx.reviewItems.close(documentId, 'approved', principal.id, now);
       if (blocking.length) {
         await this.audit(tx, documentId, principal, 'override', {
           before: blocking.map((i) => i.code),
@@ -497,13 +430,13 @@ export class ReviewService {
         });
       }
       await this.audit(tx, documentId, principal, 'approve', { reason: blocking.length ? override : null });
-      return this.ctx.webhooks.record(tx, 'document.approved', documentId, {
+      return this.deps.webhooks.record(tx.webhooks, 'document.approved', documentId, {
         ...data,
         approvedBy: principal.name,
         ...(blocking.length ? { overrideReason: override } : {}),
       });
     });
-    await this.ctx.webhooks.dispatch(deliveries);
+    await this.deps.webhooks.dispatch(deliveries);
     return { status: 'approved' as const };
   }
 
@@ -513,26 +446,25 @@ export class ReviewService {
       throw new ReviewError(400, 'reason_required', 'A rejection needs a reason the sender can act on.');
     const doc = await this.documentOf(documentId);
     const now = this.now();
-    const data = await documentEventData(this.ctx.documents, { ...doc, status: 'rejected' });
-    const deliveries = await this.ctx.db.transaction(async (tx) => {
+    const data = await documentEventData(this.deps.repos.documents, { ...doc, status: 'rejected' });
+    const deliveries = await this.deps.transaction(async (tx) => {
       await this.requireClaim(tx, documentId, principal);
-      const moved = await this.ctx.documents.transition(documentId, ['needs_review'], 'rejected', {
+      const moved = await tx.documents.transition(documentId, ['needs_review'], 'rejected', {
         actor: principal.id,
         reason: why,
-        set: { decided_at: now },
-        tx,
+        set: { decidedAt: now },
       });
       if (!moved)
         throw new ReviewError(409, 'wrong_status', 'Only a document in needs_review can be rejected.');
-      await this.closeItem(tx, documentId, 'rejected', principal, now);
+      await tx.reviewItems.close(documentId, 'rejected', principal.id, now);
       await this.audit(tx, documentId, principal, 'reject', { reason: why });
-      return this.ctx.webhooks.record(tx, 'document.rejected', documentId, {
+      return this.deps.webhooks.record(tx.webhooks, 'document.rejected', documentId, {
         ...data,
         rejectedBy: principal.name,
         reason: why,
       });
     });
-    await this.ctx.webhooks.dispatch(deliveries);
+    await this.deps.webhooks.dispatch(deliveries);
     return { status: 'rejected' as const };
   }
 
@@ -540,24 +472,23 @@ export class ReviewService {
   async reprocess(documentId: string, principal: Principal, reason?: string) {
     const doc = await this.documentOf(documentId);
     const round = doc.processingRound + 1;
-    await this.ctx.db.transaction(async (tx) => {
+    await this.deps.transaction(async (tx) => {
       const now = this.now();
-      const row = await this.openItemRow(documentId, tx, true);
-      if (this.heldByOther(row, principal, now)) throw this.claimedError(row);
-      const moved = await this.ctx.documents.transition(documentId, ['needs_review'], 'received', {
+      const item = await this.openItemOf(tx, documentId, true);
+      if (this.heldByOther(item, principal, now)) throw this.claimedError(item);
+      const moved = await tx.documents.transition(documentId, ['needs_review'], 'received', {
         actor: principal.id,
         reason: reason?.trim() || 'sent back to be read again',
         round: doc.processingRound,
-        set: { processing_round: round, processed_at: null },
-        tx,
+        set: { processingRound: round, processedAt: null },
       });
       if (!moved)
         throw new ReviewError(409, 'wrong_status', 'Only a document in needs_review can be reprocessed.');
-      await this.closeItem(tx, documentId, 'reprocess', principal, now);
+      await tx.reviewItems.close(documentId, 'reprocess', principal.id, now);
       await this.audit(tx, documentId, principal, 'reprocess', { reason: reason?.trim() || null });
     });
     // After commit: should Redis be down now, the recovery sweep finds the document `received` and enqueues it.
-    await this.ctx.queues.add('process-document', { documentId, round }).catch(() => {});
+    await this.deps.enqueueReading(documentId, round).catch(() => {});
     return { status: 'received' as const, processingRound: round };
   }
 
@@ -568,19 +499,13 @@ export class ReviewService {
     const doc = await this.documentOf(documentId);
     const result = await this.latestOf(documentId);
     const now = this.now();
-    const hours = this.ctx.rules.ruleSet.routing.defaultSlaHours;
-    await this.ctx.db.transaction(async (tx) => {
-      const moved = await this.ctx.documents.transition(
-        documentId,
-        ['approved', 'auto_approved'],
-        'needs_review',
-        {
-          actor: principal.id,
-          reason: why,
-          set: { decided_at: null },
-          tx,
-        },
-      );
+    const hours = this.deps.rules().ruleSet.routing.defaultSlaHours;
+    await this.deps.transaction(async (tx) => {
+      const moved = await tx.documents.transition(documentId, ['approved', 'auto_approved'], 'needs_review', {
+        actor: principal.id,
+        reason: why,
+        set: { decidedAt: null },
+      });
       if (!moved) {
         throw new ReviewError(
           409,
@@ -589,7 +514,7 @@ export class ReviewService {
         );
       }
       const reasons = [...new Set(['reopened', ...(result.review?.reasons ?? [])])];
-      await openReviewItem(tx, documentId, result, now, {
+      await tx.reviewItems.open(documentId, result, now, {
         reasons,
         priority: result.review?.priority ?? 50,
         slaDeadline: new Date(now.getTime() + hours * 3_600_000),
@@ -599,24 +524,10 @@ export class ReviewService {
     return { status: 'needs_review' as const };
   }
 
-  private async closeItem(
-    tx: Queryable,
-    documentId: string,
-    decision: 'approved' | 'rejected' | 'reprocess',
-    principal: Principal,
-    now: Date,
-  ): Promise<void> {
-    await tx.query(
-      `update review_items set decision = $2, decided_by = $3, decided_at = $4, claimed_until = null
-       where document_id = $1`,
-      [documentId, decision, principal.id, now],
-    );
-  }
-
   /** Every field of the contract, read or not, in FIELD_NAMES order, with its issues. */
   async detail(documentId: string) {
     const doc = await this.documentOf(documentId);
-    const row = await this.itemRow(documentId);
+    const item = await this.itemOf(documentId);
     const result = await this.latestOf(documentId);
     const issues = result.validation.issues.map((i) => ({ ...i, field: i.field ?? null }));
     const fields = FIELD_NAMES.map((name) => {
@@ -645,7 +556,7 @@ export class ReviewService {
     });
     return {
       doc,
-      item: this.toItem(row, this.now()),
+      item: this.toItem(item, this.now()),
       fields,
       issues,
       pages,
@@ -655,19 +566,19 @@ export class ReviewService {
 
   async auditTrail(documentId: string): Promise<AuditEntry[]> {
     await this.documentOf(documentId);
-    const rows = await this.ctx.db.query(
-      'select id, at, actor, actor_name, action, field, before, after, reason from audit_events where document_id = $1 order by id',
-      [documentId],
-    );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      at: (r.at as Date).toISOString(),
-      actor: { id: r.actor as string, name: (r.actor_name as string | null) ?? (r.actor as string) },
-      action: r.action as string,
-      field: (r.field as string | null) ?? null,
-      before: r.before ?? null,
-      after: r.after ?? null,
-      reason: (r.reason as string | null) ?? null,
+    const events = await this.deps.repos.audit.trail(documentId);
+    return events.map((e) => ({
+      id: e.id,
+      at: e.at.toISOString(),
+      actor: { id: e.actor, name: e.actorName ?? e.actor },
+      action: e.action,
+      field: e.field,
+      before: e.before,
+      after: e.after,
+      reason: e.reason,
     }));
   }
 }
+
+const FIELD_NAME_SET: ReadonlySet<string> = new Set(FIELD_NAMES);
+const isFieldName = (name: string): name is FieldName => FIELD_NAME_SET.has(name);

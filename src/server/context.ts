@@ -9,6 +9,7 @@ import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from
 import type { ServiceConfig } from '../config/env.ts';
 import { withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
+import { SessionService, UserService } from '../review/sessions.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
@@ -17,7 +18,13 @@ import { WebhookService } from '../services/webhooks.ts';
 import { type BlobStore, createBlobStore } from '../storage/blobs.ts';
 import { type Clock, systemClock } from '../storage/clock.ts';
 import { type Database, migrate, openDatabase } from '../storage/database.ts';
-import { DocumentsRepository } from '../storage/documents.ts';
+import type { DocumentsRepository } from '../storage/documents.repository.ts';
+import {
+  type Repositories,
+  repositoriesOn,
+  type Transaction,
+  transactionOn,
+} from '../storage/repositories.ts';
 
 export interface AppContext {
   config: ServiceConfig;
@@ -26,8 +33,14 @@ export interface AppContext {
   db: Database;
   blobs: BlobStore;
   queues: JobQueues;
+  /** The repositories on the database (outside any transaction). */
+  repos: Repositories;
+  /** Runs work in one transaction with the repositories bound to it. */
+  transaction: Transaction;
   documents: DocumentsRepository;
   keys: KeyService;
+  users: UserService;
+  sessions: SessionService;
   intake: IntakeService;
   webhooks: WebhookService;
   recovery: RecoveryService;
@@ -80,13 +93,15 @@ export async function createContext(
   connection.on('error', () => {});
   await waitUntilReady(connection, config.REDIS_URL);
   const queues = new JobQueues(connection, config.QUEUE_PREFIX);
-  const documents = new DocumentsRepository(db, clock);
-  const webhooks = new WebhookService(db, clock);
+  const repos = repositoriesOn(db, clock);
+  const transaction = transactionOn(db, clock);
+  const documents = repos.documents;
+  const webhooks = new WebhookService(repos.webhooks, transaction, clock);
   webhooks.enqueue = async (deliveryId, options) => {
     await queues.ensure('deliver-webhook', { deliveryId }, options);
   };
   const intake = new IntakeService(
-    db,
+    repos.idempotencyKeys,
     documents,
     blobs,
     async (documentId, round) => {
@@ -101,7 +116,15 @@ export async function createContext(
     limits: { maxBytes: config.MAX_UPLOAD_BYTES },
     keepReader: options.reads !== false,
   });
-  const processing = new ProcessingService(db, documents, blobs, reading, webhooks, clock, () => rules);
+  const processing = new ProcessingService(
+    transaction,
+    documents,
+    blobs,
+    reading,
+    webhooks,
+    clock,
+    () => rules,
+  );
   const recovery = new RecoveryService(documents, webhooks, queues, clock, config.RECOVERY_GRACE_SECONDS);
   return {
     config,
@@ -110,8 +133,12 @@ export async function createContext(
     db,
     blobs,
     queues,
+    repos,
+    transaction,
     documents,
-    keys: new KeyService(db, clock),
+    keys: new KeyService(repos.apiKeys, clock),
+    users: new UserService(repos.users, repos.sessions, clock),
+    sessions: new SessionService(repos.sessions, clock),
     intake,
     webhooks,
     recovery,

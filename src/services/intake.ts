@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { sniffDocumentType } from '../intake/sniff.ts';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { BlobStore } from '../storage/blobs.ts';
-import type { Database } from '../storage/database.ts';
-import type { DocumentRecord, DocumentsRepository } from '../storage/documents.ts';
+import type { DocumentRecord, DocumentsRepository } from '../storage/documents.repository.ts';
+import type { IdempotencyKeysRepository } from '../storage/idempotency-keys.repository.ts';
 
 export interface IncomingFile {
   fileName: string;
@@ -37,7 +37,7 @@ export type EnqueueDocument = (documentId: string, round: number) => Promise<voi
 
 export class IntakeService {
   constructor(
-    private readonly db: Database,
+    private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly documents: DocumentsRepository,
     private readonly blobs: BlobStore,
     private readonly enqueue: EnqueueDocument,
@@ -122,50 +122,29 @@ export class IntakeService {
     key: string,
     fingerprint: string,
   ): Promise<'reserved' | 'conflict' | 'in_progress' | { statusCode: number; response: unknown }> {
-    const inserted = await this.db.query(
-      `insert into idempotency_keys (api_key_id, key, request_hash) values ($1, $2, $3)
-       on conflict do nothing returning key`,
-      [principalId, key, fingerprint],
-    );
-    if (inserted.length) return 'reserved';
-    const [row] = await this.db.query(
-      'select request_hash, status_code, response from idempotency_keys where api_key_id = $1 and key = $2',
-      [principalId, key],
-    );
+    if (await this.idempotencyKeys.reserve(principalId, key, fingerprint)) return 'reserved';
+    const row = await this.idempotencyKeys.find(principalId, key);
     if (!row) return this.reserve(principalId, key, fingerprint);
-    if (row.request_hash !== fingerprint) return 'conflict';
-    if (row.status_code == null) {
+    if (row.requestHash !== fingerprint) return 'conflict';
+    if (row.statusCode === null) {
       // A first request that never finished (its process died) must not block the key for ever.
-      const freed = await this.db.query(
-        `delete from idempotency_keys where api_key_id = $1 and key = $2 and status_code is null
-           and created_at < now() - make_interval(secs => $3) returning key`,
-        [principalId, key, ABANDONED_AFTER_SECONDS],
-      );
-      return freed.length ? this.reserve(principalId, key, fingerprint) : 'in_progress';
+      const freed = await this.idempotencyKeys.freeAbandoned(principalId, key, ABANDONED_AFTER_SECONDS);
+      return freed ? this.reserve(principalId, key, fingerprint) : 'in_progress';
     }
-    return { statusCode: row.status_code as number, response: row.response };
+    return { statusCode: row.statusCode, response: row.response };
   }
 
   async complete(principalId: string, key: string, statusCode: number, response: unknown): Promise<void> {
-    await this.db.query(
-      'update idempotency_keys set status_code = $3, response = $4 where api_key_id = $1 and key = $2',
-      [principalId, key, statusCode, JSON.stringify(response)],
-    );
+    await this.idempotencyKeys.complete(principalId, key, statusCode, response);
   }
 
   /** Forgets Idempotency-Keys older than a day (a retry comes within minutes, not days). */
   async trimIdempotencyKeys(): Promise<number> {
-    const rows = await this.db.query(
-      `delete from idempotency_keys where created_at < now() - interval '24 hours' returning key`,
-    );
-    return rows.length;
+    return this.idempotencyKeys.trimOlderThanADay();
   }
 
   /** Frees a key whose request was refused, so the sender can retry it once the problem is fixed. */
   async release(principalId: string, key: string): Promise<void> {
-    await this.db.query(
-      'delete from idempotency_keys where api_key_id = $1 and key = $2 and status_code is null',
-      [principalId, key],
-    );
+    await this.idempotencyKeys.release(principalId, key);
   }
 }

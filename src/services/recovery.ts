@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { JobQueues } from '../../queues/queues.ts';
 import type { Clock } from '../storage/clock.ts';
-import type { DocumentsRepository } from '../storage/documents.ts';
+import type { DocumentsRepository } from '../storage/documents.repository.ts';
 import type { WebhookService } from './webhooks.ts';
 
 export class RecoveryService {

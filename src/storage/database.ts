@@ -15,7 +15,14 @@ export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers (readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** True for the database itself, false for one transaction's handle. */
+export function isDatabase(q: Queryable): q is Database {
+  return 'transaction' in q && typeof q.transaction === 'function';
 }
 
 // int8 (counts, bigserial) as numbers, numeric kept as text (money stays exact).
@@ -48,6 +55,10 @@ class PostgresDatabase implements Database {
     }
   }
 
+  async ping(): Promise<void> {
+    await this.query('select 1');
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -68,6 +79,10 @@ class PgliteDatabase implements Database {
           (await t.query<R>(sql, params as unknown[])).rows.map(normalisePgliteRow),
       }),
     );
+  }
+
+  async ping(): Promise<void> {
+    await this.query('select 1');
   }
 
   async close(): Promise<void> {
@@ -95,7 +110,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
     const db = new PostgresDatabase(pool);
-    await db.query('select 1');
+    await db.ping();
     return db;
   }
   if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true });

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../server/context.ts';
 import { type IncomingFile, IntakeRefusal, IntakeService } from '../../services/intake.ts';
-import type { DocumentRecord } from '../../storage/documents.ts';
+import type { DocumentRecord } from '../../storage/documents.repository.ts';
 import {
   DocumentDetail,
   DocumentPage,
@@ -50,13 +50,10 @@ export async function documentDetail(
   ctx: AppContext,
   d: DocumentRecord,
 ): Promise<z.infer<typeof DocumentDetail>> {
-  const [latest, events, [item]] = await Promise.all([
-    ctx.documents.latestResult(d.id),
-    ctx.documents.events(d.id),
-    ctx.db.query(
-      'select reasons, priority, sla_deadline, assignee, decision from review_items where document_id = $1',
-      [d.id],
-    ),
+  const [latest, events, item] = await Promise.all([
+    ctx.repos.documents.latestResult(d.id),
+    ctx.repos.documents.events(d.id),
+    ctx.repos.reviewItems.summaryOf(d.id),
   ]);
   const pages = latest?.result.pages ?? 0;
   return {
@@ -64,15 +61,7 @@ export async function documentDetail(
     result: latest?.result ?? null,
     resultVersion: latest?.version ?? null,
     issues: (latest?.result.validation.issues ?? []).map((i) => ({ ...i, field: i.field ?? null })),
-    review: item
-      ? {
-          reasons: item.reasons as string[],
-          priority: item.priority as number,
-          slaDeadline: (item.sla_deadline as Date).toISOString(),
-          assignee: (item.assignee as string | null) ?? null,
-          decision: (item.decision as string | null) ?? null,
-        }
-      : null,
+    review: item ? { ...item, slaDeadline: item.slaDeadline.toISOString() } : null,
     history: events.map((e) => ({
       from: e.fromStatus,
       to: e.toStatus,

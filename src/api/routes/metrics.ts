@@ -118,7 +118,11 @@ export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) => {
-      const summary = await summarize(ctx.db, rangeOf(request.query, ctx.clock.now()), ctx.clock.now());
+      const summary = await summarize(
+        ctx.repos.figures,
+        rangeOf(request.query, ctx.clock.now()),
+        ctx.clock.now(),
+      );
       return { ...summary, queues: await ctx.queues.depths() };
     },
   );
@@ -147,7 +151,10 @@ export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
       }
       const out = [];
       for (const day of days) {
-        out.push({ date: day.from.toISOString().slice(0, 10), ...(await summarize(ctx.db, day, now)) });
+        out.push({
+          date: day.from.toISOString().slice(0, 10),
+          ...(await summarize(ctx.repos.figures, day, now)),
+        });
       }
       return { days: out };
     },

@@ -93,7 +93,17 @@ async function answer<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T
 }
 
 export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
-  const review = new ReviewService(ctx);
+  const review = new ReviewService({
+    repos: ctx.repos,
+    transaction: ctx.transaction,
+    webhooks: ctx.webhooks,
+    clock: ctx.clock,
+    rules: () => ctx.rules,
+    claimMinutes: ctx.config.CLAIM_TIMEOUT_MINUTES,
+    enqueueReading: async (documentId, round) => {
+      await ctx.queues.add('process-document', { documentId, round });
+    },
+  });
   const config = { role: 'review' as const };
   return async (app) => {
     const who = (p: Principal | undefined) => p as Principal;

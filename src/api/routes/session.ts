@@ -4,13 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  SESSION_COOKIE,
-  SESSION_HOURS,
-  SessionService,
-  UserExists,
-  UserService,
-} from '../../review/sessions.ts';
+import { SESSION_COOKIE, SESSION_HOURS, type SessionService, UserExists } from '../../review/sessions.ts';
 import type { AppContext } from '../../server/context.ts';
 import { Role } from '../../services/keys.ts';
 import type { App } from '../app.ts';
@@ -80,8 +74,7 @@ export const LOGIN_ATTEMPTS_PER_MINUTE = 20;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
-  const users = new UserService(ctx.db, ctx.clock);
-  const sessions = new SessionService(ctx.db, ctx.clock);
+  const { users, sessions } = ctx;
   return async (app) => {
     app.post(
       '/v1/session',
@@ -206,7 +199,7 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
 /** Registers the session routes and, on the whole app, the CSRF guard for cookie-authenticated changes. */
 export async function registerSessions(app: App, ctx: AppContext): Promise<void> {
-  app.decorate('reviewSessions', new SessionService(ctx.db, ctx.clock));
+  app.decorate('reviewSessions', ctx.sessions);
   app.addHook('onRequest', async (request, reply) => {
     if (request.principal?.kind !== 'session' || !STATE_CHANGING.has(request.method)) return;
     if (request.url.split('?')[0] === '/v1/session' && request.method !== 'DELETE') return;
