@@ -69,6 +69,20 @@ export class JobQueues {
     await this.queues[name].remove(jobId);
   }
 
+  /** True while the producer connection is up: a job added now reaches Redis. */
+  ready(): boolean {
+    return this.connection.status === 'ready';
+  }
+
+  /** 'ok', or why Redis is not reachable, for the readiness check. */
+  async health(): Promise<string> {
+    if (!this.ready()) return `unreachable: ${this.connection.status}`;
+    return this.connection.ping().then(
+      () => 'ok',
+      (e: Error) => `unreachable: ${e.message}`,
+    );
+  }
+
   /** Jobs waiting or running per queue, for readiness and the figures. */
   async depths(): Promise<Record<JobName, Record<string, number>>> {
     const out = {} as Record<JobName, Record<string, number>>;

@@ -13,8 +13,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { AppContext } from '../server/context.ts';
 import { IntakeRefusal } from '../services/intake.ts';
+import type { ApiDeps } from './deps.ts';
 import auth, { type Authenticator } from './plugins/auth.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { documentRoutes } from './routes/documents.ts';
@@ -32,10 +32,10 @@ export interface AppOptions {
   /** Extra authenticators (web sessions) tried when a request carries no API key. */
   authenticators?: Authenticator[];
   /** Plugins registered after the core routes (review, pages, metrics). */
-  extensions?: ((app: App, ctx: AppContext) => Promise<void>)[];
+  extensions?: ((app: App, deps: ApiDeps) => Promise<void>)[];
 }
 
-export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<App> {
+export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     trustProxy: false,
@@ -112,7 +112,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Cookies are parsed before auth runs, so a session cookie can authenticate (src/api/routes/session.ts).
   await app.register(cookie);
-  await app.register(auth, { ctx, authenticators: options.authenticators ?? [] });
+  await app.register(auth, { keys: ctx.keys, authenticators: options.authenticators ?? [] });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, context) => ({
@@ -133,12 +133,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
         () => 'ok',
         (e: Error) => `unreachable: ${e.message}`,
       ),
-      ctx.queues.connection.status === 'ready'
-        ? ctx.queues.connection.ping().then(
-            () => 'ok',
-            (e: Error) => `unreachable: ${e.message}`,
-          )
-        : Promise.resolve(`unreachable: ${ctx.queues.connection.status}`),
+      ctx.queueStatus.health(),
     ]);
     const ready = database === 'ok' && redis === 'ok';
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', database, redis });

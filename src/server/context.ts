@@ -5,10 +5,12 @@ import { availableParallelism } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { producerConnection } from '../../queues/connection.ts';
 import { JobQueues } from '../../queues/queues.ts';
+import type { ApiDeps } from '../api/deps.ts';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
 import type { ServiceConfig } from '../config/env.ts';
 import { withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
+import { ReviewService } from '../review/service.ts';
 import { SessionService, UserService } from '../review/sessions.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
@@ -18,7 +20,6 @@ import { WebhookService } from '../services/webhooks.ts';
 import { type BlobStore, createBlobStore } from '../storage/blobs.ts';
 import { type Clock, systemClock } from '../storage/clock.ts';
 import { type Database, migrate, openDatabase } from '../storage/database.ts';
-import type { DocumentsRepository } from '../storage/documents.repository.ts';
 import {
   type Repositories,
   repositoriesOn,
@@ -26,10 +27,8 @@ import {
   transactionOn,
 } from '../storage/repositories.ts';
 
-export interface AppContext {
-  config: ServiceConfig;
-  log: Logger;
-  clock: Clock;
+/** The composition root's bag: everything the roles need, built once per process. Only src/server sees it. */
+export interface AppContext extends ApiDeps {
   db: Database;
   blobs: BlobStore;
   queues: JobQueues;
@@ -37,12 +36,6 @@ export interface AppContext {
   repos: Repositories;
   /** Runs work in one transaction with the repositories bound to it. */
   transaction: Transaction;
-  documents: DocumentsRepository;
-  keys: KeyService;
-  users: UserService;
-  sessions: SessionService;
-  intake: IntakeService;
-  webhooks: WebhookService;
   recovery: RecoveryService;
   rules: RulesConfig;
   /** Present in roles that read documents or render page images. */
@@ -126,6 +119,17 @@ export async function createContext(
     () => rules,
   );
   const recovery = new RecoveryService(documents, webhooks, queues, clock, config.RECOVERY_GRACE_SECONDS);
+  const review = new ReviewService({
+    repos,
+    transaction,
+    webhooks,
+    clock,
+    rules: () => rules,
+    claimMinutes: config.CLAIM_TIMEOUT_MINUTES,
+    enqueueReading: async (documentId, round) => {
+      await queues.add('process-document', { documentId, round });
+    },
+  });
   return {
     config,
     log,
@@ -133,9 +137,14 @@ export async function createContext(
     db,
     blobs,
     queues,
+    queueStatus: {
+      ready: () => queues.ready(),
+      health: () => queues.health(),
+      depths: () => queues.depths(),
+      board: Object.values(queues.queues),
+    },
     repos,
     transaction,
-    documents,
     keys: new KeyService(repos.apiKeys, clock),
     users: new UserService(repos.users, repos.sessions, clock),
     sessions: new SessionService(repos.sessions, clock),
@@ -145,6 +154,7 @@ export async function createContext(
     rules,
     reading,
     processing,
+    review,
     async close() {
       await queues.close().catch(() => {});
       connection.disconnect();

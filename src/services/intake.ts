@@ -38,8 +38,8 @@ export type EnqueueDocument = (documentId: string, round: number) => Promise<voi
 export class IntakeService {
   constructor(
     private readonly idempotencyKeys: IdempotencyKeysRepository,
-    private readonly documents: DocumentsRepository,
-    private readonly blobs: BlobStore,
+    private readonly documents: Pick<DocumentsRepository, 'create'>,
+    private readonly blobs: Pick<BlobStore, 'put'>,
     private readonly enqueue: EnqueueDocument,
     private readonly limits: { maxBytes: number },
   ) {}

@@ -65,9 +65,9 @@ export class ProcessingService {
   constructor(
     private readonly transaction: Transaction,
     private readonly documents: DocumentsRepository,
-    private readonly blobs: BlobStore,
-    private readonly reading: ReadingPool,
-    private readonly webhooks: WebhookService,
+    private readonly blobs: Pick<BlobStore, 'pathOf'>,
+    private readonly reading: Pick<ReadingPool, 'read'>,
+    private readonly webhooks: Pick<WebhookService, 'record' | 'recordAll' | 'dispatch'>,
     private readonly clock: Clock,
     private readonly rules: () => RulesConfig,
   ) {}
@@ -89,6 +89,16 @@ export class ProcessingService {
     });
     if ('error' in result) return this.fail(doc, round, result.error);
     return this.finish(doc, round, { ...result, pageSizes }, log);
+  }
+
+  /** When the queue gives up on a reading (its attempts spent): the document fails with the last fault, never left hanging. */
+  async giveUp(documentId: string, round: number, error: Error): Promise<void> {
+    const doc = await this.documents.get(documentId);
+    if (!doc || doc.processingRound !== round) return;
+    await this.fail(doc, round, {
+      code: 'internal_error',
+      message: `The document could not be read after several attempts: ${error.message}`,
+    });
   }
 
   /** Marks a document failed with a reason a person can read; used for permanent faults. */

@@ -8,8 +8,8 @@ import type { WebhookService } from './webhooks.ts';
 
 export class RecoveryService {
   constructor(
-    private readonly documents: DocumentsRepository,
-    private readonly webhooks: WebhookService,
+    private readonly documents: Pick<DocumentsRepository, 'unfinished'>,
+    private readonly webhooks: Pick<WebhookService, 'stalled'>,
     private readonly queues: JobQueues,
     private readonly clock: Clock,
     private readonly graceSeconds: number,

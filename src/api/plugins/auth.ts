@@ -2,8 +2,7 @@
 // least role it needs in `config.role`. 401 says what is missing, 403 which role is needed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AppContext } from '../../server/context.ts';
-import { type Principal, type Role, roleAllows } from '../../services/keys.ts';
+import { type KeyService, type Principal, type Role, roleAllows } from '../../services/keys.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,8 +18,10 @@ declare module 'fastify' {
 export type Authenticator = (request: FastifyRequest) => Promise<Principal | undefined>;
 
 export default fp(
-  async (app: FastifyInstance, opts: { ctx: AppContext; authenticators?: Authenticator[] }) => {
-    const { ctx } = opts;
+  async (
+    app: FastifyInstance,
+    opts: { keys: Pick<KeyService, 'verify'>; authenticators?: Authenticator[] },
+  ) => {
     app.decorateRequest('principal', undefined);
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const needed = request.routeOptions.config?.role;
@@ -33,7 +34,7 @@ export default fp(
             message: 'The Authorization header must be "Bearer <API key>".',
           });
         }
-        const verdict = await ctx.keys.verify(match[1]!);
+        const verdict = await opts.keys.verify(match[1]!);
         if (verdict === 'unknown' || verdict === 'revoked') {
           return reply.code(401).send({
             error: 'unauthorized',

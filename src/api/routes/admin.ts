@@ -1,9 +1,9 @@
 // Admin endpoints: API keys and webhooks (with their deliveries and redelivery).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../server/context.ts';
 import type { ApiKeyInfo } from '../../services/keys.ts';
 import type { Delivery, Webhook } from '../../services/webhooks.ts';
+import type { ApiDeps } from '../deps.ts';
 import { DeliveryBody, ErrorBody, KeyBody, KeyInput, WebhookBody, WebhookInput } from '../schemas.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -20,7 +20,7 @@ const deliveryBody = (d: Delivery) => ({
   deliveredAt: iso(d.deliveredAt),
 });
 
-export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function adminRoutes(ctx: Pick<ApiDeps, 'keys' | 'webhooks'>): FastifyPluginAsyncZod {
   return async (app) => {
     const admin = { role: 'admin' as const };
 

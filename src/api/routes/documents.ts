@@ -3,9 +3,9 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../server/context.ts';
 import { type IncomingFile, IntakeRefusal, IntakeService } from '../../services/intake.ts';
 import type { DocumentRecord } from '../../storage/documents.repository.ts';
+import type { ApiDeps } from '../deps.ts';
 import {
   DocumentDetail,
   DocumentPage,
@@ -47,7 +47,7 @@ export function toSummary(d: DocumentRecord): z.infer<typeof DocumentSummary> {
 }
 
 export async function documentDetail(
-  ctx: AppContext,
+  ctx: Pick<ApiDeps, 'repos'>,
   d: DocumentRecord,
 ): Promise<z.infer<typeof DocumentDetail>> {
   const [latest, events, item] = await Promise.all([
@@ -110,7 +110,7 @@ const MultipartMeta = IntakeQuery.pick({ externalRef: true, source: true });
 /** The files of a request and its metadata, from multipart parts or from a raw body. */
 async function incomingFiles(
   request: FastifyRequest,
-  ctx: AppContext,
+  ctx: Pick<ApiDeps, 'config'>,
   query: z.infer<typeof IntakeQuery>,
 ): Promise<{ files: IncomingFile[]; meta: { externalRef?: string; source?: string } }> {
   const meta: { externalRef?: string; source?: string } = {};
@@ -163,7 +163,9 @@ function safeName(name: string | undefined): string {
   return clean || 'document';
 }
 
-export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function documentRoutes(
+  ctx: Pick<ApiDeps, 'config' | 'repos' | 'intake' | 'blobs' | 'reading' | 'queueStatus'>,
+): FastifyPluginAsyncZod {
   return async (app) => {
     // A raw body (one file) is read whole, up to the upload limit; its type is sniffed, never trusted.
     app.addContentTypeParser(
@@ -213,7 +215,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const principal = request.principal!;
-        if (ctx.queues.connection.status !== 'ready') {
+        if (!ctx.queueStatus.ready()) {
           return reply.code(503).send({
             error: 'queue_unavailable',
             message: 'The job queue (Redis) is not reachable; nothing was stored. Retry in a moment.',
@@ -326,7 +328,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           return reply
             .code(400)
             .send({ error: 'bad_cursor', message: 'This cursor is not one the API gave.' });
-        const rows = await ctx.documents.list({
+        const rows = await ctx.repos.documents.list({
           status: q.status,
           from: q.from,
           to: q.to,
@@ -356,7 +358,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const doc = await ctx.documents.get(request.params.id);
+        const doc = await ctx.repos.documents.get(request.params.id);
         if (!doc) return notFound(reply);
         return documentDetail(ctx, doc);
       },
@@ -373,7 +375,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const doc = await ctx.documents.get(request.params.id);
+        const doc = await ctx.repos.documents.get(request.params.id);
         if (!doc) return notFound(reply);
         const bytes = await ctx.blobs.get(doc.sha256);
         const ascii = doc.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
@@ -401,7 +403,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const doc = await ctx.documents.get(request.params.id);
+        const doc = await ctx.repos.documents.get(request.params.id);
         if (!doc) return notFound(reply);
         if (doc.mediaType === 'application/xml') {
           return reply.code(404).send({ error: 'no_pages', message: 'An NF-e XML has no page images.' });

@@ -3,8 +3,8 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FIELD_NAMES, type FieldName } from '../../contract/result.ts';
-import type { AppContext } from '../../server/context.ts';
 import type { DocumentStatus } from '../../storage/documents.repository.ts';
+import type { ApiDeps } from '../deps.ts';
 
 /** The contract's fields, but the address (multi-line, and not what an ERP posts on). */
 const EXPORTED_FIELDS = FIELD_NAMES.filter((name) => name !== 'vendorAddress');
@@ -31,7 +31,7 @@ const ExportQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
 });
 
-export function exportRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function exportRoutes(ctx: Pick<ApiDeps, 'repos'>): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/v1/exports',

@@ -10,9 +10,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createMetrics } from '../../metrics/prometheus.ts';
 import { daysOf, summarize } from '../../metrics/summary.ts';
-import type { AppContext } from '../../server/context.ts';
 import { roleAllows } from '../../services/keys.ts';
 import type { App } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const RangeQuery = z
   .object({
@@ -102,8 +102,14 @@ async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
   }
 }
 
-export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
-  const registry = createMetrics(ctx);
+export async function metricsRoutes(app: App, ctx: ApiDeps): Promise<void> {
+  const registry = createMetrics({
+    processing: ctx.processing,
+    webhooks: ctx.webhooks,
+    figures: ctx.repos.figures,
+    clock: ctx.clock,
+    queueDepths: () => ctx.queueStatus.depths(),
+  });
 
   app.get(
     '/v1/metrics/summary',
@@ -123,7 +129,7 @@ export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
         rangeOf(request.query, ctx.clock.now()),
         ctx.clock.now(),
       );
-      return { ...summary, queues: await ctx.queues.depths() };
+      return { ...summary, queues: await ctx.queueStatus.depths() };
     },
   );
 
@@ -175,7 +181,7 @@ export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath('/admin/queues');
     createBullBoard({
-      queues: Object.values(ctx.queues.queues).map((q) => new BullMQAdapter(q)),
+      queues: ctx.queueStatus.board.map((q) => new BullMQAdapter(q)),
       serverAdapter: serverAdapter as never,
       options: { uiConfig: { boardTitle: 'Retaguarda queues' } },
     });

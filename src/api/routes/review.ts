@@ -3,10 +3,10 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LineItem } from '../../contract/result.ts';
-import { ReviewError, ReviewService } from '../../review/service.ts';
-import type { AppContext } from '../../server/context.ts';
+import { ReviewError } from '../../review/service.ts';
 import type { Principal } from '../../services/keys.ts';
 import type { App } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 import { DocumentDetail, ErrorBody, IdParams } from '../schemas.ts';
 import { documentDetail } from './documents.ts';
 
@@ -92,18 +92,8 @@ async function answer<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T
   }
 }
 
-export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
-  const review = new ReviewService({
-    repos: ctx.repos,
-    transaction: ctx.transaction,
-    webhooks: ctx.webhooks,
-    clock: ctx.clock,
-    rules: () => ctx.rules,
-    claimMinutes: ctx.config.CLAIM_TIMEOUT_MINUTES,
-    enqueueReading: async (documentId, round) => {
-      await ctx.queues.add('process-document', { documentId, round });
-    },
-  });
+export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPluginAsyncZod {
+  const { review } = ctx;
   const config = { role: 'review' as const };
   return async (app) => {
     const who = (p: Principal | undefined) => p as Principal;
@@ -327,6 +317,6 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 }
 
 /** For extensions.ts. */
-export async function registerReview(app: App, ctx: AppContext): Promise<void> {
+export async function registerReview(app: App, ctx: ApiDeps): Promise<void> {
   await app.register(reviewRoutes(ctx));
 }

@@ -5,9 +5,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SESSION_COOKIE, SESSION_HOURS, type SessionService, UserExists } from '../../review/sessions.ts';
-import type { AppContext } from '../../server/context.ts';
 import { Role } from '../../services/keys.ts';
 import type { App } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 import type { Authenticator } from '../plugins/auth.ts';
 import { ErrorBody } from '../schemas.ts';
 
@@ -34,7 +34,7 @@ const UserBody = z.object({
 });
 
 /** Secure unless SECURE_COOKIES=false, or auto and the request came over plain http to this machine. */
-function secureCookie(ctx: AppContext, request: FastifyRequest): boolean {
+function secureCookie(ctx: Pick<ApiDeps, 'config'>, request: FastifyRequest): boolean {
   const setting = ctx.config.SECURE_COOKIES;
   if (setting === 'true') return true;
   if (setting === 'false') return false;
@@ -73,7 +73,9 @@ export const LOGIN_ATTEMPTS_PER_MINUTE = 20;
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function sessionRoutes(
+  ctx: Pick<ApiDeps, 'config' | 'keys' | 'users' | 'sessions'>,
+): FastifyPluginAsyncZod {
   const { users, sessions } = ctx;
   return async (app) => {
     app.post(
@@ -198,7 +200,7 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 }
 
 /** Registers the session routes and, on the whole app, the CSRF guard for cookie-authenticated changes. */
-export async function registerSessions(app: App, ctx: AppContext): Promise<void> {
+export async function registerSessions(app: App, ctx: ApiDeps): Promise<void> {
   app.decorate('reviewSessions', ctx.sessions);
   app.addHook('onRequest', async (request, reply) => {
     if (request.principal?.kind !== 'session' || !STATE_CHANGING.has(request.method)) return;
