@@ -3,7 +3,7 @@ import { type DocumentResult, FIELD_NAMES, type FieldName } from '../contract/re
 import { fieldLabel } from '../pipeline/route.ts';
 import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
 import { applyEvaluation, evaluate } from '../rules/engine.ts';
-import type { EnqueueDocument } from '../services/intake.ts';
+import type { EnqueueReading } from '../services/jobs.ts';
 import type { Principal } from '../services/keys.ts';
 import { documentEventData, type RulesConfig } from '../services/processing.ts';
 import type { WebhookService } from '../services/webhooks.ts';
@@ -35,7 +35,7 @@ export interface ReviewDeps {
   /** How long a claim holds without an action of its holder. */
   claimMinutes: number;
   /** Queues a document's next reading. */
-  enqueueReading: EnqueueDocument;
+  enqueueReading: EnqueueReading;
 }
 
 export interface Person {
@@ -488,7 +488,7 @@ export class ReviewService {
       await this.audit(tx, documentId, principal, 'reprocess', { reason: reason?.trim() || null });
     });
     // After commit: should Redis be down now, the recovery sweep finds the document `received` and enqueues it.
-    await this.deps.enqueueReading(documentId, round).catch(() => {});
+    await this.deps.enqueueReading({ documentId, round }).catch(() => {});
     return { status: 'received' as const, processingRound: round };
   }
 

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { producerConnection } from '../../queues/connection.ts';
-import { JobQueues } from '../../queues/queues.ts';
+import { JobQueues, jobPort } from '../../queues/queues.ts';
 import type { ApiDeps } from '../api/deps.ts';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
 import type { ServiceConfig } from '../config/env.ts';
@@ -86,22 +86,14 @@ export async function createContext(
   connection.on('error', () => {});
   await waitUntilReady(connection, config.REDIS_URL);
   const queues = new JobQueues(connection, config.QUEUE_PREFIX);
+  const jobs = jobPort(queues);
   const repos = repositoriesOn(db, clock);
   const transaction = transactionOn(db, clock);
   const documents = repos.documents;
-  const webhooks = new WebhookService(repos.webhooks, transaction, clock);
-  webhooks.enqueue = async (deliveryId, options) => {
-    await queues.ensure('deliver-webhook', { deliveryId }, options);
-  };
-  const intake = new IntakeService(
-    repos.idempotencyKeys,
-    documents,
-    blobs,
-    async (documentId, round) => {
-      await queues.add('process-document', { documentId, round });
-    },
-    { maxBytes: config.MAX_UPLOAD_BYTES },
-  );
+  const webhooks = new WebhookService(repos.webhooks, transaction, jobs.ensureDelivery, clock);
+  const intake = new IntakeService(repos.idempotencyKeys, documents, blobs, jobs.enqueueReading, {
+    maxBytes: config.MAX_UPLOAD_BYTES,
+  });
   const reading = createReadingPool({
     languages: config.languages,
     ocrPoolSize: Math.max(1, availableParallelism()),
@@ -118,7 +110,7 @@ export async function createContext(
     clock,
     () => rules,
   );
-  const recovery = new RecoveryService(documents, webhooks, queues, clock, config.RECOVERY_GRACE_SECONDS);
+  const recovery = new RecoveryService(documents, webhooks, jobs, clock, config.RECOVERY_GRACE_SECONDS);
   const review = new ReviewService({
     repos,
     transaction,
@@ -126,9 +118,7 @@ export async function createContext(
     clock,
     rules: () => rules,
     claimMinutes: config.CLAIM_TIMEOUT_MINUTES,
-    enqueueReading: async (documentId, round) => {
-      await queues.add('process-document', { documentId, round });
-    },
+    enqueueReading: jobs.enqueueReading,
   });
   return {
     config,

@@ -6,6 +6,7 @@ import { DocumentError } from '../pipeline/errors.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { DocumentRecord, DocumentsRepository } from '../storage/documents.repository.ts';
 import type { IdempotencyKeysRepository } from '../storage/idempotency-keys.repository.ts';
+import type { EnqueueReading } from './jobs.ts';
 
 export interface IncomingFile {
   fileName: string;
@@ -33,14 +34,12 @@ export class IntakeRefusal extends Error {
 /** A request still unanswered after this long is taken as abandoned (its process died). */
 const ABANDONED_AFTER_SECONDS = 300;
 
-export type EnqueueDocument = (documentId: string, round: number) => Promise<void>;
-
 export class IntakeService {
   constructor(
     private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly documents: Pick<DocumentsRepository, 'create'>,
     private readonly blobs: Pick<BlobStore, 'put'>,
-    private readonly enqueue: EnqueueDocument,
+    private readonly enqueue: EnqueueReading,
     private readonly limits: { maxBytes: number },
   ) {}
 
@@ -93,7 +92,7 @@ export class IntakeService {
     // the recovery sweep queues them. The sender gets its 202 and the ids, so a retry is not a second copy.
     await Promise.all(
       created.map((d) =>
-        this.enqueue(d.id, d.processingRound).catch((e: Error) =>
+        this.enqueue({ documentId: d.id, round: d.processingRound }).catch((e: Error) =>
           log?.warn({ documentId: d.id, err: e.message }, 'not queued yet; the recovery sweep will queue it'),
         ),
       ),

@@ -10,6 +10,7 @@ import type {
   WebhookEvent,
   WebhooksRepository,
 } from '../storage/webhooks.repository.ts';
+import type { EnsureDelivery } from './jobs.ts';
 
 export {
   type Delivery,
@@ -27,18 +28,15 @@ export function signPayload(secret: string, timestamp: number, body: string): st
   return `t=${timestamp},v1=${mac}`;
 }
 
-/** What the deliveries queue needs from the queues: an enqueue. */
-export type EnqueueDelivery = (deliveryId: string, options?: { now?: boolean }) => Promise<void>;
-
 export class WebhookService {
-  /** Set once the queues exist (the API and the workers both write deliveries). */
-  enqueue: EnqueueDelivery = async () => {};
   /** Told each attempt's outcome and each delivery given up on (the Prometheus metrics). */
   observer?: (outcome: 'delivered' | 'attempt_failed' | 'gave_up') => void;
 
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly transaction: Transaction,
+    /** The API and the workers both write deliveries, so both queue them. */
+    private readonly ensureDelivery: EnsureDelivery,
     private readonly clock: Clock,
     private readonly options: { timeoutMs?: number } = {},
   ) {}
@@ -115,7 +113,7 @@ export class WebhookService {
 
   async dispatch(deliveryIds: readonly string[]): Promise<void> {
     // A failure here is repaired by the recovery sweep, which re-enqueues pending deliveries.
-    await Promise.all(deliveryIds.map((id) => this.enqueue(id).catch(() => {})));
+    await Promise.all(deliveryIds.map((deliveryId) => this.ensureDelivery({ deliveryId }).catch(() => {})));
   }
 
   /** Sends the delivery again, whatever happened to it before. */
@@ -123,7 +121,7 @@ export class WebhookService {
     const delivery = await this.webhooks.markPending(webhookId, deliveryId);
     if (!delivery) return undefined;
     // One job per delivery: one waiting out a retry backoff is sent now, a finished one is sent again.
-    await this.enqueue(deliveryId, { now: true });
+    await this.ensureDelivery({ deliveryId }, { now: true });
     return delivery;
   }
 
