@@ -3,6 +3,7 @@ import { type DocumentResult, FIELD_NAMES, type FieldName } from '../contract/re
 import { fieldLabel } from '../pipeline/route.ts';
 import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
 import { applyEvaluation, evaluate } from '../rules/engine.ts';
+import { AppError } from '../services/errors.ts';
 import type { EnqueueReading } from '../services/jobs.ts';
 import type { Principal } from '../services/keys.ts';
 import { documentEventData, type RulesConfig } from '../services/processing.ts';
@@ -13,18 +14,6 @@ import type { Repositories, Transaction } from '../storage/repositories.ts';
 import type { ReviewItemRecord } from '../storage/review-items.repository.ts';
 import { type SlaState, slaStateOf } from './sla.ts';
 import { localeOf, parseFieldValue } from './values.ts';
-
-/** A refusal the API answers with its status and body (`{ error, message, …extra }`). */
-export class ReviewError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
 
 export interface ReviewDeps {
   repos: Pick<Repositories, 'documents' | 'reviewItems' | 'users' | 'audit'>;
@@ -153,7 +142,7 @@ export class ReviewService {
     lock = false,
   ): Promise<ReviewItemRecord> {
     const item = await items.get(documentId, { lock });
-    if (!item) throw new ReviewError(404, 'not_found', `No review item for document ${documentId}.`);
+    if (!item) throw new AppError(404, 'not_found', `No review item for document ${documentId}.`);
     return item;
   }
 
@@ -161,7 +150,7 @@ export class ReviewService {
   private async openItemOf(tx: Repositories, documentId: string, lock = false): Promise<ReviewItemRecord> {
     const item = await this.itemOf(documentId, tx.reviewItems, lock);
     if (item.decision) {
-      throw new ReviewError(
+      throw new AppError(
         409,
         'decided',
         `This item was closed already (${item.decision}); reopen the document to review it again.`,
@@ -179,15 +168,12 @@ export class ReviewService {
     return !!item.assignee && item.assignee !== principal.id && !!until && until > now;
   }
 
-  private claimedError(item: ReviewItemRecord): ReviewError {
+  private claimedError(item: ReviewItemRecord): AppError {
     const id = item.assignee ?? '';
     const holder = { id, name: item.assigneeName ?? id };
-    return new ReviewError(
-      409,
-      'claimed',
-      `Held by ${holder.name} until ${item.claimedUntil?.toISOString()}.`,
-      { holder },
-    );
+    return new AppError(409, 'claimed', `Held by ${holder.name} until ${item.claimedUntil?.toISOString()}.`, {
+      holder,
+    });
   }
 
   /** Refuses unless `principal` holds the claim; renews it (any action of the holder does). */
@@ -197,7 +183,7 @@ export class ReviewService {
     if (this.heldByOther(item, principal, now)) throw this.claimedError(item);
     const until = item.claimedUntil;
     if (item.assignee !== principal.id || !until || until <= now) {
-      throw new ReviewError(409, 'not_claimed', 'Claim this item first (POST …/claim).');
+      throw new AppError(409, 'not_claimed', 'Claim this item first (POST …/claim).');
     }
     await tx.reviewItems.extendClaim(documentId, this.claimUntil(now));
   }
@@ -245,7 +231,7 @@ export class ReviewService {
     to: string,
   ): Promise<{ assignee: Person; claimedUntil: string }> {
     const person = await this.deps.repos.users.person(to);
-    if (!person) throw new ReviewError(404, 'unknown_principal', `No user or API key ${to}.`);
+    if (!person) throw new AppError(404, 'unknown_principal', `No user or API key ${to}.`);
     return this.deps.transaction(async (tx) => {
       const item = await this.openItemOf(tx, documentId, true);
       const until = this.claimUntil(this.now());
@@ -260,7 +246,7 @@ export class ReviewService {
 
   private async documentOf(documentId: string): Promise<DocumentRecord> {
     const doc = await this.deps.repos.documents.get(documentId);
-    if (!doc) throw new ReviewError(404, 'not_found', `No document ${documentId}.`);
+    if (!doc) throw new AppError(404, 'not_found', `No document ${documentId}.`);
     return doc;
   }
 
@@ -270,7 +256,7 @@ export class ReviewService {
 
   private async latestVersionedOf(documentId: string): Promise<{ version: number; result: DocumentResult }> {
     const latest = await this.deps.repos.documents.latestResult(documentId);
-    if (!latest) throw new ReviewError(409, 'not_read', 'This document has not been read yet.');
+    if (!latest) throw new AppError(409, 'not_read', 'This document has not been read yet.');
     return latest;
   }
 
@@ -280,7 +266,7 @@ export class ReviewService {
    */
   private async requireVersion(tx: Repositories, documentId: string, version: number): Promise<void> {
     if ((await tx.documents.latestVersion(documentId)) !== version) {
-      throw new ReviewError(
+      throw new AppError(
         409,
         'stale_result',
         'The document changed while you were working on it (a correction was saved elsewhere): reload it and try again.',
@@ -304,7 +290,7 @@ export class ReviewService {
     const changes: { field: FieldName; before: string | null; after: string | null }[] = [];
     for (const [name, raw] of Object.entries(input)) {
       if (!isFieldName(name)) {
-        throw new ReviewError(400, 'unknown_field', `"${name}" is not a field (${FIELD_NAMES.join(', ')}).`, {
+        throw new AppError(400, 'unknown_field', `"${name}" is not a field (${FIELD_NAMES.join(', ')}).`, {
           field: name,
         });
       }
@@ -362,7 +348,7 @@ export class ReviewService {
     const { version, result: current } = await this.latestVersionedOf(documentId);
     const { result, answers, changes } = await this.corrected(doc, current, input);
     const bad = answers.find((a) => a.error);
-    if (bad?.error) throw new ReviewError(422, 'invalid_value', bad.error, { field: bad.name });
+    if (bad?.error) throw new AppError(422, 'invalid_value', bad.error, { field: bad.name });
     // Kept under the vendor as corrected (its true identity), so its next documents find them.
     const vendorKey = vendorKeyOf(result) ?? vendorKeyOf(current) ?? `doc:${documentId}`;
     await this.deps.transaction(async (tx) => {
@@ -401,7 +387,7 @@ export class ReviewService {
     const blocking = result.validation.issues.filter((i) => i.severity === 'error');
     const override = overrideReason?.trim();
     if (blocking.length > 0 && (!override || override.length < 10)) {
-      throw new ReviewError(
+      throw new AppError(
         409,
         'blocking_issues',
         override
@@ -420,8 +406,7 @@ export class ReviewService {
         reason: blocking.length ? `override: ${override}` : null,
         set: { decidedAt: now },
       });
-      if (!moved)
-        throw new ReviewError(409, 'wrong_status', `Only a document in needs_review can be approved.`);
+      if (!moved) throw new AppError(409, 'wrong_status', `Only a document in needs_review can be approved.`);
       await tx.reviewItems.close(documentId, 'approved', principal.id, now);
       if (blocking.length) {
         await this.audit(tx, documentId, principal, 'override', {
@@ -442,8 +427,7 @@ export class ReviewService {
 
   async reject(documentId: string, principal: Principal, reason: string | undefined) {
     const why = reason?.trim();
-    if (!why)
-      throw new ReviewError(400, 'reason_required', 'A rejection needs a reason the sender can act on.');
+    if (!why) throw new AppError(400, 'reason_required', 'A rejection needs a reason the sender can act on.');
     const doc = await this.documentOf(documentId);
     const now = this.now();
     const data = await documentEventData(this.deps.repos.documents, { ...doc, status: 'rejected' });
@@ -454,8 +438,7 @@ export class ReviewService {
         reason: why,
         set: { decidedAt: now },
       });
-      if (!moved)
-        throw new ReviewError(409, 'wrong_status', 'Only a document in needs_review can be rejected.');
+      if (!moved) throw new AppError(409, 'wrong_status', 'Only a document in needs_review can be rejected.');
       await tx.reviewItems.close(documentId, 'rejected', principal.id, now);
       await this.audit(tx, documentId, principal, 'reject', { reason: why });
       return this.deps.webhooks.record(tx.webhooks, 'document.rejected', documentId, {
@@ -483,7 +466,7 @@ export class ReviewService {
         set: { processingRound: round, processedAt: null },
       });
       if (!moved)
-        throw new ReviewError(409, 'wrong_status', 'Only a document in needs_review can be reprocessed.');
+        throw new AppError(409, 'wrong_status', 'Only a document in needs_review can be reprocessed.');
       await tx.reviewItems.close(documentId, 'reprocess', principal.id, now);
       await this.audit(tx, documentId, principal, 'reprocess', { reason: reason?.trim() || null });
     });
@@ -495,7 +478,7 @@ export class ReviewService {
   /** Rework: an approved (or auto-approved) document goes back to needs_review with an open item. */
   async reopen(documentId: string, principal: Principal, reason: string | undefined) {
     const why = reason?.trim();
-    if (!why) throw new ReviewError(400, 'reason_required', 'Reopening needs a reason.');
+    if (!why) throw new AppError(400, 'reason_required', 'Reopening needs a reason.');
     const doc = await this.documentOf(documentId);
     const result = await this.latestOf(documentId);
     const now = this.now();
@@ -507,7 +490,7 @@ export class ReviewService {
         set: { decidedAt: null },
       });
       if (!moved) {
-        throw new ReviewError(
+        throw new AppError(
           409,
           'wrong_status',
           `Only an approved document can be reopened; this one is ${doc.status}.`,

@@ -1,5 +1,6 @@
 // Reviewers and their web sessions: users with scrypt-hashed passwords, sessions stored as a hash of a random id.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../services/errors.ts';
 import type { Principal, Role } from '../services/keys.ts';
 import type { Clock } from '../storage/clock.ts';
 import type { SessionsRepository } from '../storage/sessions.repository.ts';
@@ -44,7 +45,12 @@ export interface UserInfo {
   createdAt: Date;
 }
 
-export class UserExists extends Error {}
+/** Refused: a user with that email exists already. */
+export class UserExists extends AppError {
+  constructor(email: string) {
+    super(409, 'user_exists', `A user with the email ${email} exists already.`);
+  }
+}
 
 export class UserService {
   constructor(
@@ -55,8 +61,7 @@ export class UserService {
 
   async create(input: { email: string; name: string; role: Role; password: string }): Promise<UserInfo> {
     const email = input.email.trim().toLowerCase();
-    if (await this.users.exists(email))
-      throw new UserExists(`A user with the email ${email} exists already.`);
+    if (await this.users.exists(email)) throw new UserExists(email);
     const id = `usr_${randomBytes(6).toString('hex')}`;
     const now = this.clock.now();
     await this.users.insert({

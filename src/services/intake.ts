@@ -6,6 +6,7 @@ import { DocumentError } from '../pipeline/errors.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { DocumentRecord, DocumentsRepository } from '../storage/documents.repository.ts';
 import type { IdempotencyKeysRepository } from '../storage/idempotency-keys.repository.ts';
+import { AppError } from './errors.ts';
 import type { EnqueueReading } from './jobs.ts';
 
 export interface IncomingFile {
@@ -19,15 +20,16 @@ export interface IntakeMeta {
   submittedBy: string;
 }
 
-/** A file refused at intake: the HTTP status and a code and message the sender can act on. */
-export class IntakeRefusal extends Error {
+/** A file (or a request) refused at intake: the HTTP status and a code and message the sender can act on. */
+export class IntakeRefusal extends AppError {
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    statusCode: number,
+    code: string,
     message: string,
     readonly fileName?: string,
+    extra: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(statusCode, code, message, extra);
   }
 }
 

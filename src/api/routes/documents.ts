@@ -1,11 +1,13 @@
 // /v1/documents: intake (multipart or a raw body), status and result, the original file and page images.
 import type { MultipartFile } from '@fastify/multipart';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError } from '../../services/errors.ts';
 import { type IncomingFile, IntakeRefusal, IntakeService } from '../../services/intake.ts';
 import type { DocumentRecord } from '../../storage/documents.repository.ts';
 import type { ApiDeps } from '../deps.ts';
+import { principalOf } from '../plugins/auth.ts';
 import {
   DocumentDetail,
   DocumentPage,
@@ -214,18 +216,17 @@ export function documentRoutes(
         },
       },
       async (request, reply) => {
-        const principal = request.principal!;
+        const principal = principalOf(request);
         if (!ctx.queueStatus.ready()) {
-          return reply.code(503).send({
-            error: 'queue_unavailable',
-            message: 'The job queue (Redis) is not reachable; nothing was stored. Retry in a moment.',
-          });
+          throw new AppError(
+            503,
+            'queue_unavailable',
+            'The job queue (Redis) is not reachable; nothing was stored. Retry in a moment.',
+          );
         }
         const { files, meta } = await incomingFiles(request, ctx, request.query);
         if (files.length === 0) {
-          return reply
-            .code(400)
-            .send({ error: 'no_file', message: 'The request holds no file: send at least one "file" part.' });
+          throw new AppError(400, 'no_file', 'The request holds no file: send at least one "file" part.');
         }
         const intakeMeta = {
           source: meta.source ?? 'api',
@@ -240,24 +241,23 @@ export function documentRoutes(
             IntakeService.fingerprint(files, intakeMeta),
           );
           if (verdict === 'conflict') {
-            return reply.code(422).send({
-              error: 'idempotency_key_reused',
-              message:
-                'This Idempotency-Key was used before with a different request; use a new key for a new request.',
-            });
+            throw new AppError(
+              422,
+              'idempotency_key_reused',
+              'This Idempotency-Key was used before with a different request; use a new key for a new request.',
+            );
           }
           if (verdict === 'in_progress') {
-            return reply.code(409).send({
-              error: 'idempotency_key_in_progress',
-              message:
-                'The first request with this Idempotency-Key is still being handled; retry in a moment.',
-            });
+            throw new AppError(
+              409,
+              'idempotency_key_in_progress',
+              'The first request with this Idempotency-Key is still being handled; retry in a moment.',
+            );
           }
           if (verdict !== 'reserved') {
+            // Only an accepted request stores its answer (below), so a replay is that 202 again.
             reply.header('idempotent-replayed', 'true');
-            return reply
-              .code(verdict.statusCode as 202)
-              .send(verdict.response as z.infer<typeof IntakeAnswer>);
+            return reply.code(202).send(IntakeAnswer.parse(verdict.response));
           }
         }
         try {
@@ -277,19 +277,16 @@ export function documentRoutes(
               });
             }
           }
-          if (refusals.length) {
-            const first = refusals[0]!;
-            throw Object.assign(
-              new IntakeRefusal(
-                first.status,
-                first.error,
-                refusals.length === 1
-                  ? first.message
-                  : `${refusals.length} of ${files.length} files were refused; nothing was stored.`,
-              ),
-              {
-                files: refusals.map(({ status: _s, ...r }) => r),
-              },
+          const [first] = refusals;
+          if (first) {
+            throw new IntakeRefusal(
+              first.status,
+              first.error,
+              refusals.length === 1
+                ? first.message
+                : `${refusals.length} of ${files.length} files were refused; nothing was stored.`,
+              undefined,
+              { files: refusals.map(({ status: _s, ...r }) => r) },
             );
           }
           const created = await ctx.intake.accept(checked, intakeMeta, request.log);
@@ -321,20 +318,18 @@ export function documentRoutes(
           response: { 200: DocumentPage, 400: ErrorBody },
         },
       },
-      async (request, reply) => {
+      async (request) => {
         const q = request.query;
         const before = q.cursor ? parseCursor(q.cursor) : undefined;
         if (q.cursor && !before)
-          return reply
-            .code(400)
-            .send({ error: 'bad_cursor', message: 'This cursor is not one the API gave.' });
+          throw new AppError(400, 'bad_cursor', 'This cursor is not one the API gave.');
         const rows = await ctx.repos.documents.list({
           status: q.status,
           from: q.from,
           to: q.to,
           vendor: q.vendor,
           source: q.source,
-          submittedBy: q.mine === 'true' ? request.principal!.id : undefined,
+          submittedBy: q.mine === 'true' ? principalOf(request).id : undefined,
           before,
           limit: q.limit + 1,
         });
@@ -357,9 +352,9 @@ export function documentRoutes(
           response: { 200: DocumentDetail, 404: ErrorBody },
         },
       },
-      async (request, reply) => {
+      async (request) => {
         const doc = await ctx.repos.documents.get(request.params.id);
-        if (!doc) return notFound(reply);
+        if (!doc) throw notFound();
         return documentDetail(ctx, doc);
       },
     );
@@ -376,7 +371,7 @@ export function documentRoutes(
       },
       async (request, reply) => {
         const doc = await ctx.repos.documents.get(request.params.id);
-        if (!doc) return notFound(reply);
+        if (!doc) throw notFound();
         const bytes = await ctx.blobs.get(doc.sha256);
         const ascii = doc.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
         return reply
@@ -404,9 +399,9 @@ export function documentRoutes(
       },
       async (request, reply) => {
         const doc = await ctx.repos.documents.get(request.params.id);
-        if (!doc) return notFound(reply);
+        if (!doc) throw notFound();
         if (doc.mediaType === 'application/xml') {
-          return reply.code(404).send({ error: 'no_pages', message: 'An NF-e XML has no page images.' });
+          throw new AppError(404, 'no_pages', 'An NF-e XML has no page images.');
         }
         const out = await ctx.reading.render({
           path: ctx.blobs.pathOf(doc.sha256),
@@ -414,10 +409,7 @@ export function documentRoutes(
           page: request.params.n,
           maxWidth: request.query.width,
         });
-        if ('error' in out) {
-          const status = out.code === 'not_found' ? 404 : 422;
-          return reply.code(status).send({ error: out.code, message: out.error });
-        }
+        if ('error' in out) throw new AppError(out.code === 'not_found' ? 404 : 422, out.code, out.error);
         return reply
           .header('content-type', 'image/png')
           .header('cache-control', 'private, max-age=3600')
@@ -430,6 +422,4 @@ export function documentRoutes(
   };
 }
 
-function notFound(reply: FastifyReply) {
-  return reply.code(404).send({ error: 'not_found', message: 'No document with this id.' });
-}
+const notFound = () => new AppError(404, 'not_found', 'No document with this id.');
