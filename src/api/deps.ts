@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/env.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
-import type { ReviewService } from '../review/service.ts';
+import type { ReviewServices } from '../review/review.ts';
 import type { SessionService, UserService } from '../review/sessions.ts';
 import type { IntakeService } from '../services/intake.ts';
 import type { KeyService } from '../services/keys.ts';
@@ -43,5 +43,5 @@ export interface ApiDeps {
   webhooks: WebhookService;
   /** For the Prometheus metrics, which observe each reading. */
   processing: Pick<ProcessingService, 'observer'>;
-  review: ReviewService;
+  review: ReviewServices;
 }

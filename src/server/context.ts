@@ -10,7 +10,7 @@ import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from
 import type { ServiceConfig } from '../config/env.ts';
 import { withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
-import { ReviewService } from '../review/service.ts';
+import { createReviewServices } from '../review/review.ts';
 import { SessionService, UserService } from '../review/sessions.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
@@ -111,7 +111,7 @@ export async function createContext(
     () => rules,
   );
   const recovery = new RecoveryService(documents, webhooks, jobs, clock, config.RECOVERY_GRACE_SECONDS);
-  const review = new ReviewService({
+  const review = createReviewServices({
     repos,
     transaction,
     webhooks,

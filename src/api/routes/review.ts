@@ -93,7 +93,7 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           response: { 200: z.object({ items: z.array(Item) }) },
         },
       },
-      async (request) => ({ items: await review.list(request.query, principalOf(request)) }),
+      async (request) => ({ items: await review.queue.list(request.query, principalOf(request)) }),
     );
 
     app.get(
@@ -108,7 +108,7 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
         },
       },
       async (request) => {
-        const d = await review.detail(request.params.id);
+        const d = await review.queue.detail(request.params.id);
         return {
           document: await documentDetail(ctx, d.doc),
           item: d.item,
@@ -131,14 +131,14 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           response: { 200: Claim, ...refusals },
         },
       },
-      async (request) => review.claim(request.params.id, principalOf(request)),
+      async (request) => review.claims.claim(request.params.id, principalOf(request)),
     );
 
     app.post(
       '/v1/review/items/:id/release',
       { config, schema: { tags: ['review'], summary: 'Give an item back to the queue', params: IdParams } },
       async (request, reply) => {
-        await review.release(request.params.id, principalOf(request));
+        await review.claims.release(request.params.id, principalOf(request));
         return reply.code(204).send();
       },
     );
@@ -155,7 +155,7 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           response: { 200: Claim, ...refusals },
         },
       },
-      async (request) => review.reassign(request.params.id, principalOf(request), request.body.to),
+      async (request) => review.claims.reassign(request.params.id, principalOf(request), request.body.to),
     );
 
     app.post(
@@ -170,7 +170,8 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           response: { 200: FieldsAnswer, ...refusals },
         },
       },
-      async (request) => review.validate(request.params.id, request.body.fields, principalOf(request)),
+      async (request) =>
+        review.corrections.validate(request.params.id, request.body.fields, principalOf(request)),
     );
 
     app.patch(
@@ -186,7 +187,8 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           response: { 200: FieldsAnswer, ...refusals },
         },
       },
-      async (request) => review.correct(request.params.id, principalOf(request), request.body.fields),
+      async (request) =>
+        review.corrections.correct(request.params.id, principalOf(request), request.body.fields),
     );
 
     app.post(
@@ -202,7 +204,7 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
         },
       },
       async (request) =>
-        review.approve(request.params.id, principalOf(request), request.body?.overrideReason),
+        review.decisions.approve(request.params.id, principalOf(request), request.body?.overrideReason),
     );
 
     app.post(
@@ -217,7 +219,8 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           response: { 200: z.object({ status: z.literal('rejected') }), ...refusals },
         },
       },
-      async (request) => review.reject(request.params.id, principalOf(request), request.body?.reason),
+      async (request) =>
+        review.decisions.reject(request.params.id, principalOf(request), request.body?.reason),
     );
 
     app.post(
@@ -236,7 +239,11 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
         },
       },
       async (request, reply) => {
-        const out = await review.reprocess(request.params.id, principalOf(request), request.body?.reason);
+        const out = await review.decisions.reprocess(
+          request.params.id,
+          principalOf(request),
+          request.body?.reason,
+        );
         return reply.code(202).send(out);
       },
     );
@@ -253,7 +260,8 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           response: { 200: z.object({ status: z.literal('needs_review') }), ...refusals },
         },
       },
-      async (request) => review.reopen(request.params.documentId, principalOf(request), request.body?.reason),
+      async (request) =>
+        review.decisions.reopen(request.params.documentId, principalOf(request), request.body?.reason),
     );
 
     app.get(
@@ -283,7 +291,7 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           },
         },
       },
-      async (request) => ({ events: await review.auditTrail(request.params.id) }),
+      async (request) => ({ events: await review.audit.events(request.params.id) }),
     );
   };
 }
