@@ -1,8 +1,10 @@
 // The worker entry point: one BullMQ worker per queue, each job parsed against the registry before its
 // processor runs. Start-up fails when a queue has no processor.
+
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../src/config/env.ts';
+import { messageOf } from '../src/services/errors.ts';
 import { workerConnection } from './connection.ts';
 import { type DeliverWebhookDeps, deliverWebhook, deliverWebhookGaveUp } from './deliver-webhook.ts';
 import { type ProcessDocumentDeps, processDocument, processDocumentGaveUp } from './process-document.ts';
@@ -74,10 +76,7 @@ export async function startWorkers(ctx: WorkerDeps): Promise<RunningWorkers> {
       );
       if (spent) {
         gaveUp(job.data as never, error).catch((e) =>
-          ctx.log.error(
-            { queue: name, jobId: job.id, err: (e as Error).message },
-            'could not record the failure',
-          ),
+          ctx.log.error({ queue: name, jobId: job.id, err: messageOf(e) }, 'could not record the failure'),
         );
       }
     });

@@ -1,5 +1,7 @@
 // `retaguarda users create`: people who sign in on the review pages (password hashed with scrypt).
+
 import { UserService } from '../review/sessions.ts';
+import { messageOf } from '../services/errors.ts';
 import { Role } from '../services/keys.ts';
 import { systemClock } from '../storage/clock.ts';
 import type { Queryable } from '../storage/database.ts';
@@ -53,7 +55,7 @@ export async function runUsersCreate(options: {
     process.stdout.write(`${user.id}\n`);
     return 0;
   } catch (e) {
-    process.stderr.write(`retaguarda users create: ${(e as Error).message}\n`);
+    process.stderr.write(`retaguarda users create: ${messageOf(e)}\n`);
     return 2;
   }
 }
@@ -69,7 +71,7 @@ export async function runUsersDisable(idOrEmail: string): Promise<number> {
     );
     return done ? 0 : 1;
   } catch (e) {
-    process.stderr.write(`retaguarda users disable: ${(e as Error).message}\n`);
+    process.stderr.write(`retaguarda users disable: ${messageOf(e)}\n`);
     return 2;
   }
 }

@@ -11,3 +11,6 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+/** What went wrong, from anything thrown. */
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));

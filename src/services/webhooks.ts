@@ -10,6 +10,7 @@ import type {
   WebhookEvent,
   WebhooksRepository,
 } from '../storage/webhooks.repository.ts';
+import { messageOf } from './errors.ts';
 import type { EnsureDelivery } from './jobs.ts';
 
 export {
@@ -155,7 +156,7 @@ export class WebhookService {
       if (!response.ok) error = `the endpoint answered ${response.status}`;
     } catch (e) {
       const name = e instanceof Error ? e.name : '';
-      error = name === 'TimeoutError' ? 'no answer in time' : `not reached: ${errorMessage(e)}`;
+      error = name === 'TimeoutError' ? 'no answer in time' : `not reached: ${messageOf(e)}`;
     }
     const now = this.clock.now();
     const durationMs = Math.round(performance.now() - started);
@@ -178,5 +179,3 @@ export class WebhookService {
     return this.webhooks.stalled(olderThan);
   }
 }
-
-const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -33,7 +33,7 @@ class PostgresDatabase implements Database {
   constructor(private readonly pool: pg.Pool) {}
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.pool.query(sql, params as unknown[])).rows as T[];
+    return (await this.pool.query<T>(sql, [...params])).rows;
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -42,7 +42,7 @@ class PostgresDatabase implements Database {
       await client.query('begin');
       const tx: Queryable = {
         query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
-          (await client.query(sql, params as unknown[])).rows as R[],
+          (await client.query<R>(sql, [...params])).rows,
       };
       const out = await work(tx);
       await client.query('commit');
@@ -69,14 +69,14 @@ class PgliteDatabase implements Database {
   constructor(private readonly db: PGlite) {}
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.db.query<T>(sql, params as unknown[])).rows.map(normalisePgliteRow);
+    return (await this.db.query<T>(sql, [...params])).rows.map(normalisePgliteRow);
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction(async (t) =>
       work({
         query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
-          (await t.query<R>(sql, params as unknown[])).rows.map(normalisePgliteRow),
+          (await t.query<R>(sql, [...params])).rows.map(normalisePgliteRow),
       }),
     );
   }
@@ -91,8 +91,8 @@ class PgliteDatabase implements Database {
 }
 
 /** PGlite hands int8 back as BigInt; pg (configured above) as a number. Make them agree. */
-function normalisePgliteRow<T>(row: T): T {
-  const r = row as Row;
+function normalisePgliteRow<T extends Row>(row: T): T {
+  const r: Row = row;
   for (const key of Object.keys(r)) if (typeof r[key] === 'bigint') r[key] = Number(r[key]);
   return row;
 }

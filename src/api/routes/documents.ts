@@ -95,11 +95,16 @@ const RAW_TYPES = [
 const cursorOf = (d: DocumentRecord) =>
   Buffer.from(JSON.stringify([d.receivedAt.toISOString(), d.id])).toString('base64url');
 
+/** A cursor: the last document's received_at (ISO) and id. */
+const Cursor = z.tuple([z.string(), z.string()]);
+
 function parseCursor(cursor: string): { receivedAt: Date; id: string } | undefined {
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const parsed = Cursor.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (!parsed.success) return undefined;
+    const [at, id] = parsed.data;
     const receivedAt = new Date(at);
-    if (Number.isNaN(receivedAt.getTime()) || typeof id !== 'string') return undefined;
+    if (Number.isNaN(receivedAt.getTime())) return undefined;
     return { receivedAt, id };
   } catch {
     return undefined;
