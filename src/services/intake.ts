@@ -38,7 +38,7 @@ const ABANDONED_AFTER_SECONDS = 300;
 
 export class IntakeService {
   constructor(
-    private readonly idempotencyKeys: IdempotencyKeysRepository,
+    private readonly idempotencyKeys: Pick<IdempotencyKeysRepository, keyof IdempotencyKeysRepository>,
     private readonly documents: Pick<DocumentsRepository, 'create'>,
     private readonly blobs: Pick<BlobStore, 'put'>,
     private readonly enqueue: EnqueueReading,

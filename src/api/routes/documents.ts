@@ -339,9 +339,10 @@ export function documentRoutes(
           limit: q.limit + 1,
         });
         const page = rows.slice(0, q.limit);
+        const last = page.at(-1);
         return {
           documents: page.map(toSummary),
-          nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1]!) : null,
+          nextCursor: rows.length > q.limit && last ? cursorOf(last) : null,
         };
       },
     );
