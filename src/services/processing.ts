@@ -91,7 +91,7 @@ export class ProcessingService {
     return this.finish(doc, round, { ...result, pageSizes }, log);
   }
 
-  /** When the queue gives up on a reading (its attempts spent): the document fails with the last fault, never left hanging. */
+  /** When the queue gives up on a reading (attempts spent): the document fails with the last fault, never hangs. */
   async giveUp(documentId: string, round: number, error: Error): Promise<void> {
     const doc = await this.documents.get(documentId);
     if (!doc || doc.processingRound !== round) return;
