@@ -1,11 +1,15 @@
 // The deliver-webhook processor: one signed POST per attempt; the queue's backoff spaces the retries.
-import type { AppContext } from '../src/server/context.ts';
+import type { WebhookService } from '../src/services/webhooks.ts';
 import type { JobPayload } from './registry.ts';
 
-export function deliverWebhook(ctx: AppContext) {
-  return async (payload: JobPayload<'deliver-webhook'>) => ctx.webhooks.deliver(payload.deliveryId);
+export interface DeliverWebhookDeps {
+  webhooks: Pick<WebhookService, 'deliver' | 'markFailed'>;
 }
 
-export function deliverWebhookGaveUp(ctx: AppContext) {
-  return async (payload: JobPayload<'deliver-webhook'>) => ctx.webhooks.markFailed(payload.deliveryId);
+export function deliverWebhook({ webhooks }: DeliverWebhookDeps) {
+  return async (payload: JobPayload<'deliver-webhook'>) => webhooks.deliver(payload.deliveryId);
+}
+
+export function deliverWebhookGaveUp({ webhooks }: DeliverWebhookDeps) {
+  return async (payload: JobPayload<'deliver-webhook'>) => webhooks.markFailed(payload.deliveryId);
 }

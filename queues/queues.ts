@@ -1,6 +1,7 @@
 // The producer side: one BullMQ queue per job name, adding jobs with the registry's ids and options.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { JobPort } from '../src/services/jobs.ts';
 import { JOB_NAMES, JOBS, type JobName, type JobPayload, RETENTION } from './registry.ts';
 
 export type JobState =
@@ -69,6 +70,20 @@ export class JobQueues {
     await this.queues[name].remove(jobId);
   }
 
+  /** True while the producer connection is up: a job added now reaches Redis. */
+  ready(): boolean {
+    return this.connection.status === 'ready';
+  }
+
+  /** 'ok', or why Redis is not reachable, for the readiness check. */
+  async health(): Promise<string> {
+    if (!this.ready()) return `unreachable: ${this.connection.status}`;
+    return this.connection.ping().then(
+      () => 'ok',
+      (e: Error) => `unreachable: ${e.message}`,
+    );
+  }
+
   /** Jobs waiting or running per queue, for readiness and the figures. */
   async depths(): Promise<Record<JobName, Record<string, number>>> {
     const out = {} as Record<JobName, Record<string, number>>;
@@ -87,4 +102,18 @@ export class JobQueues {
   async close(): Promise<void> {
     await Promise.all(Object.values(this.queues).map((q) => q.close()));
   }
+}
+
+/**
+ * The services' job port on these queues. Each call looks the queue method up when it runs, so a queue
+ * replaced or wrapped after start-up (tests simulate Redis failing that way) is the one used.
+ */
+export function jobPort(queues: JobQueues): JobPort {
+  return {
+    enqueueReading: async (job) => {
+      await queues.add('process-document', job);
+    },
+    ensureReading: (job) => queues.ensure('process-document', job),
+    ensureDelivery: (job, options) => queues.ensure('deliver-webhook', job, options),
+  };
 }

@@ -1,26 +1,37 @@
 // The worker entry point: one BullMQ worker per queue, each job parsed against the registry before its
 // processor runs. Start-up fails when a queue has no processor.
+
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { AppContext } from '../src/server/context.ts';
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../src/config/env.ts';
+import { messageOf } from '../src/services/errors.ts';
 import { workerConnection } from './connection.ts';
-import { deliverWebhook, deliverWebhookGaveUp } from './deliver-webhook.ts';
-import { processDocument, processDocumentGaveUp } from './process-document.ts';
+import { type DeliverWebhookDeps, deliverWebhook, deliverWebhookGaveUp } from './deliver-webhook.ts';
+import { type ProcessDocumentDeps, processDocument, processDocumentGaveUp } from './process-document.ts';
 import { JOB_NAMES, JOBS, type JobName } from './registry.ts';
 
 type Processor = (payload: never) => Promise<unknown>;
 type GaveUp = (payload: never, error: Error) => Promise<unknown>;
 
+export interface WorkerDeps extends ProcessDocumentDeps, DeliverWebhookDeps {
+  log: Logger;
+  config: Pick<
+    ServiceConfig,
+    'REDIS_URL' | 'QUEUE_PREFIX' | 'WORKER_CONCURRENCY' | 'JOB_LOCK_SECONDS' | 'JOB_STALLED_CHECK_SECONDS'
+  >;
+}
+
 /** The processors, and what happens when one gives up for good. */
 function processors(
-  ctx: AppContext,
+  deps: WorkerDeps,
 ): Record<JobName, { run: Processor; gaveUp: GaveUp; concurrency: number }> {
   return {
     'process-document': {
-      run: processDocument(ctx),
-      gaveUp: processDocumentGaveUp(ctx),
-      concurrency: ctx.config.WORKER_CONCURRENCY,
+      run: processDocument(deps),
+      gaveUp: processDocumentGaveUp(deps),
+      concurrency: deps.config.WORKER_CONCURRENCY,
     },
-    'deliver-webhook': { run: deliverWebhook(ctx), gaveUp: deliverWebhookGaveUp(ctx), concurrency: 8 },
+    'deliver-webhook': { run: deliverWebhook(deps), gaveUp: deliverWebhookGaveUp(deps), concurrency: 8 },
   };
 }
 
@@ -29,7 +40,7 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
+export async function startWorkers(ctx: WorkerDeps): Promise<RunningWorkers> {
   const table = processors(ctx);
   for (const name of JOB_NAMES) if (!table[name]) throw new Error(`no processor for the ${name} queue`);
   const workers: Worker[] = [];
@@ -65,10 +76,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
       );
       if (spent) {
         gaveUp(job.data as never, error).catch((e) =>
-          ctx.log.error(
-            { queue: name, jobId: job.id, err: (e as Error).message },
-            'could not record the failure',
-          ),
+          ctx.log.error({ queue: name, jobId: job.id, err: messageOf(e) }, 'could not record the failure'),
         );
       }
     });

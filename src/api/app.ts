@@ -13,8 +13,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { AppContext } from '../server/context.ts';
-import { IntakeRefusal } from '../services/intake.ts';
+import { AppError } from '../services/errors.ts';
+import type { ApiDeps } from './deps.ts';
+import { sendError } from './errors.ts';
 import auth, { type Authenticator } from './plugins/auth.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { documentRoutes } from './routes/documents.ts';
@@ -32,10 +33,10 @@ export interface AppOptions {
   /** Extra authenticators (web sessions) tried when a request carries no API key. */
   authenticators?: Authenticator[];
   /** Plugins registered after the core routes (review, pages, metrics). */
-  extensions?: ((app: App, ctx: AppContext) => Promise<void>)[];
+  extensions?: ((app: App, deps: ApiDeps) => Promise<void>)[];
 }
 
-export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<App> {
+export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     trustProxy: false,
@@ -44,8 +45,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.setErrorHandler((err, request, reply) => {
-    const error = err as FastifyError;
+  // The one place an error becomes an answer: refusals thrown by services and routes (AppError), the
+  // framework's own (validation, limits), and faults, whose details are logged and never sent.
+  app.setErrorHandler<FastifyError>((error, request, reply) => {
+    if (error instanceof AppError) return sendError(reply, error);
     if (hasZodFastifySchemaValidationErrors(error)) {
       return reply.code(400).send({
         error: 'bad_request',
@@ -57,26 +60,20 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
           .join('; '),
       });
     }
-    if (error instanceof IntakeRefusal) {
-      const files = (error as IntakeRefusal & { files?: unknown }).files;
-      return reply
-        .code(error.statusCode)
-        .send({ error: error.code, message: error.message, ...(files ? { files } : {}) });
-    }
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    const status = error.statusCode ?? 500;
     // The multipart count limits are 413s too: tell them apart before the size one.
-    if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
+    if (error.code === 'FST_FILES_LIMIT') {
       return reply.code(413).send({
         error: 'too_many_files',
         message: `At most ${ctx.config.MAX_FILES_PER_REQUEST} files per request.`,
       });
     }
-    if (['FST_PARTS_LIMIT', 'FST_FIELDS_LIMIT'].includes((error as { code?: string }).code ?? '')) {
+    if (error.code === 'FST_PARTS_LIMIT' || error.code === 'FST_FIELDS_LIMIT') {
       return reply
         .code(413)
         .send({ error: 'too_many_fields', message: 'The request has too many form fields.' });
     }
-    if (status === 413 || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+    if (status === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE') {
       return reply.code(413).send({
         error: 'file_too_large',
         message: `A file is larger than the limit of ${ctx.config.MAX_UPLOAD_BYTES} bytes.`,
@@ -112,7 +109,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Cookies are parsed before auth runs, so a session cookie can authenticate (src/api/routes/session.ts).
   await app.register(cookie);
-  await app.register(auth, { ctx, authenticators: options.authenticators ?? [] });
+  await app.register(auth, { keys: ctx.keys, authenticators: options.authenticators ?? [] });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, context) => ({
@@ -129,16 +126,11 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const [database, redis] = await Promise.all([
-      ctx.db.query('select 1').then(
+      ctx.db.ping().then(
         () => 'ok',
         (e: Error) => `unreachable: ${e.message}`,
       ),
-      ctx.queues.connection.status === 'ready'
-        ? ctx.queues.connection.ping().then(
-            () => 'ok',
-            (e: Error) => `unreachable: ${e.message}`,
-          )
-        : Promise.resolve(`unreachable: ${ctx.queues.connection.status}`),
+      ctx.queueStatus.health(),
     ]);
     const ready = database === 'ok' && redis === 'ok';
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', database, redis });

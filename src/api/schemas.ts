@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DocumentResult } from '../contract/result.ts';
 import { Role } from '../services/keys.ts';
 import { WebhookEvent } from '../services/webhooks.ts';
-import { DOCUMENT_STATUSES } from '../storage/documents.ts';
+import { DOCUMENT_STATUSES } from '../storage/documents.repository.ts';
 
 export const ErrorBody = z.object({
   error: z.string().describe('A stable code, e.g. unsupported_type, file_too_large, forbidden'),

@@ -1,4 +1,5 @@
 // `retaguarda keys create|list|revoke`: API keys in the service's database (the key is printed once).
+import { messageOf } from '../services/errors.ts';
 import { KeyService, Role } from '../services/keys.ts';
 import { systemClock } from '../storage/clock.ts';
 import { withServiceDatabase } from './service-database.ts';
@@ -22,7 +23,7 @@ export async function runKeysCreate(options: { role: string; name?: string }): P
     process.stdout.write(`${key}\n`);
     return 0;
   } catch (e) {
-    process.stderr.write(`retaguarda keys create: ${(e as Error).message}\n`);
+    process.stderr.write(`retaguarda keys create: ${messageOf(e)}\n`);
     return 2;
   }
 }
@@ -36,7 +37,7 @@ export async function runKeysList(): Promise<number> {
     }
     return 0;
   } catch (e) {
-    process.stderr.write(`retaguarda keys list: ${(e as Error).message}\n`);
+    process.stderr.write(`retaguarda keys list: ${messageOf(e)}\n`);
     return 2;
   }
 }
@@ -47,7 +48,7 @@ export async function runKeysRevoke(id: string): Promise<number> {
     process.stderr.write(done ? `Revoked ${id}.\n` : `No active key ${id}.\n`);
     return done ? 0 : 1;
   } catch (e) {
-    process.stderr.write(`retaguarda keys revoke: ${(e as Error).message}\n`);
+    process.stderr.write(`retaguarda keys revoke: ${messageOf(e)}\n`);
     return 2;
   }
 }

@@ -1,8 +1,17 @@
 // `retaguarda users create`: people who sign in on the review pages (password hashed with scrypt).
+
 import { UserService } from '../review/sessions.ts';
+import { messageOf } from '../services/errors.ts';
 import { Role } from '../services/keys.ts';
 import { systemClock } from '../storage/clock.ts';
+import type { Queryable } from '../storage/database.ts';
+import { repositoriesOn } from '../storage/repositories.ts';
 import { withServiceDatabase } from './service-database.ts';
+
+function usersOn(db: Queryable): UserService {
+  const repos = repositoriesOn(db, systemClock);
+  return new UserService(repos.users, repos.sessions, systemClock);
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -35,7 +44,7 @@ export async function runUsersCreate(options: {
     const user = await withServiceDatabase(
       'Create the user through the API instead (POST /v1/users with an admin key)',
       (db) =>
-        new UserService(db, systemClock).create({
+        usersOn(db).create({
           email: options.email,
           name: options.name,
           role: role.data,
@@ -46,7 +55,7 @@ export async function runUsersCreate(options: {
     process.stdout.write(`${user.id}\n`);
     return 0;
   } catch (e) {
-    process.stderr.write(`retaguarda users create: ${(e as Error).message}\n`);
+    process.stderr.write(`retaguarda users create: ${messageOf(e)}\n`);
     return 2;
   }
 }
@@ -55,14 +64,14 @@ export async function runUsersDisable(idOrEmail: string): Promise<number> {
   try {
     const done = await withServiceDatabase(
       'Disable the user through the API instead (DELETE /v1/users/<id or email> with an admin key)',
-      (db) => new UserService(db, systemClock).disable(idOrEmail),
+      (db) => usersOn(db).disable(idOrEmail),
     );
     process.stderr.write(
       done ? `Disabled ${idOrEmail}; their sessions are ended.\n` : `No active user ${idOrEmail}.\n`,
     );
     return done ? 0 : 1;
   } catch (e) {
-    process.stderr.write(`retaguarda users disable: ${(e as Error).message}\n`);
+    process.stderr.write(`retaguarda users disable: ${messageOf(e)}\n`);
     return 2;
   }
 }

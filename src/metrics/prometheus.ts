@@ -2,11 +2,24 @@
 // services' observers); states (documents by status, queue depths) are read from the source on each scrape,
 // so they are right whichever process did the work.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { AppContext } from '../server/context.ts';
+import type { ProcessingService } from '../services/processing.ts';
+import type { WebhookService } from '../services/webhooks.ts';
+import type { Clock } from '../storage/clock.ts';
+import type { FiguresRepository } from '../storage/figures.repository.ts';
 
 const STAGE_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000];
 
-export function createMetrics(ctx: AppContext): Registry {
+export interface MetricsDeps {
+  /** Observed: each reading's stages and outcome. */
+  processing: Pick<ProcessingService, 'observer'>;
+  /** Observed: each delivery attempt's outcome. */
+  webhooks: Pick<WebhookService, 'observer'>;
+  figures: Pick<FiguresRepository, 'documentsByStatus' | 'openItems'>;
+  clock: Clock;
+  queueDepths: () => Promise<Record<string, Record<string, number>>>;
+}
+
+export function createMetrics(ctx: MetricsDeps): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'retaguarda' });
 
@@ -60,10 +73,7 @@ export function createMetrics(ctx: AppContext): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await ctx.db.query<{ status: string; n: string }>(
-        'select status, count(*) as n from documents group by status',
-      );
-      for (const r of rows) this.set({ status: r.status }, Number(r.n));
+      for (const r of await ctx.figures.documentsByStatus()) this.set({ status: r.key }, r.n);
     },
   });
   new Gauge({
@@ -73,7 +83,7 @@ export function createMetrics(ctx: AppContext): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const depths = await ctx.queues.depths();
+      const depths = await ctx.queueDepths();
       for (const [queue, states] of Object.entries(depths)) {
         for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
       }
@@ -86,14 +96,9 @@ export function createMetrics(ctx: AppContext): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const [r] = await ctx.db.query<Record<string, string>>(
-        `select count(*) filter (where sla_deadline <= $1) as overdue,
-           count(*) filter (where sla_deadline > $1) as open
-         from review_items where decided_at is null`,
-        [ctx.clock.now()],
-      );
-      this.set({ sla: 'overdue' }, Number(r?.overdue ?? 0));
-      this.set({ sla: 'not_overdue' }, Number(r?.open ?? 0));
+      const open = await ctx.figures.openItems(ctx.clock.now());
+      this.set({ sla: 'overdue' }, open.overdue);
+      this.set({ sla: 'not_overdue' }, open.notOverdue);
     },
   });
   return registry;

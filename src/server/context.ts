@@ -4,11 +4,14 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { producerConnection } from '../../queues/connection.ts';
-import { JobQueues } from '../../queues/queues.ts';
+import { JobQueues, jobPort } from '../../queues/queues.ts';
+import type { ApiDeps } from '../api/deps.ts';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
 import type { ServiceConfig } from '../config/env.ts';
 import { withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
+import { createReviewServices } from '../review/review.ts';
+import { SessionService, UserService } from '../review/sessions.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
@@ -17,19 +20,22 @@ import { WebhookService } from '../services/webhooks.ts';
 import { type BlobStore, createBlobStore } from '../storage/blobs.ts';
 import { type Clock, systemClock } from '../storage/clock.ts';
 import { type Database, migrate, openDatabase } from '../storage/database.ts';
-import { DocumentsRepository } from '../storage/documents.ts';
+import {
+  type Repositories,
+  repositoriesOn,
+  type Transaction,
+  transactionOn,
+} from '../storage/repositories.ts';
 
-export interface AppContext {
-  config: ServiceConfig;
-  log: Logger;
-  clock: Clock;
+/** The composition root's bag: everything the roles need, built once per process. Only src/server sees it. */
+export interface AppContext extends ApiDeps {
   db: Database;
   blobs: BlobStore;
   queues: JobQueues;
-  documents: DocumentsRepository;
-  keys: KeyService;
-  intake: IntakeService;
-  webhooks: WebhookService;
+  /** The repositories on the database (outside any transaction). */
+  repos: Repositories;
+  /** Runs work in one transaction with the repositories bound to it. */
+  transaction: Transaction;
   recovery: RecoveryService;
   rules: RulesConfig;
   /** Present in roles that read documents or render page images. */
@@ -80,20 +86,14 @@ export async function createContext(
   connection.on('error', () => {});
   await waitUntilReady(connection, config.REDIS_URL);
   const queues = new JobQueues(connection, config.QUEUE_PREFIX);
-  const documents = new DocumentsRepository(db, clock);
-  const webhooks = new WebhookService(db, clock);
-  webhooks.enqueue = async (deliveryId, options) => {
-    await queues.ensure('deliver-webhook', { deliveryId }, options);
-  };
-  const intake = new IntakeService(
-    db,
-    documents,
-    blobs,
-    async (documentId, round) => {
-      await queues.add('process-document', { documentId, round });
-    },
-    { maxBytes: config.MAX_UPLOAD_BYTES },
-  );
+  const jobs = jobPort(queues);
+  const repos = repositoriesOn(db, clock);
+  const transaction = transactionOn(db, clock);
+  const documents = repos.documents;
+  const webhooks = new WebhookService(repos.webhooks, transaction, jobs.ensureDelivery, clock);
+  const intake = new IntakeService(repos.idempotencyKeys, documents, blobs, jobs.enqueueReading, {
+    maxBytes: config.MAX_UPLOAD_BYTES,
+  });
   const reading = createReadingPool({
     languages: config.languages,
     ocrPoolSize: Math.max(1, availableParallelism()),
@@ -101,8 +101,25 @@ export async function createContext(
     limits: { maxBytes: config.MAX_UPLOAD_BYTES },
     keepReader: options.reads !== false,
   });
-  const processing = new ProcessingService(db, documents, blobs, reading, webhooks, clock, () => rules);
-  const recovery = new RecoveryService(documents, webhooks, queues, clock, config.RECOVERY_GRACE_SECONDS);
+  const processing = new ProcessingService(
+    transaction,
+    documents,
+    blobs,
+    reading,
+    webhooks,
+    clock,
+    () => rules,
+  );
+  const recovery = new RecoveryService(documents, webhooks, jobs, clock, config.RECOVERY_GRACE_SECONDS);
+  const review = createReviewServices({
+    repos,
+    transaction,
+    webhooks,
+    clock,
+    rules: () => rules,
+    claimMinutes: config.CLAIM_TIMEOUT_MINUTES,
+    enqueueReading: jobs.enqueueReading,
+  });
   return {
     config,
     log,
@@ -110,14 +127,24 @@ export async function createContext(
     db,
     blobs,
     queues,
-    documents,
-    keys: new KeyService(db, clock),
+    queueStatus: {
+      ready: () => queues.ready(),
+      health: () => queues.health(),
+      depths: () => queues.depths(),
+      board: Object.values(queues.queues),
+    },
+    repos,
+    transaction,
+    keys: new KeyService(repos.apiKeys, clock),
+    users: new UserService(repos.users, repos.sessions, clock),
+    sessions: new SessionService(repos.sessions, clock),
     intake,
     webhooks,
     recovery,
     rules,
     reading,
     processing,
+    review,
     async close() {
       await queues.close().catch(() => {});
       connection.disconnect();

@@ -1,5 +1,6 @@
 // Process concerns for `serve`, `api` and `worker`: configuration, Redis, start-up, the recovery sweep and
 // graceful shutdown. The app itself is src/api/app.ts; the workers are queues/worker.ts.
+
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -8,6 +9,7 @@ import { type App, buildApp } from '../api/app.ts';
 import { authenticators, extensions } from '../api/extensions.ts';
 import { ConfigFileError } from '../config/config-file.ts';
 import { ConfigError, loadEnv, type ServiceConfig } from '../config/env.ts';
+import { messageOf } from '../services/errors.ts';
 import type { Clock } from '../storage/clock.ts';
 import { type AppContext, createContext, createLogger } from './context.ts';
 import { ensureRedis, RedisUnavailable } from './redis.ts';
@@ -126,7 +128,7 @@ export async function startService(
         Promise.all([
           ctx.recovery.sweep(log, graceSeconds === undefined ? {} : { graceSeconds }),
           ctx.intake.trimIdempotencyKeys(),
-        ]).catch((e) => log.error({ err: (e as Error).message }, 'recovery sweep failed'));
+        ]).catch((e) => log.error({ err: messageOf(e) }, 'recovery sweep failed'));
       // At start-up recover at once, whatever the grace: a job still live in Redis is left alone anyway.
       await recover(0);
       const timer = setInterval(() => void recover(), config.RECOVERY_INTERVAL_SECONDS * 1000);
@@ -164,7 +166,7 @@ export async function runService(role: Role): Promise<void> {
     running.stop().then(
       () => process.exit(0),
       (e) => {
-        running.ctx.log.error({ err: (e as Error).message }, 'shutdown failed');
+        running.ctx.log.error({ err: messageOf(e) }, 'shutdown failed');
         process.exit(1);
       },
     );

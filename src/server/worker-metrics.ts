@@ -5,7 +5,13 @@ import { createMetrics } from '../metrics/prometheus.ts';
 import type { AppContext } from './context.ts';
 
 export async function startWorkerMetrics(ctx: AppContext, port: number, host: string): Promise<Server> {
-  const registry = createMetrics(ctx);
+  const registry = createMetrics({
+    processing: ctx.processing,
+    webhooks: ctx.webhooks,
+    figures: ctx.repos.figures,
+    clock: ctx.clock,
+    queueDepths: () => ctx.queues.depths(),
+  });
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && path === '/metrics') {

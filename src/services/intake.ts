@@ -4,8 +4,10 @@ import { createHash } from 'node:crypto';
 import { detectFormat } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { BlobStore } from '../storage/blobs.ts';
-import type { Database } from '../storage/database.ts';
-import type { DocumentRecord, DocumentsRepository } from '../storage/documents.ts';
+import type { DocumentRecord, DocumentsRepository } from '../storage/documents.repository.ts';
+import type { IdempotencyKeysRepository } from '../storage/idempotency-keys.repository.ts';
+import { AppError } from './errors.ts';
+import type { EnqueueReading } from './jobs.ts';
 
 export interface IncomingFile {
   fileName: string;
@@ -18,29 +20,28 @@ export interface IntakeMeta {
   submittedBy: string;
 }
 
-/** A file refused at intake: the HTTP status and a code and message the sender can act on. */
-export class IntakeRefusal extends Error {
+/** A file (or a request) refused at intake: the HTTP status and a code and message the sender can act on. */
+export class IntakeRefusal extends AppError {
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    statusCode: number,
+    code: string,
     message: string,
     readonly fileName?: string,
+    extra: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(statusCode, code, message, extra);
   }
 }
 
 /** A request still unanswered after this long is taken as abandoned (its process died). */
 const ABANDONED_AFTER_SECONDS = 300;
 
-export type EnqueueDocument = (documentId: string, round: number) => Promise<void>;
-
 export class IntakeService {
   constructor(
-    private readonly db: Database,
-    private readonly documents: DocumentsRepository,
-    private readonly blobs: BlobStore,
-    private readonly enqueue: EnqueueDocument,
+    private readonly idempotencyKeys: Pick<IdempotencyKeysRepository, keyof IdempotencyKeysRepository>,
+    private readonly documents: Pick<DocumentsRepository, 'create'>,
+    private readonly blobs: Pick<BlobStore, 'put'>,
+    private readonly enqueue: EnqueueReading,
     private readonly limits: { maxBytes: number },
   ) {}
 
@@ -93,7 +94,7 @@ export class IntakeService {
     // the recovery sweep queues them. The sender gets its 202 and the ids, so a retry is not a second copy.
     await Promise.all(
       created.map((d) =>
-        this.enqueue(d.id, d.processingRound).catch((e: Error) =>
+        this.enqueue({ documentId: d.id, round: d.processingRound }).catch((e: Error) =>
           log?.warn({ documentId: d.id, err: e.message }, 'not queued yet; the recovery sweep will queue it'),
         ),
       ),
@@ -122,50 +123,29 @@ export class IntakeService {
     key: string,
     fingerprint: string,
   ): Promise<'reserved' | 'conflict' | 'in_progress' | { statusCode: number; response: unknown }> {
-    const inserted = await this.db.query(
-      `insert into idempotency_keys (api_key_id, key, request_hash) values ($1, $2, $3)
-       on conflict do nothing returning key`,
-      [principalId, key, fingerprint],
-    );
-    if (inserted.length) return 'reserved';
-    const [row] = await this.db.query(
-      'select request_hash, status_code, response from idempotency_keys where api_key_id = $1 and key = $2',
-      [principalId, key],
-    );
+    if (await this.idempotencyKeys.reserve(principalId, key, fingerprint)) return 'reserved';
+    const row = await this.idempotencyKeys.find(principalId, key);
     if (!row) return this.reserve(principalId, key, fingerprint);
-    if (row.request_hash !== fingerprint) return 'conflict';
-    if (row.status_code == null) {
+    if (row.requestHash !== fingerprint) return 'conflict';
+    if (row.statusCode === null) {
       // A first request that never finished (its process died) must not block the key for ever.
-      const freed = await this.db.query(
-        `delete from idempotency_keys where api_key_id = $1 and key = $2 and status_code is null
-           and created_at < now() - make_interval(secs => $3) returning key`,
-        [principalId, key, ABANDONED_AFTER_SECONDS],
-      );
-      return freed.length ? this.reserve(principalId, key, fingerprint) : 'in_progress';
+      const freed = await this.idempotencyKeys.freeAbandoned(principalId, key, ABANDONED_AFTER_SECONDS);
+      return freed ? this.reserve(principalId, key, fingerprint) : 'in_progress';
     }
-    return { statusCode: row.status_code as number, response: row.response };
+    return { statusCode: row.statusCode, response: row.response };
   }
 
   async complete(principalId: string, key: string, statusCode: number, response: unknown): Promise<void> {
-    await this.db.query(
-      'update idempotency_keys set status_code = $3, response = $4 where api_key_id = $1 and key = $2',
-      [principalId, key, statusCode, JSON.stringify(response)],
-    );
+    await this.idempotencyKeys.complete(principalId, key, statusCode, response);
   }
 
   /** Forgets Idempotency-Keys older than a day (a retry comes within minutes, not days). */
   async trimIdempotencyKeys(): Promise<number> {
-    const rows = await this.db.query(
-      `delete from idempotency_keys where created_at < now() - interval '24 hours' returning key`,
-    );
-    return rows.length;
+    return this.idempotencyKeys.trimOlderThanADay();
   }
 
   /** Frees a key whose request was refused, so the sender can retry it once the problem is fixed. */
   async release(principalId: string, key: string): Promise<void> {
-    await this.db.query(
-      'delete from idempotency_keys where api_key_id = $1 and key = $2 and status_code is null',
-      [principalId, key],
-    );
+    await this.idempotencyKeys.release(principalId, key);
   }
 }

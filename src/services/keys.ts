@@ -1,10 +1,14 @@
 // API keys: random, shown once, stored as a sha256 (they carry 192 bits, so a slow hash buys nothing).
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { type ApiKeyInfo, ApiKeysRepository } from '../storage/api-keys.repository.ts';
 import type { Clock } from '../storage/clock.ts';
-import type { Database } from '../storage/database.ts';
+import type { Queryable } from '../storage/database.ts';
+import { ROLES } from '../storage/roles.ts';
 
-export const Role = z.enum(['ingest', 'review', 'admin']);
+export type { ApiKeyInfo };
+
+export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
 /** admin can do what review can, review what ingest can. */
@@ -18,27 +22,7 @@ export interface Principal {
   kind: 'key' | 'session';
 }
 
-export interface ApiKeyInfo {
-  id: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}
-
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
-
-const toInfo = (r: Record<string, unknown>): ApiKeyInfo => ({
-  id: r.id as string,
-  name: r.name as string,
-  role: r.role as Role,
-  prefix: r.key_prefix as string,
-  createdAt: r.created_at as Date,
-  lastUsedAt: (r.last_used_at as Date | null) ?? null,
-  revokedAt: (r.revoked_at as Date | null) ?? null,
-});
 
 /**
  * How long a verified key is trusted without asking the database again. A revoke through this process
@@ -53,41 +37,43 @@ export class KeyService {
   /** Bumped by every revoke: a check that started before one does not cache what it read. */
   private revocations = 0;
 
+  private readonly keys: ApiKeysRepository;
+
   constructor(
-    private readonly db: Database,
+    /** The repository; a database is taken too, for tools that have only that (the CLI, the benchmarks). */
+    keys: ApiKeysRepository | Queryable,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.keys = keys instanceof ApiKeysRepository ? keys : new ApiKeysRepository(keys);
+  }
 
   async create(role: Role, name?: string): Promise<{ key: string; info: ApiKeyInfo }> {
     const key = `rtg_${role}_${randomBytes(24).toString('base64url')}`;
-    const id = `key_${randomBytes(6).toString('hex')}`;
-    const [row] = await this.db.query(
-      `insert into api_keys (id, name, role, key_hash, key_prefix, created_at) values ($1, $2, $3, $4, $5, $6)
-       returning *`,
-      [id, name ?? `${role} key`, role, hashSecret(key), key.slice(0, 14), this.clock.now()],
-    );
-    return { key, info: toInfo(row!) };
+    const info = await this.keys.insert({
+      id: `key_${randomBytes(6).toString('hex')}`,
+      name: name ?? `${role} key`,
+      role,
+      keyHash: hashSecret(key),
+      prefix: key.slice(0, 14),
+      createdAt: this.clock.now(),
+    });
+    return { key, info };
   }
 
+  /** Keys not revoked. */
   async count(): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>(
-      'select count(*)::int as n from api_keys where revoked_at is null',
-    );
-    return row!.n;
+    return this.keys.countActive();
   }
 
   async list(): Promise<ApiKeyInfo[]> {
-    return (await this.db.query('select * from api_keys order by created_at')).map(toInfo);
+    return this.keys.list();
   }
 
   async revoke(id: string): Promise<boolean> {
-    const rows = await this.db.query(
-      'update api_keys set revoked_at = $2 where id = $1 and revoked_at is null returning id',
-      [id, this.clock.now()],
-    );
+    const revoked = await this.keys.revoke(id, this.clock.now());
     for (const [hash, entry] of this.verified) if (entry.principal.id === id) this.verified.delete(hash);
     this.revocations++;
-    return rows.length > 0;
+    return revoked;
   }
 
   /** The principal of a key, or why it is refused. */
@@ -99,21 +85,14 @@ export class KeyService {
     if (cached && cached.until > t) return { ...cached.principal };
     // A revoke while this check waits on the database must not be undone by caching what it read before.
     const revocationsBefore = this.revocations;
-    const [row] = await this.db.query('select * from api_keys where key_hash = $1', [hash]);
-    if (!row) return 'unknown';
-    if (row.revoked_at) return 'revoked';
+    const found = await this.keys.findByHash(hash);
+    if (!found) return 'unknown';
+    if (found.revokedAt) return 'revoked';
     // last_used_at is for people auditing keys; a minute's precision is plenty and saves writes.
     const now = this.clock.now();
-    const last = row.last_used_at as Date | null;
-    if (!last || now.getTime() - last.getTime() > 60_000) {
-      await this.db.query('update api_keys set last_used_at = $2 where id = $1', [row.id, now]);
-    }
-    const principal: Principal = {
-      id: row.id as string,
-      name: row.name as string,
-      role: row.role as Role,
-      kind: 'key',
-    };
+    const last = found.lastUsedAt;
+    if (!last || now.getTime() - last.getTime() > 60_000) await this.keys.touch(found.id, now);
+    const principal: Principal = { id: found.id, name: found.name, role: found.role, kind: 'key' };
     if (this.revocations !== revocationsBefore) return principal;
     if (this.verified.size >= KEY_CACHE_SIZE) this.verified.clear();
     this.verified.set(hash, { principal, until: t + KEY_CACHE_MS });

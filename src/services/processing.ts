@@ -8,9 +8,12 @@ import { judge } from '../rules/judge.ts';
 import type { RuleSet } from '../rules/schema.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { Clock } from '../storage/clock.ts';
-import type { Database } from '../storage/database.ts';
-import { type DocumentRecord, type DocumentsRepository, FINAL_STATUSES } from '../storage/documents.ts';
-import { openReviewItem } from '../storage/review-items.ts';
+import {
+  type DocumentRecord,
+  type DocumentsRepository,
+  FINAL_STATUSES,
+} from '../storage/documents.repository.ts';
+import type { Transaction } from '../storage/repositories.ts';
 import type { WebhookService } from './webhooks.ts';
 
 export interface RulesConfig {
@@ -60,11 +63,11 @@ export class ProcessingService {
   observer?: ProcessingObserver;
 
   constructor(
-    private readonly db: Database,
+    private readonly transaction: Transaction,
     private readonly documents: DocumentsRepository,
-    private readonly blobs: BlobStore,
-    private readonly reading: ReadingPool,
-    private readonly webhooks: WebhookService,
+    private readonly blobs: Pick<BlobStore, 'pathOf'>,
+    private readonly reading: Pick<ReadingPool, 'read'>,
+    private readonly webhooks: Pick<WebhookService, 'record' | 'recordAll' | 'dispatch'>,
     private readonly clock: Clock,
     private readonly rules: () => RulesConfig,
   ) {}
@@ -88,21 +91,30 @@ export class ProcessingService {
     return this.finish(doc, round, result, log);
   }
 
+  /** When the queue gives up on a reading (attempts spent): the document fails with the last fault, never hangs. */
+  async giveUp(documentId: string, round: number, error: Error): Promise<void> {
+    const doc = await this.documents.get(documentId);
+    if (!doc || doc.processingRound !== round) return;
+    await this.fail(doc, round, {
+      code: 'internal_error',
+      message: `The document could not be read after several attempts: ${error.message}`,
+    });
+  }
+
   /** Marks a document failed with a reason a person can read; used for permanent faults. */
   async fail(doc: DocumentRecord, round: number, error: DocumentFailure['error']): Promise<ProcessOutcome> {
     const failed = { ...doc, status: 'failed' as const, errorCode: error.code, errorMessage: error.message };
     const data = await documentEventData(this.documents, failed);
     // Inside a transaction only `tx` may be queried: PGlite runs one connection, so another query would wait forever.
-    const deliveries = await this.db.transaction(async (tx) => {
-      const moved = await this.documents.transition(doc.id, ['received', 'processing'], 'failed', {
+    const deliveries = await this.transaction(async (tx) => {
+      const moved = await tx.documents.transition(doc.id, ['received', 'processing'], 'failed', {
         round,
         actor: 'worker',
         reason: error.message,
-        set: { error_code: error.code, error_message: error.message, processed_at: this.clock.now() },
-        tx,
+        set: { errorCode: error.code, errorMessage: error.message, processedAt: this.clock.now() },
       });
       if (!moved) return undefined;
-      return this.webhooks.record(tx, 'document.failed', doc.id, data);
+      return this.webhooks.record(tx.webhooks, 'document.failed', doc.id, data);
     });
     if (!deliveries) return 'already_done';
     this.observer?.failed(error.code);
@@ -120,47 +132,38 @@ export class ProcessingService {
     const vendorKey = vendorKeyOf(read);
     const numberKey = invoiceNumberKey(read.fields.invoiceNumber?.value);
     const now = this.clock.now();
-    const outcome = await this.db.transaction(async (tx) => {
+    const outcome = await this.transaction(async (tx) => {
       // Duplicates are judged inside the transaction that stores the result, one reading of the same
       // bytes or invoice at a time, so two copies read at once cannot both pass.
-      await this.documents.lockDuplicateKeys(tx, doc.sha256, vendorKey, numberKey);
+      await tx.documents.lockDuplicateKeys(doc.sha256, vendorKey, numberKey);
       // Read again (sent back by a reviewer): judged against what was read before its first reading.
-      const history = await this.documents.history(
-        doc.id,
-        doc.sha256,
-        vendorKey,
-        numberKey,
-        tx,
-        doc.firstReadAt,
-      );
+      const history = await tx.documents.history(doc.id, doc.sha256, vendorKey, numberKey, doc.firstReadAt);
       const result = judge(read, { ruleSet, context: { ...context, now, history } });
       const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
       // The result and its version are the ones stored below: no need to fetch the previous ones.
       const data = { document: eventDocument({ ...doc, status }), result };
-      const moved = await this.documents.transition(doc.id, ['processing'], status, {
+      const moved = await tx.documents.transition(doc.id, ['processing'], status, {
         round,
         actor: 'worker',
         reason: result.review ? result.review.reasons.join(', ') : null,
         set: {
-          processed_at: now,
-          first_read_at: doc.firstReadAt ?? now,
-          error_code: null,
-          error_message: null,
+          processedAt: now,
+          firstReadAt: doc.firstReadAt ?? now,
+          errorCode: null,
+          errorMessage: null,
         },
-        tx,
       });
       if (!moved) return undefined;
-      const resultVersion = await this.documents.saveResult(
+      const resultVersion = await tx.documents.saveResult(
         doc.id,
         result,
         round === 1 ? 'extraction' : 'reprocess',
         'worker',
         { vendorKey, invoiceNumberKey: numberKey },
-        tx,
       );
-      if (result.route === 'review') await openReviewItem(tx, doc.id, result, now);
+      if (result.route === 'review') await tx.reviewItems.open(doc.id, result, now);
       const event = { ...data, resultVersion };
-      const deliveries = await this.webhooks.recordAll(tx, doc.id, [
+      const deliveries = await this.webhooks.recordAll(tx.webhooks, doc.id, [
         { event: 'document.processed', data: event },
         {
           event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',

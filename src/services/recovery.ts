@@ -1,16 +1,16 @@
 // Nothing is lost: documents left `received` or `processing` with no live job, and webhook deliveries whose
 // job vanished, are found in the database and enqueued again (Redis holds queues only).
 import type { Logger } from 'pino';
-import type { JobQueues } from '../../queues/queues.ts';
 import type { Clock } from '../storage/clock.ts';
-import type { DocumentsRepository } from '../storage/documents.ts';
+import type { DocumentsRepository } from '../storage/documents.repository.ts';
+import type { JobPort } from './jobs.ts';
 import type { WebhookService } from './webhooks.ts';
 
 export class RecoveryService {
   constructor(
-    private readonly documents: DocumentsRepository,
-    private readonly webhooks: WebhookService,
-    private readonly queues: JobQueues,
+    private readonly documents: Pick<DocumentsRepository, 'unfinished'>,
+    private readonly webhooks: Pick<WebhookService, 'stalled'>,
+    private readonly jobs: Pick<JobPort, 'ensureReading' | 'ensureDelivery'>,
     private readonly clock: Clock,
     private readonly graceSeconds: number,
   ) {}
@@ -25,13 +25,13 @@ export class RecoveryService {
     const documents: string[] = [];
     for (const doc of await this.documents.unfinished(olderThan)) {
       // A finished job on an unfinished document (it died between the two) is replaced; a live one is left.
-      if (await this.queues.ensure('process-document', { documentId: doc.id, round: doc.processingRound })) {
+      if (await this.jobs.ensureReading({ documentId: doc.id, round: doc.processingRound })) {
         documents.push(doc.id);
       }
     }
     const deliveries: string[] = [];
     for (const d of await this.webhooks.stalled(olderThan)) {
-      if (await this.queues.ensure('deliver-webhook', { deliveryId: d.id })) deliveries.push(d.id);
+      if (await this.jobs.ensureDelivery({ deliveryId: d.id })) deliveries.push(d.id);
     }
     if (documents.length || deliveries.length) {
       log?.warn(

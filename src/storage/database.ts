@@ -15,7 +15,14 @@ export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers (readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** True for the database itself, false for one transaction's handle. */
+export function isDatabase(q: Queryable): q is Database {
+  return 'transaction' in q && typeof q.transaction === 'function';
 }
 
 // int8 (counts, bigserial) as numbers, numeric kept as text (money stays exact).
@@ -26,7 +33,7 @@ class PostgresDatabase implements Database {
   constructor(private readonly pool: pg.Pool) {}
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.pool.query(sql, params as unknown[])).rows as T[];
+    return (await this.pool.query<T>(sql, [...params])).rows;
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -35,7 +42,7 @@ class PostgresDatabase implements Database {
       await client.query('begin');
       const tx: Queryable = {
         query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
-          (await client.query(sql, params as unknown[])).rows as R[],
+          (await client.query<R>(sql, [...params])).rows,
       };
       const out = await work(tx);
       await client.query('commit');
@@ -48,6 +55,10 @@ class PostgresDatabase implements Database {
     }
   }
 
+  async ping(): Promise<void> {
+    await this.query('select 1');
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -58,16 +69,20 @@ class PgliteDatabase implements Database {
   constructor(private readonly db: PGlite) {}
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.db.query<T>(sql, params as unknown[])).rows.map(normalisePgliteRow);
+    return (await this.db.query<T>(sql, [...params])).rows.map(normalisePgliteRow);
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction(async (t) =>
       work({
         query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
-          (await t.query<R>(sql, params as unknown[])).rows.map(normalisePgliteRow),
+          (await t.query<R>(sql, [...params])).rows.map(normalisePgliteRow),
       }),
     );
+  }
+
+  async ping(): Promise<void> {
+    await this.query('select 1');
   }
 
   async close(): Promise<void> {
@@ -76,8 +91,8 @@ class PgliteDatabase implements Database {
 }
 
 /** PGlite hands int8 back as BigInt; pg (configured above) as a number. Make them agree. */
-function normalisePgliteRow<T>(row: T): T {
-  const r = row as Row;
+function normalisePgliteRow<T extends Row>(row: T): T {
+  const r: Row = row;
   for (const key of Object.keys(r)) if (typeof r[key] === 'bigint') r[key] = Number(r[key]);
   return row;
 }
@@ -95,7 +110,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
     const db = new PostgresDatabase(pool);
-    await db.query('select 1');
+    await db.ping();
     return db;
   }
   if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true });

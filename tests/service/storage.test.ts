@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentResult } from '../../src/contract/result.ts';
 import { ManualClock } from '../../src/storage/clock.ts';
 import { type Database, migrate, openDatabase } from '../../src/storage/database.ts';
-import { DocumentsRepository } from '../../src/storage/documents.ts';
+import { DocumentsRepository } from '../../src/storage/documents.repository.ts';
 import { freshPostgres } from '../support/service.ts';
 
 const MIGRATIONS = readdirSync(new URL('../../src/storage/migrations/', import.meta.url))
@@ -152,7 +152,7 @@ const CASES: [string, (e: Env) => Promise<void>][] = [
         await docs.transition(d.id, ['processing'], 'failed', {
           reason: 'corrupt',
           round: 1,
-          set: { error_code: 'corrupt_file', error_message: 'The PDF is damaged.' },
+          set: { errorCode: 'corrupt_file', errorMessage: 'The PDF is damaged.' },
         }),
       ).toBe(true);
       const got = await docs.get(d.id);
@@ -192,7 +192,7 @@ const CASES: [string, (e: Env) => Promise<void>][] = [
       const sha = 'f'.repeat(60) + String(seq).padStart(4, '0');
       const read = (id: string, to: 'auto_approved' | 'needs_review') =>
         docs.transition(id, ['received'], to, {
-          set: { processed_at: clock.now(), first_read_at: clock.now() },
+          set: { processedAt: clock.now(), firstReadAt: clock.now() },
         });
       clock.advance(1000);
       const first = await docs.create(newDoc(source, sha));
@@ -211,7 +211,7 @@ const CASES: [string, (e: Env) => Promise<void>][] = [
       clock.advance(1000);
       const later = await docs.create(newDoc(source, sha));
       const seenBy = async (id: string, vendorKey?: string, number?: string, readBefore?: Date | null) =>
-        (await docs.history(id, sha, vendorKey, number, undefined, readBefore)).map((h) => h.id);
+        (await docs.history(id, sha, vendorKey, number, readBefore)).map((h) => h.id);
       expect(await seenBy(later.id)).toEqual([first.id]);
       expect(await seenBy(later.id, `vk${seq}`, 'N1')).toEqual([first.id, sameNumber.id]);
       expect(await seenBy(unread.id)).toEqual([first.id]);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/storage/clock.ts';
 import { type Database, migrate, openDatabase } from '../../src/storage/database.ts';
-import { DocumentsRepository } from '../../src/storage/documents.ts';
+import { DocumentsRepository } from '../../src/storage/documents.repository.ts';
 import { freshPostgres } from '../support/service.ts';
 
 let db: Database;

@@ -2,8 +2,9 @@
 // least role it needs in `config.role`. 401 says what is missing, 403 which role is needed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AppContext } from '../../server/context.ts';
-import { type Principal, type Role, roleAllows } from '../../services/keys.ts';
+import { AppError } from '../../services/errors.ts';
+import { type KeyService, type Principal, type Role, roleAllows } from '../../services/keys.ts';
+import { sendError } from '../errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,12 +16,29 @@ declare module 'fastify' {
   }
 }
 
+/** A key that was not accepted: unknown or revoked (the sign-in with a key answers the same). */
+export function refusedKey(verdict: 'unknown' | 'revoked'): AppError {
+  return new AppError(
+    401,
+    'unauthorized',
+    verdict === 'revoked' ? 'This API key has been revoked.' : 'This API key is not known.',
+  );
+}
+
+/** Who is calling, in a route that declares a role (the hook below refused the request otherwise). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error(`${request.url}: a route without a role asked who is calling`);
+  return request.principal;
+}
+
 /** Extra ways to authenticate (the web pages' sessions): return a principal, or undefined to pass. */
 export type Authenticator = (request: FastifyRequest) => Promise<Principal | undefined>;
 
 export default fp(
-  async (app: FastifyInstance, opts: { ctx: AppContext; authenticators?: Authenticator[] }) => {
-    const { ctx } = opts;
+  async (
+    app: FastifyInstance,
+    opts: { keys: Pick<KeyService, 'verify'>; authenticators?: Authenticator[] },
+  ) => {
     app.decorateRequest('principal', undefined);
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const needed = request.routeOptions.config?.role;
@@ -28,18 +46,13 @@ export default fp(
       if (header) {
         const match = /^Bearer\s+(\S+)$/i.exec(header);
         if (!match) {
-          return reply.code(401).send({
-            error: 'unauthorized',
-            message: 'The Authorization header must be "Bearer <API key>".',
-          });
+          return sendError(
+            reply,
+            new AppError(401, 'unauthorized', 'The Authorization header must be "Bearer <API key>".'),
+          );
         }
-        const verdict = await ctx.keys.verify(match[1]!);
-        if (verdict === 'unknown' || verdict === 'revoked') {
-          return reply.code(401).send({
-            error: 'unauthorized',
-            message: verdict === 'revoked' ? 'This API key has been revoked.' : 'This API key is not known.',
-          });
-        }
+        const verdict = await opts.keys.verify(match[1] ?? '');
+        if (verdict === 'unknown' || verdict === 'revoked') return sendError(reply, refusedKey(verdict));
         request.principal = verdict;
       } else {
         for (const authenticate of opts.authenticators ?? []) {
@@ -52,17 +65,24 @@ export default fp(
       }
       if (!needed) return;
       if (!request.principal) {
-        return reply.code(401).send({
-          error: 'unauthorized',
-          message:
+        return sendError(
+          reply,
+          new AppError(
+            401,
+            'unauthorized',
             'An API key is required: send "Authorization: Bearer <key>" (create one with `retaguarda keys create`).',
-        });
+          ),
+        );
       }
       if (!roleAllows(request.principal.role, needed)) {
-        return reply.code(403).send({
-          error: 'forbidden',
-          message: `This needs the ${needed} role; ${request.principal.name} has the ${request.principal.role} role.`,
-        });
+        return sendError(
+          reply,
+          new AppError(
+            403,
+            'forbidden',
+            `This needs the ${needed} role; ${request.principal.name} has the ${request.principal.role} role.`,
+          ),
+        );
       }
     });
   },

@@ -1,9 +1,10 @@
 // Admin endpoints: API keys and webhooks (with their deliveries and redelivery).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../server/context.ts';
+import { AppError } from '../../services/errors.ts';
 import type { ApiKeyInfo } from '../../services/keys.ts';
 import type { Delivery, Webhook } from '../../services/webhooks.ts';
+import type { ApiDeps } from '../deps.ts';
 import { DeliveryBody, ErrorBody, KeyBody, KeyInput, WebhookBody, WebhookInput } from '../schemas.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -13,6 +14,7 @@ const keyBody = (k: ApiKeyInfo) => ({
   lastUsedAt: iso(k.lastUsedAt),
   revokedAt: iso(k.revokedAt),
 });
+const noWebhook = () => new AppError(404, 'not_found', 'No webhook with this id.');
 const webhookBody = (w: Webhook) => ({ ...w, createdAt: w.createdAt.toISOString() });
 const deliveryBody = (d: Delivery) => ({
   ...d,
@@ -20,7 +22,7 @@ const deliveryBody = (d: Delivery) => ({
   deliveredAt: iso(d.deliveredAt),
 });
 
-export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function adminRoutes(ctx: Pick<ApiDeps, 'keys' | 'webhooks'>): FastifyPluginAsyncZod {
   return async (app) => {
     const admin = { role: 'admin' as const };
 
@@ -69,7 +71,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         if (!(await ctx.keys.revoke(request.params.id))) {
-          return reply.code(404).send({ error: 'not_found', message: 'No active key with this id.' });
+          throw new AppError(404, 'not_found', 'No active key with this id.');
         }
         return reply.code(204).send(null);
       },
@@ -122,9 +124,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        if (!(await ctx.webhooks.remove(request.params.id))) {
-          return reply.code(404).send({ error: 'not_found', message: 'No webhook with this id.' });
-        }
+        if (!(await ctx.webhooks.remove(request.params.id))) throw noWebhook();
         return reply.code(204).send(null);
       },
     );
@@ -140,10 +140,8 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ deliveries: z.array(DeliveryBody) }), 404: ErrorBody },
         },
       },
-      async (request, reply) => {
-        if (!(await ctx.webhooks.get(request.params.id))) {
-          return reply.code(404).send({ error: 'not_found', message: 'No webhook with this id.' });
-        }
+      async (request) => {
+        if (!(await ctx.webhooks.get(request.params.id))) throw noWebhook();
         const deliveries = await ctx.webhooks.deliveries(request.params.id);
         const attempts = await ctx.webhooks.attemptsOf(deliveries.map((d) => d.id));
         return {
@@ -168,8 +166,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const d = await ctx.webhooks.redeliver(request.params.id, request.params.deliveryId);
-        if (!d)
-          return reply.code(404).send({ error: 'not_found', message: 'No such delivery for this webhook.' });
+        if (!d) throw new AppError(404, 'not_found', 'No such delivery for this webhook.');
         return reply.code(202).send(deliveryBody(d));
       },
     );

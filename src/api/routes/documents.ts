@@ -1,11 +1,13 @@
 // /v1/documents: intake (multipart or a raw body), status and result, the original file and page images.
 import type { MultipartFile } from '@fastify/multipart';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../server/context.ts';
+import { AppError } from '../../services/errors.ts';
 import { type IncomingFile, IntakeRefusal, IntakeService } from '../../services/intake.ts';
-import type { DocumentRecord } from '../../storage/documents.ts';
+import type { DocumentRecord } from '../../storage/documents.repository.ts';
+import type { ApiDeps } from '../deps.ts';
+import { principalOf } from '../plugins/auth.ts';
 import {
   DocumentDetail,
   DocumentPage,
@@ -47,16 +49,13 @@ export function toSummary(d: DocumentRecord): z.infer<typeof DocumentSummary> {
 }
 
 export async function documentDetail(
-  ctx: AppContext,
+  ctx: Pick<ApiDeps, 'repos'>,
   d: DocumentRecord,
 ): Promise<z.infer<typeof DocumentDetail>> {
-  const [latest, events, [item]] = await Promise.all([
-    ctx.documents.latestResult(d.id),
-    ctx.documents.events(d.id),
-    ctx.db.query(
-      'select reasons, priority, sla_deadline, assignee, decision from review_items where document_id = $1',
-      [d.id],
-    ),
+  const [latest, events, item] = await Promise.all([
+    ctx.repos.documents.latestResult(d.id),
+    ctx.repos.documents.events(d.id),
+    ctx.repos.reviewItems.summaryOf(d.id),
   ]);
   const pages = latest?.result.pages ?? 0;
   return {
@@ -64,15 +63,7 @@ export async function documentDetail(
     result: latest?.result ?? null,
     resultVersion: latest?.version ?? null,
     issues: (latest?.result.validation.issues ?? []).map((i) => ({ ...i, field: i.field ?? null })),
-    review: item
-      ? {
-          reasons: item.reasons as string[],
-          priority: item.priority as number,
-          slaDeadline: (item.sla_deadline as Date).toISOString(),
-          assignee: (item.assignee as string | null) ?? null,
-          decision: (item.decision as string | null) ?? null,
-        }
-      : null,
+    review: item ? { ...item, slaDeadline: item.slaDeadline.toISOString() } : null,
     history: events.map((e) => ({
       from: e.fromStatus,
       to: e.toStatus,
@@ -104,11 +95,16 @@ const RAW_TYPES = [
 const cursorOf = (d: DocumentRecord) =>
   Buffer.from(JSON.stringify([d.receivedAt.toISOString(), d.id])).toString('base64url');
 
+/** A cursor: the last document's received_at (ISO) and id. */
+const Cursor = z.tuple([z.string(), z.string()]);
+
 function parseCursor(cursor: string): { receivedAt: Date; id: string } | undefined {
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const parsed = Cursor.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (!parsed.success) return undefined;
+    const [at, id] = parsed.data;
     const receivedAt = new Date(at);
-    if (Number.isNaN(receivedAt.getTime()) || typeof id !== 'string') return undefined;
+    if (Number.isNaN(receivedAt.getTime())) return undefined;
     return { receivedAt, id };
   } catch {
     return undefined;
@@ -121,7 +117,7 @@ const MultipartMeta = IntakeQuery.pick({ externalRef: true, source: true });
 /** The files of a request and its metadata, from multipart parts or from a raw body. */
 async function incomingFiles(
   request: FastifyRequest,
-  ctx: AppContext,
+  ctx: Pick<ApiDeps, 'config'>,
   query: z.infer<typeof IntakeQuery>,
 ): Promise<{ files: IncomingFile[]; meta: { externalRef?: string; source?: string } }> {
   const meta: { externalRef?: string; source?: string } = {};
@@ -174,7 +170,9 @@ function safeName(name: string | undefined): string {
   return clean || 'document';
 }
 
-export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function documentRoutes(
+  ctx: Pick<ApiDeps, 'config' | 'repos' | 'intake' | 'blobs' | 'reading' | 'queueStatus'>,
+): FastifyPluginAsyncZod {
   return async (app) => {
     // A raw body (one file) is read whole, up to the upload limit; its type is sniffed, never trusted.
     app.addContentTypeParser(
@@ -223,18 +221,17 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const principal = request.principal!;
-        if (ctx.queues.connection.status !== 'ready') {
-          return reply.code(503).send({
-            error: 'queue_unavailable',
-            message: 'The job queue (Redis) is not reachable; nothing was stored. Retry in a moment.',
-          });
+        const principal = principalOf(request);
+        if (!ctx.queueStatus.ready()) {
+          throw new AppError(
+            503,
+            'queue_unavailable',
+            'The job queue (Redis) is not reachable; nothing was stored. Retry in a moment.',
+          );
         }
         const { files, meta } = await incomingFiles(request, ctx, request.query);
         if (files.length === 0) {
-          return reply
-            .code(400)
-            .send({ error: 'no_file', message: 'The request holds no file: send at least one "file" part.' });
+          throw new AppError(400, 'no_file', 'The request holds no file: send at least one "file" part.');
         }
         const intakeMeta = {
           source: meta.source ?? 'api',
@@ -249,24 +246,23 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             IntakeService.fingerprint(files, intakeMeta),
           );
           if (verdict === 'conflict') {
-            return reply.code(422).send({
-              error: 'idempotency_key_reused',
-              message:
-                'This Idempotency-Key was used before with a different request; use a new key for a new request.',
-            });
+            throw new AppError(
+              422,
+              'idempotency_key_reused',
+              'This Idempotency-Key was used before with a different request; use a new key for a new request.',
+            );
           }
           if (verdict === 'in_progress') {
-            return reply.code(409).send({
-              error: 'idempotency_key_in_progress',
-              message:
-                'The first request with this Idempotency-Key is still being handled; retry in a moment.',
-            });
+            throw new AppError(
+              409,
+              'idempotency_key_in_progress',
+              'The first request with this Idempotency-Key is still being handled; retry in a moment.',
+            );
           }
           if (verdict !== 'reserved') {
+            // Only an accepted request stores its answer (below), so a replay is that 202 again.
             reply.header('idempotent-replayed', 'true');
-            return reply
-              .code(verdict.statusCode as 202)
-              .send(verdict.response as z.infer<typeof IntakeAnswer>);
+            return reply.code(202).send(IntakeAnswer.parse(verdict.response));
           }
         }
         try {
@@ -286,19 +282,16 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
               });
             }
           }
-          if (refusals.length) {
-            const first = refusals[0]!;
-            throw Object.assign(
-              new IntakeRefusal(
-                first.status,
-                first.error,
-                refusals.length === 1
-                  ? first.message
-                  : `${refusals.length} of ${files.length} files were refused; nothing was stored.`,
-              ),
-              {
-                files: refusals.map(({ status: _s, ...r }) => r),
-              },
+          const [first] = refusals;
+          if (first) {
+            throw new IntakeRefusal(
+              first.status,
+              first.error,
+              refusals.length === 1
+                ? first.message
+                : `${refusals.length} of ${files.length} files were refused; nothing was stored.`,
+              undefined,
+              { files: refusals.map(({ status: _s, ...r }) => r) },
             );
           }
           const created = await ctx.intake.accept(checked, intakeMeta, request.log);
@@ -330,27 +323,26 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: DocumentPage, 400: ErrorBody },
         },
       },
-      async (request, reply) => {
+      async (request) => {
         const q = request.query;
         const before = q.cursor ? parseCursor(q.cursor) : undefined;
         if (q.cursor && !before)
-          return reply
-            .code(400)
-            .send({ error: 'bad_cursor', message: 'This cursor is not one the API gave.' });
-        const rows = await ctx.documents.list({
+          throw new AppError(400, 'bad_cursor', 'This cursor is not one the API gave.');
+        const rows = await ctx.repos.documents.list({
           status: q.status,
           from: q.from,
           to: q.to,
           vendor: q.vendor,
           source: q.source,
-          submittedBy: q.mine === 'true' ? request.principal!.id : undefined,
+          submittedBy: q.mine === 'true' ? principalOf(request).id : undefined,
           before,
           limit: q.limit + 1,
         });
         const page = rows.slice(0, q.limit);
+        const last = page.at(-1);
         return {
           documents: page.map(toSummary),
-          nextCursor: rows.length > q.limit ? cursorOf(page[page.length - 1]!) : null,
+          nextCursor: rows.length > q.limit && last ? cursorOf(last) : null,
         };
       },
     );
@@ -366,9 +358,9 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: DocumentDetail, 404: ErrorBody },
         },
       },
-      async (request, reply) => {
-        const doc = await ctx.documents.get(request.params.id);
-        if (!doc) return notFound(reply);
+      async (request) => {
+        const doc = await ctx.repos.documents.get(request.params.id);
+        if (!doc) throw notFound();
         return documentDetail(ctx, doc);
       },
     );
@@ -384,8 +376,8 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const doc = await ctx.documents.get(request.params.id);
-        if (!doc) return notFound(reply);
+        const doc = await ctx.repos.documents.get(request.params.id);
+        if (!doc) throw notFound();
         const bytes = await ctx.blobs.get(doc.sha256);
         const ascii = doc.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
         return reply
@@ -412,17 +404,20 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const doc = await ctx.documents.get(request.params.id);
-        if (!doc) return notFound(reply);
+        const doc = await ctx.repos.documents.get(request.params.id);
+        if (!doc) throw notFound();
         const out = await ctx.reading.render({
           path: ctx.blobs.pathOf(doc.sha256),
           page: request.params.n,
           maxWidth: request.query.width,
         });
+        // No such page, or a format without pages (structured XML): 404; a file that cannot be drawn: 422.
         if ('error' in out) {
-          // No such page, or a format without pages (structured XML): 404; a file that cannot be drawn: 422.
-          const status = out.code === 'not_found' || out.code === 'no_pages' ? 404 : 422;
-          return reply.code(status).send({ error: out.code, message: out.error });
+          throw new AppError(
+            out.code === 'not_found' || out.code === 'no_pages' ? 404 : 422,
+            out.code,
+            out.error,
+          );
         }
         return reply
           .header('content-type', 'image/png')
@@ -436,6 +431,4 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   };
 }
 
-function notFound(reply: FastifyReply) {
-  return reply.code(404).send({ error: 'not_found', message: 'No document with this id.' });
-}
+const notFound = () => new AppError(404, 'not_found', 'No document with this id.');

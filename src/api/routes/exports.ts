@@ -2,9 +2,9 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EXPORTED_FIELDS } from '../../contract/fields.ts';
-import type { AppContext } from '../../server/context.ts';
-import type { DocumentStatus } from '../../storage/documents.ts';
+import { EXPORTED_FIELDS, type FieldName } from '../../contract/fields.ts';
+import type { DocumentStatus } from '../../storage/documents.repository.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const COLUMNS = [
   'documentId',
@@ -28,7 +28,7 @@ const ExportQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
 });
 
-export function exportRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function exportRoutes(ctx: Pick<ApiDeps, 'repos'>): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/v1/exports',
@@ -45,35 +45,24 @@ export function exportRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const q = request.query;
         const statuses: DocumentStatus[] =
           q.status === 'approved' ? ['approved', 'auto_approved'] : [q.status];
-        const params: unknown[] = [statuses];
-        const where = ['d.status = any($1::text[])'];
-        const at = 'coalesce(d.decided_at, d.processed_at, d.received_at)';
-        if (q.from) where.push(`${at} >= $${params.push(q.from)}`);
-        if (q.to) where.push(`${at} < $${params.push(q.to)}`);
-        const rows = await ctx.db.query(
-          `select d.id, d.external_ref, d.status, d.file_name, ${at} as decided_at, r.version, r.result
-           from documents d
-           left join lateral (select version, result from document_results where document_id = d.id
-                              order by version desc limit 1) r on true
-           where ${where.join(' and ')} order by ${at}, d.id limit $${params.push(q.limit)}`,
-          params,
-        );
+        const rows = await ctx.repos.documents.exportRows({
+          statuses,
+          from: q.from,
+          to: q.to,
+          limit: q.limit,
+        });
         const records = rows.map((row) => {
-          const result = row.result as {
-            documentType?: string;
-            fields?: Record<string, { value: string } | null>;
-          } | null;
-          const f = (name: string) => result?.fields?.[name]?.value ?? null;
+          const f = (name: FieldName) => row.result?.fields[name]?.value ?? null;
           return {
-            documentId: row.id as string,
-            externalRef: (row.external_ref as string | null) ?? null,
-            status: row.status as string,
-            fileName: row.file_name as string,
-            documentType: result?.documentType ?? null,
+            documentId: row.id,
+            externalRef: row.externalRef,
+            status: row.status,
+            fileName: row.fileName,
+            documentType: row.result?.documentType ?? null,
             ...Object.fromEntries(EXPORTED_FIELDS.map((name) => [name, f(name)])),
-            resultVersion: (row.version as number | null) ?? null,
-            decidedAt: (row.decided_at as Date).toISOString(),
-            lineItems: (result as { lineItems?: unknown[] } | null)?.lineItems ?? [],
+            resultVersion: row.version,
+            decidedAt: row.decidedAt.toISOString(),
+            lineItems: row.result?.lineItems ?? [],
           };
         });
         if (q.format === 'json') return reply.send({ documents: records });

@@ -10,9 +10,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createMetrics } from '../../metrics/prometheus.ts';
 import { daysOf, summarize } from '../../metrics/summary.ts';
-import type { AppContext } from '../../server/context.ts';
+import { AppError } from '../../services/errors.ts';
 import { roleAllows } from '../../services/keys.ts';
 import type { App } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
+import { sendError } from '../errors.ts';
 
 const RangeQuery = z
   .object({
@@ -90,20 +92,28 @@ function rangeOf(q: { from?: Date | undefined; to?: Date | undefined }, now: Dat
 /** 401/403 for routes registered by other plugins (bull-board), which carry no `config.role`. */
 async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
   if (!request.principal) {
-    return reply
-      .code(401)
-      .send({ error: 'unauthorized', message: 'An admin API key or session is required.' });
+    return sendError(reply, new AppError(401, 'unauthorized', 'An admin API key or session is required.'));
   }
   if (!roleAllows(request.principal.role, 'admin')) {
-    return reply.code(403).send({
-      error: 'forbidden',
-      message: `This needs the admin role; ${request.principal.name} has the ${request.principal.role} role.`,
-    });
+    return sendError(
+      reply,
+      new AppError(
+        403,
+        'forbidden',
+        `This needs the admin role; ${request.principal.name} has the ${request.principal.role} role.`,
+      ),
+    );
   }
 }
 
-export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
-  const registry = createMetrics(ctx);
+export async function metricsRoutes(app: App, ctx: ApiDeps): Promise<void> {
+  const registry = createMetrics({
+    processing: ctx.processing,
+    webhooks: ctx.webhooks,
+    figures: ctx.repos.figures,
+    clock: ctx.clock,
+    queueDepths: () => ctx.queueStatus.depths(),
+  });
 
   app.get(
     '/v1/metrics/summary',
@@ -118,8 +128,12 @@ export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) => {
-      const summary = await summarize(ctx.db, rangeOf(request.query, ctx.clock.now()), ctx.clock.now());
-      return { ...summary, queues: await ctx.queues.depths() };
+      const summary = await summarize(
+        ctx.repos.figures,
+        rangeOf(request.query, ctx.clock.now()),
+        ctx.clock.now(),
+      );
+      return { ...summary, queues: await ctx.queueStatus.depths() };
     },
   );
 
@@ -137,17 +151,17 @@ export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const now = ctx.clock.now();
       const days = daysOf(rangeOf(request.query, now));
-      if (days.length > MAX_DAYS) {
-        return reply
-          .code(400)
-          .send({ error: 'bad_request', message: `At most ${MAX_DAYS} days per request.` });
-      }
+      if (days.length > MAX_DAYS)
+        throw new AppError(400, 'bad_request', `At most ${MAX_DAYS} days per request.`);
       const out = [];
       for (const day of days) {
-        out.push({ date: day.from.toISOString().slice(0, 10), ...(await summarize(ctx.db, day, now)) });
+        out.push({
+          date: day.from.toISOString().slice(0, 10),
+          ...(await summarize(ctx.repos.figures, day, now)),
+        });
       }
       return { days: out };
     },
@@ -168,7 +182,7 @@ export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath('/admin/queues');
     createBullBoard({
-      queues: Object.values(ctx.queues.queues).map((q) => new BullMQAdapter(q)),
+      queues: ctx.queueStatus.board.map((q) => new BullMQAdapter(q)),
       serverAdapter: serverAdapter as never,
       options: { uiConfig: { boardTitle: 'Retaguarda queues' } },
     });
@@ -194,9 +208,7 @@ export async function metricsRoutes(app: App, ctx: AppContext): Promise<void> {
         .type('text/javascript; charset=utf-8')
         .send(readFileSync(CHART_JS));
     }
-    if (!(file in PAGE_FILES) || file === 'index.html') {
-      return reply.code(404).send({ error: 'not_found', message: 'No such file.' });
-    }
+    if (!(file in PAGE_FILES) || file === 'index.html') throw new AppError(404, 'not_found', 'No such file.');
     return sendPage(file, reply);
   });
 }

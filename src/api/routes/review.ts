@@ -1,12 +1,10 @@
 // /v1/review: the queue, claims, corrections, decisions; /v1/documents/:id/audit. One line of logic per route.
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LineItem } from '../../contract/result.ts';
-import { ReviewError, ReviewService } from '../../review/service.ts';
-import type { AppContext } from '../../server/context.ts';
-import type { Principal } from '../../services/keys.ts';
 import type { App } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
+import { principalOf } from '../plugins/auth.ts';
 import { DocumentDetail, ErrorBody, IdParams } from '../schemas.ts';
 import { documentDetail } from './documents.ts';
 
@@ -82,24 +80,10 @@ const Refusal = ErrorBody.extend({
 const refusals = { 400: Refusal, 404: Refusal, 409: Refusal, 422: Refusal };
 const DocParams = z.object({ documentId: IdParams.shape.id });
 
-/** Runs the work; a ReviewError becomes its status and `{ error, message, … }` (the reply stands in for T). */
-async function answer<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (e) {
-    if (e instanceof ReviewError) {
-      return reply.code(e.statusCode).send({ error: e.code, message: e.message, ...e.extra }) as never;
-    }
-    throw e;
-  }
-}
-
-export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
-  const review = new ReviewService(ctx);
+export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPluginAsyncZod {
+  const { review } = ctx;
   const config = { role: 'review' as const };
   return async (app) => {
-    const who = (p: Principal | undefined) => p as Principal;
-
     app.get(
       '/v1/review/items',
       {
@@ -111,7 +95,7 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ items: z.array(Item) }) },
         },
       },
-      async (request) => ({ items: await review.list(request.query, who(request.principal)) }),
+      async (request) => ({ items: await review.queue.list(request.query, principalOf(request)) }),
     );
 
     app.get(
@@ -125,18 +109,17 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: ItemDetail, 404: Refusal, 409: Refusal },
         },
       },
-      (request, reply) =>
-        answer(reply, async () => {
-          const d = await review.detail(request.params.id);
-          return {
-            document: await documentDetail(ctx, d.doc),
-            item: d.item,
-            fields: d.fields,
-            issues: d.issues,
-            pages: d.pages,
-            lineItems: d.lineItems,
-          };
-        }),
+      async (request) => {
+        const d = await review.queue.detail(request.params.id);
+        return {
+          document: await documentDetail(ctx, d.doc),
+          item: d.item,
+          fields: d.fields,
+          issues: d.issues,
+          pages: d.pages,
+          lineItems: d.lineItems,
+        };
+      },
     );
 
     app.post(
@@ -150,17 +133,16 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: Claim, ...refusals },
         },
       },
-      (request, reply) => answer(reply, () => review.claim(request.params.id, who(request.principal))),
+      async (request) => review.claims.claim(request.params.id, principalOf(request)),
     );
 
     app.post(
       '/v1/review/items/:id/release',
       { config, schema: { tags: ['review'], summary: 'Give an item back to the queue', params: IdParams } },
-      (request, reply) =>
-        answer(reply, async () => {
-          await review.release(request.params.id, who(request.principal));
-          return reply.code(204).send();
-        }),
+      async (request, reply) => {
+        await review.claims.release(request.params.id, principalOf(request));
+        return reply.code(204).send();
+      },
     );
 
     app.post(
@@ -175,8 +157,7 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: Claim, ...refusals },
         },
       },
-      (request, reply) =>
-        answer(reply, () => review.reassign(request.params.id, who(request.principal), request.body.to)),
+      async (request) => review.claims.reassign(request.params.id, principalOf(request), request.body.to),
     );
 
     app.post(
@@ -191,8 +172,8 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: FieldsAnswer, ...refusals },
         },
       },
-      (request, reply) =>
-        answer(reply, () => review.validate(request.params.id, request.body.fields, who(request.principal))),
+      async (request) =>
+        review.corrections.validate(request.params.id, request.body.fields, principalOf(request)),
     );
 
     app.patch(
@@ -208,8 +189,8 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: FieldsAnswer, ...refusals },
         },
       },
-      (request, reply) =>
-        answer(reply, () => review.correct(request.params.id, who(request.principal), request.body.fields)),
+      async (request) =>
+        review.corrections.correct(request.params.id, principalOf(request), request.body.fields),
     );
 
     app.post(
@@ -224,10 +205,8 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ status: z.literal('approved') }), ...refusals },
         },
       },
-      (request, reply) =>
-        answer(reply, () =>
-          review.approve(request.params.id, who(request.principal), request.body?.overrideReason),
-        ),
+      async (request) =>
+        review.decisions.approve(request.params.id, principalOf(request), request.body?.overrideReason),
     );
 
     app.post(
@@ -242,8 +221,8 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ status: z.literal('rejected') }), ...refusals },
         },
       },
-      (request, reply) =>
-        answer(reply, () => review.reject(request.params.id, who(request.principal), request.body?.reason)),
+      async (request) =>
+        review.decisions.reject(request.params.id, principalOf(request), request.body?.reason),
     );
 
     app.post(
@@ -261,11 +240,14 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           },
         },
       },
-      (request, reply) =>
-        answer(reply, async () => {
-          const out = await review.reprocess(request.params.id, who(request.principal), request.body?.reason);
-          return reply.code(202).send(out);
-        }),
+      async (request, reply) => {
+        const out = await review.decisions.reprocess(
+          request.params.id,
+          principalOf(request),
+          request.body?.reason,
+        );
+        return reply.code(202).send(out);
+      },
     );
 
     app.post(
@@ -280,10 +262,8 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ status: z.literal('needs_review') }), ...refusals },
         },
       },
-      (request, reply) =>
-        answer(reply, () =>
-          review.reopen(request.params.documentId, who(request.principal), request.body?.reason),
-        ),
+      async (request) =>
+        review.decisions.reopen(request.params.documentId, principalOf(request), request.body?.reason),
     );
 
     app.get(
@@ -313,12 +293,12 @@ export function reviewRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           },
         },
       },
-      (request, reply) => answer(reply, async () => ({ events: await review.auditTrail(request.params.id) })),
+      async (request) => ({ events: await review.audit.events(request.params.id) }),
     );
   };
 }
 
 /** For extensions.ts. */
-export async function registerReview(app: App, ctx: AppContext): Promise<void> {
+export async function registerReview(app: App, ctx: ApiDeps): Promise<void> {
   await app.register(reviewRoutes(ctx));
 }

@@ -4,17 +4,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  SESSION_COOKIE,
-  SESSION_HOURS,
-  SessionService,
-  UserExists,
-  UserService,
-} from '../../review/sessions.ts';
-import type { AppContext } from '../../server/context.ts';
-import { Role } from '../../services/keys.ts';
+import { SESSION_COOKIE, SESSION_HOURS, type SessionService } from '../../review/sessions.ts';
+import { AppError } from '../../services/errors.ts';
+import { type Principal, Role } from '../../services/keys.ts';
 import type { App } from '../app.ts';
-import type { Authenticator } from '../plugins/auth.ts';
+import type { ApiDeps } from '../deps.ts';
+import { sendError } from '../errors.ts';
+import { type Authenticator, refusedKey } from '../plugins/auth.ts';
 import { ErrorBody } from '../schemas.ts';
 
 export const CSRF_HEADER = 'x-requested-with';
@@ -40,7 +36,7 @@ const UserBody = z.object({
 });
 
 /** Secure unless SECURE_COOKIES=false, or auto and the request came over plain http to this machine. */
-function secureCookie(ctx: AppContext, request: FastifyRequest): boolean {
+function secureCookie(ctx: Pick<ApiDeps, 'config'>, request: FastifyRequest): boolean {
   const setting = ctx.config.SECURE_COOKIES;
   if (setting === 'true') return true;
   if (setting === 'false') return false;
@@ -79,9 +75,10 @@ export const LOGIN_ATTEMPTS_PER_MINUTE = 20;
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
-  const users = new UserService(ctx.db, ctx.clock);
-  const sessions = new SessionService(ctx.db, ctx.clock);
+export function sessionRoutes(
+  ctx: Pick<ApiDeps, 'config' | 'keys' | 'users' | 'sessions'>,
+): FastifyPluginAsyncZod {
+  const { users, sessions } = ctx;
   return async (app) => {
     app.post(
       '/v1/session',
@@ -108,24 +105,14 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const body = request.body;
-        let principal: Awaited<ReturnType<typeof users.authenticate>>;
+        let principal: Principal | undefined;
         if ('apiKey' in body) {
           const verdict = await ctx.keys.verify(body.apiKey);
-          principal = typeof verdict === 'string' ? undefined : verdict;
-          if (!principal) {
-            return reply.code(401).send({
-              error: 'unauthorized',
-              message:
-                verdict === 'revoked' ? 'This API key has been revoked.' : 'This API key is not known.',
-            });
-          }
+          if (typeof verdict === 'string') throw refusedKey(verdict);
+          principal = verdict;
         } else {
           principal = await users.authenticate(body.email, body.password);
-          if (!principal) {
-            return reply
-              .code(401)
-              .send({ error: 'unauthorized', message: 'The email or the password is wrong.' });
-          }
+          if (!principal) throw new AppError(401, 'unauthorized', 'The email or the password is wrong.');
         }
         const session = await sessions.start(principal);
         setSessionCookie(reply, session.id, SESSION_HOURS * 3600, secureCookie(ctx, request));
@@ -138,10 +125,8 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: { tags: ['session'], summary: 'Who is signed in', response: { 200: Who, 401: ErrorBody } },
       },
-      async (request, reply) => {
-        if (!request.principal) {
-          return reply.code(401).send({ error: 'unauthorized', message: 'Not signed in.' });
-        }
+      async (request) => {
+        if (!request.principal) throw new AppError(401, 'unauthorized', 'Not signed in.');
         return { name: request.principal.name, role: request.principal.role };
       },
     );
@@ -169,14 +154,8 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        try {
-          const user = await users.create(request.body);
-          return reply.code(201).send({ ...user, createdAt: user.createdAt.toISOString() });
-        } catch (e) {
-          if (e instanceof UserExists)
-            return reply.code(409).send({ error: 'user_exists', message: e.message });
-          throw e;
-        }
+        const user = await users.create(request.body);
+        return reply.code(201).send({ ...user, createdAt: user.createdAt.toISOString() });
       },
     );
 
@@ -194,9 +173,7 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         if (!(await users.disable(request.params.id))) {
-          return reply
-            .code(404)
-            .send({ error: 'not_found', message: 'No active user with this id or email.' });
+          throw new AppError(404, 'not_found', 'No active user with this id or email.');
         }
         return reply.code(204).send(null);
       },
@@ -205,8 +182,8 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 }
 
 /** Registers the session routes and, on the whole app, the CSRF guard for cookie-authenticated changes. */
-export async function registerSessions(app: App, ctx: AppContext): Promise<void> {
-  app.decorate('reviewSessions', new SessionService(ctx.db, ctx.clock));
+export async function registerSessions(app: App, ctx: ApiDeps): Promise<void> {
+  app.decorate('reviewSessions', ctx.sessions);
   app.addHook('onRequest', async (request, reply) => {
     if (request.principal?.kind !== 'session' || !STATE_CHANGING.has(request.method)) return;
     if (request.url.split('?')[0] === '/v1/session' && request.method !== 'DELETE') return;
@@ -214,10 +191,14 @@ export async function registerSessions(app: App, ctx: AppContext): Promise<void>
     // the cookie off cross-site POSTs.
     if (request.url.startsWith('/admin/queues/')) return;
     if (request.headers[CSRF_HEADER] !== CSRF_VALUE) {
-      return reply.code(403).send({
-        error: 'csrf',
-        message: `A signed-in browser request that changes something must send the header "${CSRF_HEADER}: ${CSRF_VALUE}".`,
-      });
+      return sendError(
+        reply,
+        new AppError(
+          403,
+          'csrf',
+          `A signed-in browser request that changes something must send the header "${CSRF_HEADER}: ${CSRF_VALUE}".`,
+        ),
+      );
     }
   });
   await app.register(sessionRoutes(ctx));

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { DocumentResult } from '../contract/result.ts';
 import type { HistoryEntry } from '../rules/context.ts';
 import type { Clock } from './clock.ts';
-import type { Database, Queryable } from './database.ts';
+import { isDatabase, type Queryable, type Row } from './database.ts';
+import { date, dateOrNull, num, numOrNull, oneOf, oneOfOrNull, stored, str, strOrNull } from './rows.ts';
 
 export const DOCUMENT_STATUSES = [
   'received',
@@ -79,33 +80,73 @@ const COLUMNS = `id, sha256, file_name, media_type, size_bytes, source, external
   error_code, error_message, processing_round, document_type, vendor_name, vendor_tax_id, invoice_number,
   total_amount::text as total_amount, currency, received_at, processed_at, first_read_at, decided_at, updated_at`;
 
-function toRecord(r: Record<string, unknown>): DocumentRecord {
+const ROUTES = ['auto', 'review'] as const;
+
+function toRecord(r: Row): DocumentRecord {
   return {
-    id: r.id as string,
-    sha256: r.sha256 as string,
-    fileName: r.file_name as string,
-    mediaType: r.media_type as string,
-    sizeBytes: Number(r.size_bytes),
-    source: r.source as string,
-    externalRef: (r.external_ref as string | null) ?? null,
-    submittedBy: (r.submitted_by as string | null) ?? null,
-    status: r.status as DocumentStatus,
-    route: (r.route as 'auto' | 'review' | null) ?? null,
-    errorCode: (r.error_code as string | null) ?? null,
-    errorMessage: (r.error_message as string | null) ?? null,
-    processingRound: Number(r.processing_round),
-    documentType: (r.document_type as string | null) ?? null,
-    vendorName: (r.vendor_name as string | null) ?? null,
-    vendorTaxId: (r.vendor_tax_id as string | null) ?? null,
-    invoiceNumber: (r.invoice_number as string | null) ?? null,
-    totalAmount: (r.total_amount as string | null) ?? null,
-    currency: (r.currency as string | null) ?? null,
-    receivedAt: r.received_at as Date,
-    processedAt: (r.processed_at as Date | null) ?? null,
-    firstReadAt: (r.first_read_at as Date | null) ?? null,
-    decidedAt: (r.decided_at as Date | null) ?? null,
-    updatedAt: r.updated_at as Date,
+    id: str(r, 'id'),
+    sha256: str(r, 'sha256'),
+    fileName: str(r, 'file_name'),
+    mediaType: str(r, 'media_type'),
+    sizeBytes: num(r, 'size_bytes'),
+    source: str(r, 'source'),
+    externalRef: strOrNull(r, 'external_ref'),
+    submittedBy: strOrNull(r, 'submitted_by'),
+    status: oneOf(r, 'status', DOCUMENT_STATUSES),
+    route: oneOfOrNull(r, 'route', ROUTES),
+    errorCode: strOrNull(r, 'error_code'),
+    errorMessage: strOrNull(r, 'error_message'),
+    processingRound: num(r, 'processing_round'),
+    documentType: strOrNull(r, 'document_type'),
+    vendorName: strOrNull(r, 'vendor_name'),
+    vendorTaxId: strOrNull(r, 'vendor_tax_id'),
+    invoiceNumber: strOrNull(r, 'invoice_number'),
+    totalAmount: strOrNull(r, 'total_amount'),
+    currency: strOrNull(r, 'currency'),
+    receivedAt: date(r, 'received_at'),
+    processedAt: dateOrNull(r, 'processed_at'),
+    firstReadAt: dateOrNull(r, 'first_read_at'),
+    decidedAt: dateOrNull(r, 'decided_at'),
+    updatedAt: date(r, 'updated_at'),
   };
+}
+
+/** Columns a status change may set along with the status. */
+export interface TransitionChanges {
+  processingRound?: number;
+  processedAt?: Date | null;
+  firstReadAt?: Date;
+  decidedAt?: Date | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+}
+
+const CHANGE_COLUMNS = [
+  ['processingRound', 'processing_round'],
+  ['processedAt', 'processed_at'],
+  ['firstReadAt', 'first_read_at'],
+  ['decidedAt', 'decided_at'],
+  ['errorCode', 'error_code'],
+  ['errorMessage', 'error_message'],
+] as const;
+
+/** One row of an export: the document and its latest result (corrections included). */
+export interface ExportRow {
+  id: string;
+  externalRef: string | null;
+  status: DocumentStatus;
+  fileName: string;
+  /** When it was decided, else processed, else received. */
+  decidedAt: Date;
+  version: number | null;
+  result: DocumentResult | null;
+}
+
+export interface ExportFilter {
+  statuses: readonly DocumentStatus[];
+  from?: Date | undefined;
+  to?: Date | undefined;
+  limit: number;
 }
 
 export interface ListFilter {
@@ -121,9 +162,13 @@ export interface ListFilter {
   limit: number;
 }
 
+/**
+ * Bound to the database or to one transaction (see repositories.ts); the methods that must run inside a
+ * transaction say so.
+ */
 export class DocumentsRepository {
   constructor(
-    private readonly db: Database,
+    private readonly db: Queryable,
     private readonly clock: Clock,
   ) {}
 
@@ -152,7 +197,8 @@ export class DocumentsRepository {
         now,
       ],
     );
-    return toRecord(row!);
+    if (!row) throw new Error('the insert returned no row');
+    return toRecord(row);
   }
 
   async get(id: string): Promise<DocumentRecord | undefined> {
@@ -193,11 +239,11 @@ export class DocumentsRepository {
       [id],
     );
     return rows.map((r) => ({
-      fromStatus: (r.from_status as DocumentStatus | null) ?? null,
-      toStatus: r.to_status as DocumentStatus,
-      actor: (r.actor as string | null) ?? null,
-      reason: (r.reason as string | null) ?? null,
-      at: r.at as Date,
+      fromStatus: oneOfOrNull(r, 'from_status', DOCUMENT_STATUSES),
+      toStatus: oneOf(r, 'to_status', DOCUMENT_STATUSES),
+      actor: strOrNull(r, 'actor'),
+      reason: strOrNull(r, 'reason'),
+      at: date(r, 'at'),
     }));
   }
 
@@ -213,16 +259,16 @@ export class DocumentsRepository {
       actor?: string | null;
       reason?: string | null;
       round?: number;
-      set?: Record<string, unknown>;
-      tx?: Queryable;
+      set?: TransitionChanges;
     } = {},
   ): Promise<boolean> {
     const now = this.clock.now();
     const params: unknown[] = [id, from, to, now, options.actor ?? null, options.reason ?? null];
     const sets = ['status = $3', 'updated_at = $4'];
-    for (const [column, value] of Object.entries(options.set ?? {})) {
-      if (!/^[a-z_]+$/.test(column)) throw new Error(`bad column ${column}`);
-      params.push(value);
+    const changes = options.set ?? {};
+    for (const [key, column] of CHANGE_COLUMNS) {
+      if (!Object.hasOwn(changes, key)) continue;
+      params.push(changes[key] ?? null);
       sets.push(`${column} = $${params.length}`);
     }
     let roundCheck = '';
@@ -234,7 +280,7 @@ export class DocumentsRepository {
     // transaction of five, and just as atomic. The checks are on the locked row, which is the latest
     // version once the lock is granted (the statement's snapshot may hold an older one while another
     // transaction moves the document); the event's from_status is that row's status.
-    const rows = await (options.tx ?? this.db).query(
+    const rows = await this.db.query(
       `with locked as (
          select id, status, processing_round from documents where id = $1 for update
        ), moved as (
@@ -258,11 +304,10 @@ export class DocumentsRepository {
     kind: 'extraction' | 'correction' | 'reprocess',
     createdBy: string | null,
     keys: { vendorKey?: string | undefined; invoiceNumberKey?: string | undefined },
-    tx?: Queryable,
   ): Promise<number> {
     const run = async (q: Queryable) => {
       const now = this.clock.now();
-      const [v] = await q.query<{ version: number }>(
+      const [v] = await q.query(
         `insert into document_results (document_id, version, kind, result, created_by, created_at)
          values ($1, coalesce((select max(version) from document_results where document_id = $1), 0) + 1,
            $2, $3, $4, $5)
@@ -289,25 +334,36 @@ export class DocumentsRepository {
           now,
         ],
       );
-      return v!.version;
+      if (!v) throw new Error('the insert returned no row');
+      return num(v, 'version');
     };
-    return tx ? run(tx) : this.db.transaction(run);
+    // Two statements: in the caller's transaction when bound to one, else in one of their own.
+    return isDatabase(this.db) ? this.db.transaction(run) : run(this.db);
   }
 
   async latestResult(id: string): Promise<{ version: number; result: DocumentResult } | undefined> {
-    const [row] = await this.db.query<{ version: number; result: DocumentResult }>(
+    const [row] = await this.db.query(
       'select version, result from document_results where document_id = $1 order by version desc limit 1',
       [id],
     );
-    return row;
+    return row && { version: num(row, 'version'), result: stored<DocumentResult>(row, 'result') };
   }
 
   async firstResult(id: string): Promise<DocumentResult | undefined> {
-    const [row] = await this.db.query<{ result: DocumentResult }>(
+    const [row] = await this.db.query(
       'select result from document_results where document_id = $1 order by version limit 1',
       [id],
     );
-    return row?.result;
+    return row && stored<DocumentResult>(row, 'result');
+  }
+
+  /** The number of the latest stored result, or null when the document has none. */
+  async latestVersion(id: string): Promise<number | null> {
+    const [row] = await this.db.query(
+      'select max(version)::int as version from document_results where document_id = $1',
+      [id],
+    );
+    return row ? numOrNull(row, 'version') : null;
   }
 
   /**
@@ -320,11 +376,10 @@ export class DocumentsRepository {
     sha256: string,
     vendorKey?: string,
     invoiceNumberKey?: string,
-    tx: Queryable = this.db,
     /** Only documents first read before this time: those read before this one, when it was read before. */
     readBefore?: Date | null,
   ): Promise<HistoryEntry[]> {
-    const rows = await tx.query(
+    const rows = await this.db.query(
       `select d.id, d.file_name, d.sha256, d.vendor_key, d.invoice_number_key
        from documents d
        where d.id <> $1
@@ -336,23 +391,26 @@ export class DocumentsRepository {
       [id, sha256, vendorKey ?? null, invoiceNumberKey ?? null, readBefore ?? null],
     );
     return rows.map((r) => ({
-      id: r.id as string,
-      file: r.file_name as string,
-      sha256: r.sha256 as string,
-      vendorKey: (r.vendor_key as string | null) ?? undefined,
-      invoiceNumber: (r.invoice_number_key as string | null) ?? undefined,
+      id: str(r, 'id'),
+      file: str(r, 'file_name'),
+      sha256: str(r, 'sha256'),
+      vendorKey: strOrNull(r, 'vendor_key') ?? undefined,
+      invoiceNumber: strOrNull(r, 'invoice_number_key') ?? undefined,
     }));
   }
 
   /**
-   * Inside a transaction: waits until no other reading with the same bytes or the same vendor and invoice
-   * number is between its duplicate check and its commit, so two copies cannot miss each other.
+   * Inside a transaction (a repository bound to one): waits until no other reading with the same bytes or
+   * the same vendor and invoice number is between its duplicate check and its commit, so two copies cannot
+   * miss each other. The locks are the transaction's: they go at its commit or rollback.
    */
-  async lockDuplicateKeys(tx: Queryable, sha256: string, vendorKey?: string, invoiceNumberKey?: string) {
+  async lockDuplicateKeys(sha256: string, vendorKey?: string, invoiceNumberKey?: string): Promise<void> {
+    if (isDatabase(this.db))
+      throw new Error('lockDuplicateKeys holds its locks until a commit: call it in a transaction');
     const keys = [`sha:${sha256}`];
     if (vendorKey && invoiceNumberKey) keys.push(`invoice:${vendorKey}|${invoiceNumberKey}`);
     // Always in the same order, so two readings never wait on each other's second lock.
-    for (const key of keys.sort()) await tx.query('select pg_advisory_xact_lock(hashtext($1))', [key]);
+    for (const key of keys.sort()) await this.db.query('select pg_advisory_xact_lock(hashtext($1))', [key]);
   }
 
   /** Documents still `received` or `processing` whose last change is older than `olderThan`. */
@@ -363,5 +421,31 @@ export class DocumentsRepository {
       [olderThan, limit],
     );
     return rows.map(toRecord);
+  }
+
+  /** Documents in `statuses` with their latest result, oldest decision first, for the ERP's batch import. */
+  async exportRows(filter: ExportFilter): Promise<ExportRow[]> {
+    const params: unknown[] = [filter.statuses];
+    const where = ['d.status = any($1::text[])'];
+    const at = 'coalesce(d.decided_at, d.processed_at, d.received_at)';
+    if (filter.from) where.push(`${at} >= $${params.push(filter.from)}`);
+    if (filter.to) where.push(`${at} < $${params.push(filter.to)}`);
+    const rows = await this.db.query(
+      `select d.id, d.external_ref, d.status, d.file_name, ${at} as decided_at, r.version, r.result
+       from documents d
+       left join lateral (select version, result from document_results where document_id = d.id
+                          order by version desc limit 1) r on true
+       where ${where.join(' and ')} order by ${at}, d.id limit $${params.push(filter.limit)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: str(r, 'id'),
+      externalRef: strOrNull(r, 'external_ref'),
+      status: oneOf(r, 'status', DOCUMENT_STATUSES),
+      fileName: str(r, 'file_name'),
+      decidedAt: date(r, 'decided_at'),
+      version: numOrNull(r, 'version'),
+      result: r.result == null ? null : stored<DocumentResult>(r, 'result'),
+    }));
   }
 }

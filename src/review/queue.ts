@@ -1,0 +1,95 @@
+// The review queue: open items filtered and sorted for a reviewer, and one item with everything its page shows.
+import { fieldLabel, fieldSpec, REVIEWED_FIELDS } from '../contract/fields.ts';
+import type { Principal } from '../services/keys.ts';
+import { documentOf, itemOf, itemView, latestOf, type QueueItem, type ReviewDeps } from './items.ts';
+import type { SlaState } from './sla.ts';
+
+export interface QueueFilter {
+  reason?: string | undefined;
+  vendor?: string | undefined;
+  sla?: SlaState | undefined;
+  assignee?: string | undefined;
+  minAgeHours?: number | undefined;
+  sort?: 'sla' | 'priority' | 'amount' | undefined;
+}
+
+const SLA_ORDER: Record<SlaState, number> = { overdue: 0, at_risk: 1, on_time: 2 };
+
+export class ReviewQueue {
+  constructor(private readonly deps: Pick<ReviewDeps, 'repos' | 'clock'>) {}
+
+  /** Open items (no decision), filtered and sorted; SLA order: overdue first, then nearest deadline. */
+  async list(filter: QueueFilter, principal: Principal): Promise<QueueItem[]> {
+    const now = this.deps.clock.now();
+    const rows = await this.deps.repos.reviewItems.listOpen({
+      reason: filter.reason,
+      vendor: filter.vendor,
+      createdBefore:
+        filter.minAgeHours === undefined
+          ? undefined
+          : new Date(now.getTime() - filter.minAgeHours * 3_600_000),
+      assignee: !filter.assignee
+        ? undefined
+        : filter.assignee === 'none'
+          ? { none: true, now }
+          : { id: filter.assignee === 'me' ? principal.id : filter.assignee, now },
+    });
+    let items = rows.map((r) => itemView(r, now));
+    if (filter.sla) items = items.filter((i) => i.slaState === filter.sla);
+    const sort = filter.sort ?? 'sla';
+    items.sort((a, b) => {
+      if (sort === 'priority' && a.priority !== b.priority) return b.priority - a.priority;
+      if (sort === 'amount') {
+        const diff = Number(b.totalAmount ?? -1) - Number(a.totalAmount ?? -1);
+        if (diff !== 0) return diff;
+      }
+      if (sort === 'sla' && a.slaState !== b.slaState) {
+        if (a.slaState === 'overdue' || b.slaState === 'overdue')
+          return SLA_ORDER[a.slaState] - SLA_ORDER[b.slaState];
+      }
+      return a.slaDeadline.localeCompare(b.slaDeadline) || a.documentId.localeCompare(b.documentId);
+    });
+    return items;
+  }
+
+  /** Every field a reviewer checks, read or not, in contract order, with its issues. */
+  async detail(documentId: string) {
+    const doc = await documentOf(this.deps, documentId);
+    const item = await itemOf(this.deps.repos.reviewItems, documentId);
+    const result = await latestOf(this.deps, documentId);
+    const issues = result.validation.issues.map((i) => ({ ...i, field: i.field ?? null }));
+    const fields = REVIEWED_FIELDS.map((name) => {
+      const f = result.fields[name];
+      const noBox = !f || f.bbox.every((n) => n === 0);
+      return {
+        name,
+        label: fieldLabel(name),
+        kind: fieldSpec(name).kind,
+        value: f?.value ?? null,
+        confidence: f?.confidence ?? null,
+        page: f?.page ?? null,
+        bbox: noBox ? null : f.bbox,
+        issues: issues
+          .filter((i) => i.field === name)
+          .map((i) => ({ code: i.code, severity: i.severity, message: i.message })),
+      };
+    });
+    const pages = Array.from({ length: result.pages }, (_, i) => {
+      const size = result.pageSizes?.[i];
+      return {
+        number: i + 1,
+        url: `/v1/documents/${documentId}/pages/${i + 1}`,
+        width: size?.width ?? null,
+        height: size?.height ?? null,
+      };
+    });
+    return {
+      doc,
+      item: itemView(item, this.deps.clock.now()),
+      fields,
+      issues,
+      pages,
+      lineItems: result.lineItems,
+    };
+  }
+}

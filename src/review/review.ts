@@ -1,0 +1,28 @@
+// The review's services, built from one set of dependencies: the queue, claims, corrections, decisions and
+// the audit trail.
+import { AuditTrail } from './audit-trail.ts';
+import { ClaimService } from './claims.ts';
+import { CorrectionService } from './corrections.ts';
+import { DecisionService } from './decisions.ts';
+import type { ReviewDeps } from './items.ts';
+import { ReviewQueue } from './queue.ts';
+
+export type { ReviewDeps };
+
+export interface ReviewServices {
+  queue: ReviewQueue;
+  claims: ClaimService;
+  corrections: CorrectionService;
+  decisions: DecisionService;
+  audit: AuditTrail;
+}
+
+export function createReviewServices(deps: ReviewDeps): ReviewServices {
+  return {
+    queue: new ReviewQueue(deps),
+    claims: new ClaimService(deps),
+    corrections: new CorrectionService(deps),
+    decisions: new DecisionService(deps),
+    audit: new AuditTrail(deps),
+  };
+}
