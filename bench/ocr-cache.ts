@@ -1,6 +1,8 @@
-// OCRs every SROIE dev receipt once and stores its Layout as JSON, so extraction can be iterated on without re-OCR.
+// OCRs every SROIE receipt (dev 000–099 and train 100–299) once and stores its Layout as JSON, so extraction can
+// be iterated on without re-OCR.
 //
 //   tsx bench/ocr-cache.ts [--engine plain|adapter] [--lang eng] [--concurrency 1] [--force] [--only 000,001]
+//                          [--set dev|train|all]
 //
 // The receipts are English: by default the adapter reads them with English alone, as `--lang eng` would; pass
 // `--lang eng+por+spa` for the product's default languages (written to ocr-cache/adapter-eng+por+spa).
@@ -19,6 +21,11 @@ import type { OcrEngine, OcrPage, PageImage } from '../src/pipeline/ports.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SROIE_DIR = path.resolve(root, '../shared/data/sroie-dev');
+/** The SROIE sets by name: 300 real receipts with keys, numbered apart (000–099, 100–299). */
+export const SROIE_SETS: Record<string, string> = {
+  dev: SROIE_DIR,
+  train: path.resolve(root, '../shared/data/sroie-train'),
+};
 export const CACHE_DIR = path.join(root, 'tests/artifacts/ocr-cache');
 
 function arg(name: string): string | undefined {
@@ -113,8 +120,12 @@ export function toLayout(pages: OcrPage[]): Layout {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(SROIE_DIR)) {
-    process.stdout.write(`SROIE data not found at ${SROIE_DIR}: nothing to cache.\n`);
+  const setName = arg('set') ?? 'all';
+  const dirs = (setName === 'all' ? Object.values(SROIE_SETS) : [SROIE_SETS[setName] ?? '']).filter((d) =>
+    existsSync(d),
+  );
+  if (!dirs.length) {
+    process.stdout.write(`SROIE data not found (${setName}): nothing to cache.\n`);
     return;
   }
   const engineName = arg('engine') ?? 'plain';
@@ -125,9 +136,13 @@ async function main(): Promise<void> {
   const lang = engineName === 'adapter' ? arg('lang') : undefined;
   const outDir = path.join(CACHE_DIR, lang && lang !== 'eng' ? `${engineName}-${lang}` : engineName);
   await mkdir(outDir, { recursive: true });
-  const ids = (await readdir(path.join(SROIE_DIR, 'img')))
-    .filter((f) => /\.(jpe?g|png)$/i.test(f))
-    .map((f) => f.replace(/\.[^.]+$/, ''))
+  const images = new Map<string, string>();
+  for (const dir of dirs) {
+    for (const f of await readdir(path.join(dir, 'img'))) {
+      if (/\.(jpe?g|png)$/i.test(f)) images.set(f.replace(/\.[^.]+$/, ''), path.join(dir, 'img', f));
+    }
+  }
+  const ids = [...images.keys()]
     .filter((id) => !only || only.includes(id))
     .filter((id) => force || !existsSync(path.join(outDir, `${id}.json`)))
     .sort();
@@ -141,11 +156,11 @@ async function main(): Promise<void> {
       const reader = await make();
       try {
         for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-          const file = (await readdir(path.join(SROIE_DIR, 'img'))).find((f) => f.startsWith(`${id}.`));
+          const file = images.get(id);
           if (!file) continue;
           const t0 = Date.now();
           try {
-            const pages = await reader.read(await readFile(path.join(SROIE_DIR, 'img', file)));
+            const pages = await reader.read(await readFile(file));
             await writeFile(path.join(outDir, `${id}.json`), JSON.stringify(toLayout(pages)));
             done++;
             process.stdout.write(`${id} ${Date.now() - t0}ms (${done}/${ids.length})\n`);
