@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/env.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
 import type { ReviewServices } from '../review/review.ts';
-import type { SessionService, UserService } from '../review/sessions.ts';
+import type { SessionService, UserService } from '../services/sessions.ts';
 import type { IntakeService } from '../services/intake.ts';
 import type { KeyService } from '../services/keys.ts';
 import type { ProcessingService } from '../services/processing.ts';

@@ -1,6 +1,6 @@
 // `retaguarda users create`: people who sign in on the review pages (password hashed with scrypt).
 
-import { UserService } from '../review/sessions.ts';
+import { UserService } from '../services/sessions.ts';
 import { messageOf } from '../services/errors.ts';
 import { Role } from '../services/keys.ts';
 import { systemClock } from '../storage/clock.ts';

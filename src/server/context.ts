@@ -11,7 +11,7 @@ import type { ServiceConfig } from '../config/env.ts';
 import { withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { createReviewServices } from '../review/review.ts';
-import { SessionService, UserService } from '../review/sessions.ts';
+import { SessionService, UserService } from '../services/sessions.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';

@@ -4,7 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SESSION_COOKIE, SESSION_HOURS, type SessionService } from '../../review/sessions.ts';
+import { SESSION_COOKIE, SESSION_HOURS, type SessionService } from '../../services/sessions.ts';
 import { AppError } from '../../services/errors.ts';
 import { type Principal, Role } from '../../services/keys.ts';
 import type { App } from '../app.ts';
