@@ -5,7 +5,8 @@
 //   npm run bench:startup -- --runs 5 --modes compiled
 //
 // Start-up: from spawn until `serve` and `api` answer /healthz, until `worker` logs "workers started"; for
-// `process`, the whole run on samples/invoice-en-digital.pdf. Memory: the process's peak resident set (VmHWM,
+// `process`, the whole run on samples/invoice-en-digital.pdf. Both as wall time and as the CPU time the process
+// used meanwhile (all its threads), which a busy, shared machine distorts much less. Memory: the process's peak resident set (VmHWM,
 // which counts its threads) once start-up has settled, then after it read samples/invoice-en-scan.pdf (for
 // `process`: the peak of a whole run on that scan; for `api`: the scan went through it to a worker, which read it).
 // Medians of the runs. Linux only (/proc).
@@ -41,6 +42,7 @@ type Mode = 'tsx' | 'compiled';
 type Role = 'serve' | 'api' | 'worker' | 'process';
 interface Figures {
   startMs: number;
+  startCpuS: number;
   rssStartKb: number;
   rssScanKb: number;
 }
@@ -85,6 +87,8 @@ interface Child {
   stderr(): string;
   /** The highest VmHWM seen so far, in kB (polled, so it also covers a process that has exited). */
   peakKb(): number;
+  /** CPU seconds (user + system, all threads) used so far, or last seen before it exited. */
+  cpuS(): number;
   exited: Promise<number | null>;
 }
 
@@ -92,6 +96,16 @@ function vmHwmKb(pid: number | undefined): number {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }
@@ -112,8 +126,10 @@ function start(mode: Mode, cliArgs: string[], env: Record<string, string>): Chil
     stderr += c.toString();
   });
   let peak = 0;
+  let cpu = 0;
   const poll = setInterval(() => {
     peak = Math.max(peak, vmHwmKb(child.pid));
+    cpu = Math.max(cpu, cpuSecondsOf(child.pid));
   }, 20);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
@@ -126,6 +142,7 @@ function start(mode: Mode, cliArgs: string[], env: Record<string, string>): Chil
     stdout: () => stdout,
     stderr: () => stderr,
     peakKb: () => Math.max(peak, vmHwmKb(child.pid)),
+    cpuS: () => Math.max(cpu, cpuSecondsOf(child.pid)),
     exited,
   };
 }
@@ -207,9 +224,10 @@ async function serve(mode: Mode): Promise<Figures> {
   try {
     await waitFor('serve', child, () => answers(url));
     const startMs = performance.now() - t;
+    const startCpuS = child.cpuS();
     const rssStartKb = await settledPeakKb(child);
     await readScan(url, child);
-    return { startMs, rssStartKb, rssScanKb: child.peakKb() };
+    return { startMs, startCpuS, rssStartKb, rssScanKb: child.peakKb() };
   } finally {
     await stop(child);
     await dropQueuePrefix(prefix);
@@ -238,6 +256,7 @@ async function apiAndWorker(mode: Mode): Promise<{ api: Figures; worker: Figures
     children.push(api);
     await waitFor('api', api, () => answers(url));
     const apiStartMs = performance.now() - t;
+    const apiStartCpuS = api.cpuS();
     const apiRssStartKb = await settledPeakKb(api);
     // The worker after the API: the database is migrated by then, as in a deployment that is already running.
     t = performance.now();
@@ -245,11 +264,22 @@ async function apiAndWorker(mode: Mode): Promise<{ api: Figures; worker: Figures
     children.push(worker);
     await waitFor('worker', worker, () => worker.stdout().includes('"msg":"workers started"'));
     const workerStartMs = performance.now() - t;
+    const workerStartCpuS = worker.cpuS();
     const workerRssStartKb = await settledPeakKb(worker);
     await readScan(url, api);
     return {
-      api: { startMs: apiStartMs, rssStartKb: apiRssStartKb, rssScanKb: api.peakKb() },
-      worker: { startMs: workerStartMs, rssStartKb: workerRssStartKb, rssScanKb: worker.peakKb() },
+      api: {
+        startMs: apiStartMs,
+        startCpuS: apiStartCpuS,
+        rssStartKb: apiRssStartKb,
+        rssScanKb: api.peakKb(),
+      },
+      worker: {
+        startMs: workerStartMs,
+        startCpuS: workerStartCpuS,
+        rssStartKb: workerRssStartKb,
+        rssScanKb: worker.peakKb(),
+      },
     };
   } finally {
     for (const c of children.reverse()) await stop(c);
@@ -265,11 +295,11 @@ async function processFiles(mode: Mode): Promise<Figures> {
     const child = start(mode, ['process', '--json', '--no-progress', file], {});
     const code = await child.exited;
     if (code !== 0) throw new Error(`process ${file} exited ${code}: ${child.stderr().slice(-2000)}`);
-    return { ms: performance.now() - t, peakKb: child.peakKb() };
+    return { ms: performance.now() - t, cpuS: child.cpuS(), peakKb: child.peakKb() };
   };
   const digital = await run(DIGITAL);
   const scan = await run(SCAN);
-  return { startMs: digital.ms, rssStartKb: digital.peakKb, rssScanKb: scan.peakKb };
+  return { startMs: digital.ms, startCpuS: digital.cpuS, rssStartKb: digital.peakKb, rssScanKb: scan.peakKb };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -324,17 +354,22 @@ out(
 );
 out('Peak RSS (VmHWM, threads included): once start-up settled (process: the digital run) | after the scan.');
 out();
-out('| role    | mode     | start (s) | peak RSS after start (MB) | peak RSS after a scan (MB) |');
-out('|---------|----------|----------:|--------------------------:|---------------------------:|');
+out(
+  '| role    | mode     | start (s) | start, CPU (s) | peak RSS after start (MB) | peak RSS after a scan (MB) |',
+);
+out(
+  '|---------|----------|----------:|---------------:|--------------------------:|---------------------------:|',
+);
 for (const role of ROLES) {
   for (const mode of MODES) {
     const fs = figures.get(`${role} ${mode}`) ?? [];
     if (!fs.length) continue;
     const start = (median(fs.map((f) => f.startMs)) / 1000).toFixed(2);
+    const cpu = median(fs.map((f) => f.startCpuS)).toFixed(2);
     const rssStart = mb(median(fs.map((f) => f.rssStartKb)));
     const rssScan = mb(median(fs.map((f) => f.rssScanKb)));
     out(
-      `| ${role.padEnd(7)} | ${mode.padEnd(8)} | ${start.padStart(9)} | ${rssStart.padStart(25)} | ${rssScan.padStart(26)} |`,
+      `| ${role.padEnd(7)} | ${mode.padEnd(8)} | ${start.padStart(9)} | ${cpu.padStart(14)} | ${rssStart.padStart(25)} | ${rssScan.padStart(26)} |`,
     );
   }
 }
