@@ -35,6 +35,14 @@ try {
     writeFileSync(file, JSON.stringify(document, null, 2));
     await app.close();
   } finally {
+    // The queues left their meta keys under this run's own prefix: nothing stays behind in a shared Redis.
+    const redis = ctx.queues.connection;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.QUEUE_PREFIX}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
     await ctx.close();
   }
   const redocly = join(
