@@ -1,12 +1,26 @@
 # syntax=docker/dockerfile:1
 # Retaguarda: one image for every role (serve, api, worker, process).
 
+# The compiled JavaScript: TypeScript is needed to build, never to run.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The compiler needs no install scripts; --ignore-scripts also skips `prepare`, as the sources are not here yet.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY scripts/build.mjs ./scripts/
+COPY src ./src
+COPY queues ./queues
+RUN npm run build
+
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # sharp, @napi-rs/canvas and tesseract.js ship their binaries/wasm inside npm packages; the OCR
 # traineddata (eng, por, spa, osd) comes from the @tesseract.js-data packages, so nothing is fetched at run time.
-RUN npm ci --omit=dev --no-audit --no-fund
+# `prepare` builds dist/ in a checkout; here the build stage did that, and without the compiler it could not.
+RUN npm pkg delete scripts.prepare && npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 # HOST=0.0.0.0: in a container the API must listen beyond loopback (the default, 127.0.0.1, suits a laptop).
@@ -17,10 +31,10 @@ ENV NODE_ENV=production \
     START_REDIS=false
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
+COPY package.json ./
 COPY bin ./bin
-COPY src ./src
-COPY queues ./queues
+# Only the build: no sources, so bin/retaguarda.js runs dist/ without asking whether it is up to date.
+COPY --from=build /app/dist ./dist
 # Blobs (and, for `serve` without DATABASE_URL, the embedded database) live here: a volume the node user can write.
 RUN mkdir -p /app/data/blobs && chown -R node:node /app/data
 USER node

@@ -8,7 +8,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -16,6 +15,7 @@ import {
 import { AppError } from '../services/errors.ts';
 import type { ApiDeps } from './deps.ts';
 import { sendError } from './errors.ts';
+import { openApiTransform, openApiTransformObject } from './openapi.ts';
 import auth, { type Authenticator } from './plugins/auth.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { documentRoutes } from './routes/documents.ts';
@@ -98,13 +98,17 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
         title: 'Retaguarda API',
         version: '1',
         description: 'Intelligent document processing for finance back offices.',
+        license: { name: 'AGPL-3.0-or-later', url: 'https://www.gnu.org/licenses/agpl-3.0.html' },
       },
+      // Relative: the document is served by the API it describes, wherever that is reached.
+      servers: [{ url: '/' }],
       components: {
         securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key' } },
       },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
+    transformObject: openApiTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Cookies are parsed before auth runs, so a session cookie can authenticate (src/api/routes/session.ts).

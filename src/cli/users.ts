@@ -1,8 +1,8 @@
 // `retaguarda users create`: people who sign in on the review pages (password hashed with scrypt).
 
-import { UserService } from '../services/sessions.ts';
 import { messageOf } from '../services/errors.ts';
 import { Role } from '../services/keys.ts';
+import { UserService } from '../services/sessions.ts';
 import { systemClock } from '../storage/clock.ts';
 import type { Queryable } from '../storage/database.ts';
 import { repositoriesOn } from '../storage/repositories.ts';

@@ -25,9 +25,12 @@ export function createReadingPool(
     keepReader?: boolean;
   },
 ): ReadingPool {
-  const filename = new URL('./reading-thread.ts', import.meta.url).href;
-  // The threads load TypeScript through tsx, as the main thread does.
-  const execArgv = process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : ['--import', 'tsx'];
+  // Compiled (dist/), the thread is the compiled module beside this one and needs no loader. From the sources
+  // (tests, scripts) the thread is the .ts file, loaded through tsx as the main thread is.
+  const compiled = import.meta.url.endsWith('.js');
+  const filename = new URL(compiled ? './reading-thread.js' : './reading-thread.ts', import.meta.url).href;
+  const execArgv =
+    compiled || process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : ['--import', 'tsx'];
   const workerData: ThreadOptions = {
     languages: options.languages,
     ocrPoolSize: options.ocrPoolSize,

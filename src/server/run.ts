@@ -37,6 +37,13 @@ export function pgliteHolder(config: ServiceConfig): number | undefined {
   }
 }
 
+/** Lines in a box of their own: the first admin key must not pass unnoticed among the JSON log lines. */
+function boxed(lines: string[]): string {
+  const width = Math.max(...lines.map((l) => l.length));
+  const rule = '─'.repeat(width + 2);
+  return `\n┌${rule}┐\n${lines.map((l) => `│ ${l.padEnd(width)} │\n`).join('')}└${rule}┘\n\n`;
+}
+
 export interface StartOptions {
   /** The clock the service stores times with (tests inject a manual one). */
   clock?: Clock;
@@ -116,8 +123,14 @@ export async function startService(
       if ((await ctx.keys.count()) === 0) {
         const { key } = await ctx.keys.create('admin', 'first admin key');
         process.stderr.write(
-          `\nNo API key existed, so one admin key was created. It is shown this once; keep it:\n\n  ${key}\n\n` +
-            `Send it as "Authorization: Bearer <key>". Create more with POST /v1/keys or \`retaguarda keys create\`.\n\n`,
+          boxed([
+            'No API key existed, so one admin key was created. It is shown this once; keep it:',
+            '',
+            `  ${key}`,
+            '',
+            'Send it as "Authorization: Bearer <key>".',
+            'Create more with POST /v1/keys or `retaguarda keys create`.',
+          ]),
         );
       }
       log.info({ url, docs: `${url}/docs` }, `retaguarda ${role} listening`);

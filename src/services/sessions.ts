@@ -1,10 +1,10 @@
 // Reviewers and their web sessions: users with scrypt-hashed passwords, sessions stored as a hash of a random id.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { AppError } from './errors.ts';
-import type { Principal, Role } from './keys.ts';
 import type { Clock } from '../storage/clock.ts';
 import type { SessionsRepository } from '../storage/sessions.repository.ts';
 import type { UsersRepository } from '../storage/users.repository.ts';
+import { AppError } from './errors.ts';
+import type { Principal, Role } from './keys.ts';
 
 export const SESSION_COOKIE = 'rtg_session';
 export const SESSION_HOURS = 12;

@@ -208,7 +208,8 @@ export async function metricsRoutes(app: App, ctx: ApiDeps): Promise<void> {
         .type('text/javascript; charset=utf-8')
         .send(readFileSync(CHART_JS));
     }
-    if (!Object.hasOwn(PAGE_FILES, file) || file === 'index.html') throw new AppError(404, 'not_found', 'No such file.');
+    if (!Object.hasOwn(PAGE_FILES, file) || file === 'index.html')
+      throw new AppError(404, 'not_found', 'No such file.');
     return sendPage(file, reply);
   });
 }

@@ -4,9 +4,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SESSION_COOKIE, SESSION_HOURS, type SessionService } from '../../services/sessions.ts';
 import { AppError } from '../../services/errors.ts';
 import { type Principal, Role } from '../../services/keys.ts';
+import { SESSION_COOKIE, SESSION_HOURS, type SessionService } from '../../services/sessions.ts';
 import type { App } from '../app.ts';
 import type { ApiDeps } from '../deps.ts';
 import { sendError } from '../errors.ts';
