@@ -1,8 +1,8 @@
 // The service's database for CLI commands (keys, users): PostgreSQL from DATABASE_URL, or the embedded
 // PGlite, which admits one process: refused with a hint while the service holds it.
 import { ConfigError, loadEnv } from '../config/env.ts';
-import { pgliteHolder } from '../server/run.ts';
 import { type Database, migrate, openDatabase } from '../storage/database.ts';
+import { pgliteHolder } from '../storage/pglite-lock.ts';
 
 /** Runs `work` on the migrated database and closes it. `instead` says what to do while the service runs. */
 export async function withServiceDatabase<T>(
@@ -11,7 +11,7 @@ export async function withServiceDatabase<T>(
 ): Promise<T> {
   const config = loadEnv();
   if (!config.DATABASE_URL) {
-    const holder = pgliteHolder(config);
+    const holder = pgliteHolder(config.pgliteDir);
     if (holder) {
       throw new ConfigError(
         `the service (pid ${holder}) holds the embedded database in ${config.pgliteDir}. ` +

@@ -2,8 +2,6 @@
 // graceful shutdown. The app itself is src/api/app.ts; the workers are queues/worker.ts.
 
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { startWorkers } from '../../queues/worker.ts';
 import { type App, buildApp } from '../api/app.ts';
 import { authenticators, extensions } from '../api/extensions.ts';
@@ -11,6 +9,7 @@ import { ConfigFileError } from '../config/config-file.ts';
 import { ConfigError, loadEnv, type ServiceConfig } from '../config/env.ts';
 import { messageOf } from '../services/errors.ts';
 import type { Clock } from '../storage/clock.ts';
+import { holdPglite, pgliteHolder, releasePglite } from '../storage/pglite-lock.ts';
 import { type AppContext, createContext, createLogger } from './context.ts';
 import { ensureRedis, RedisUnavailable } from './redis.ts';
 import { startWorkerMetrics } from './worker-metrics.ts';
@@ -22,19 +21,6 @@ export interface RunningService {
   app?: App;
   url?: string;
   stop(): Promise<void>;
-}
-
-/** The file that says a `serve` process holds the embedded database (PGlite allows one process). */
-export const pgliteLockFile = (config: ServiceConfig) => `${config.pgliteDir}.pid`;
-
-export function pgliteHolder(config: ServiceConfig): number | undefined {
-  try {
-    const pid = Number(readFileSync(pgliteLockFile(config), 'utf8'));
-    process.kill(pid, 0);
-    return pid === process.pid ? undefined : pid;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Lines in a box of their own: the first admin key must not pass unnoticed among the JSON log lines. */
@@ -62,7 +48,7 @@ export async function startService(
     );
   }
   if (!config.DATABASE_URL) {
-    const holder = pgliteHolder(config);
+    const holder = pgliteHolder(config.pgliteDir);
     if (holder) {
       throw new ConfigError(
         `another retaguarda (pid ${holder}) is using the embedded database in ${config.pgliteDir}; stop it first, or use DATABASE_URL.`,
@@ -75,8 +61,7 @@ export async function startService(
     log,
   });
   if (!config.DATABASE_URL) {
-    mkdirSync(dirname(pgliteLockFile(config)), { recursive: true });
-    writeFileSync(pgliteLockFile(config), String(process.pid));
+    holdPglite(config.pgliteDir);
   }
   let ctx: AppContext;
   try {
@@ -88,7 +73,7 @@ export async function startService(
   } catch (e) {
     // A bad rules file (or database) must not leave the child Redis running behind an exited process.
     redisChild?.kill('SIGTERM');
-    if (!config.DATABASE_URL) rmSync(pgliteLockFile(config), { force: true });
+    if (!config.DATABASE_URL) releasePglite(config.pgliteDir);
     throw e;
   }
   let app: App | undefined;
@@ -105,7 +90,7 @@ export async function startService(
       await workers?.close();
       await ctx.close();
       redisChild?.kill('SIGTERM');
-      if (!config.DATABASE_URL) rmSync(pgliteLockFile(config), { force: true });
+      if (!config.DATABASE_URL) releasePglite(config.pgliteDir);
     })();
     return stopping;
   };
