@@ -40,7 +40,7 @@ RUN mkdir -p /app/data/blobs && chown -R node:node /app/data
 USER node
 VOLUME ["/app/data"]
 EXPOSE 3000
-# The API answers /healthz; a `worker` container has no HTTP port, so compose turns this off for it.
+# The API answers /healthz on PORT; a `worker` answers it on WORKER_METRICS_PORT, which compose checks instead.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 3000}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/retaguarda.js"]

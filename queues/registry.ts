@@ -12,7 +12,7 @@ export const JOBS = {
   },
   'deliver-webhook': {
     payload: z.object({ deliveryId: z.string().startsWith('dlv_') }),
-    // 1 s, 2 s, 4 s, … up to about 4 hours in all.
+    // 1 s, 2 s, 4 s, … about 4.5 hours in all.
     options: { attempts: 15, backoff: { type: 'exponential', delay: 1_000 } } satisfies JobsOptions,
     /** One job per delivery: its retries are the job's attempts; a redelivery replaces a finished job. */
     jobId: (p: { deliveryId: string }) => p.deliveryId,

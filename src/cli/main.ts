@@ -47,7 +47,7 @@ for (const [role, description] of [
 ] as const) {
   program
     .command(role)
-    .description(`${description} Configured by the environment: see the README.`)
+    .description(`${description} Configured by the environment: see docs/operations.md.`)
     .action(async () => {
       const { runService } = await import('../server/run.ts');
       await runService(role);

@@ -1,7 +1,7 @@
 // The back office's figures over a time range, from the records the service keeps: documents, document_events
 // (every change of status, append-only), document_results, review_items and audit_events, counted by the
-// queries in src/storage/figures.repository.ts. Every figure is defined here and in the README ("Figures: what
-// the back office can show"); the range is [from, to).
+// queries in src/storage/figures.repository.ts. Every figure is defined here and in docs/figures.md ("The
+// back-office figures"); the range is [from, to).
 //
 //   received            documents whose received_at is in the range.
 //   processed           readings that reached a read state (processing → auto_approved | needs_review |

@@ -122,7 +122,7 @@ export async function metricsRoutes(app: App, ctx: ApiDeps): Promise<void> {
       schema: {
         tags: ['metrics'],
         summary: 'The back office figures over a range',
-        description: 'Definitions of every figure: the README ("Figures: what the back office can show").',
+        description: 'Definitions of every figure: docs/figures.md ("The back-office figures").',
         querystring: RangeQuery,
         response: { 200: SummarySchema.extend({ queues: QueueDepths }) },
       },
