@@ -20,6 +20,7 @@ import auth, { type Authenticator } from './plugins/auth.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { exportRoutes } from './routes/exports.ts';
+import { intakeRoutes } from './routes/intake.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -140,6 +141,7 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', database, redis });
   });
 
+  await app.register(intakeRoutes(ctx));
   await app.register(documentRoutes(ctx));
   await app.register(adminRoutes(ctx));
   await app.register(exportRoutes(ctx));

@@ -33,6 +33,18 @@ export class IntakeRefusal extends AppError {
   }
 }
 
+/** One request to intake: its files, where they come from and, when the sender gave one, its Idempotency-Key. */
+export interface Submission {
+  files: IncomingFile[];
+  meta: IntakeMeta;
+  idempotencyKey?: string | undefined;
+}
+
+/** The documents created, or, for a retried request, the answer its first attempt was given. */
+export type SubmitOutcome =
+  | { replayed: false; documents: DocumentRecord[] }
+  | { replayed: true; response: unknown };
+
 /** A request still unanswered after this long is taken as abandoned (its process died). */
 const ABANDONED_AFTER_SECONDS = 300;
 
@@ -44,6 +56,69 @@ export class IntakeService {
     private readonly enqueue: EnqueueReading,
     private readonly limits: { maxBytes: number },
   ) {}
+
+  /**
+   * Takes a request whole: every file is checked before any is stored, so it is accepted or refused as one
+   * (an IntakeRefusal naming each refused file). With an Idempotency-Key, a retry of an accepted request gets
+   * the first answer back (`answerOf` makes the answer stored for it) and a different request under the same
+   * key is refused.
+   */
+  async submit(
+    { files, meta, idempotencyKey }: Submission,
+    answerOf: (documents: DocumentRecord[]) => unknown,
+    log?: { warn(obj: object, msg: string): void },
+  ): Promise<SubmitOutcome> {
+    const principalId = meta.submittedBy;
+    if (idempotencyKey) {
+      const verdict = await this.reserve(principalId, idempotencyKey, IntakeService.fingerprint(files, meta));
+      if (verdict === 'conflict') {
+        throw new AppError(
+          422,
+          'idempotency_key_reused',
+          'This Idempotency-Key was used before with a different request; use a new key for a new request.',
+        );
+      }
+      if (verdict === 'in_progress') {
+        throw new AppError(
+          409,
+          'idempotency_key_in_progress',
+          'The first request with this Idempotency-Key is still being handled; retry in a moment.',
+        );
+      }
+      // Only an accepted request stores its answer (below), so a replay is that answer again.
+      if (verdict !== 'reserved') return { replayed: true, response: verdict.response };
+    }
+    try {
+      const refusals: { fileName: string; error: string; message: string; status: number }[] = [];
+      const checked: { file: IncomingFile; mediaType: string }[] = [];
+      for (const file of files) {
+        try {
+          checked.push({ file, mediaType: await this.check(file) });
+        } catch (e) {
+          if (!(e instanceof IntakeRefusal)) throw e;
+          refusals.push({ fileName: file.fileName, error: e.code, message: e.message, status: e.statusCode });
+        }
+      }
+      const [first] = refusals;
+      if (first) {
+        throw new IntakeRefusal(
+          first.status,
+          first.error,
+          refusals.length === 1
+            ? first.message
+            : `${refusals.length} of ${files.length} files were refused; nothing was stored.`,
+          undefined,
+          { files: refusals.map(({ status: _s, ...r }) => r) },
+        );
+      }
+      const documents = await this.accept(checked, meta, log);
+      if (idempotencyKey) await this.complete(principalId, idempotencyKey, 202, answerOf(documents));
+      return { replayed: false, documents };
+    } catch (e) {
+      if (idempotencyKey) await this.release(principalId, idempotencyKey);
+      throw e;
+    }
+  }
 
   /** Checks one file without storing anything; throws an IntakeRefusal. */
   async check(file: IncomingFile): Promise<string> {

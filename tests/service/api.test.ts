@@ -262,4 +262,29 @@ describe('API surface', () => {
     expect(spec.paths['/v1/documents']).toHaveProperty('post');
     expect(spec.paths['/v1/documents']).toHaveProperty('get');
   });
+
+  it('takes an NF-e XML as a raw body: read from its tags, no page images', async () => {
+    const xml = readFileSync(new URL('../fixtures/nfe/nfe-small.xml', import.meta.url));
+    const res = await svc.request('/v1/documents?filename=nota.xml', {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: xml,
+    });
+    expect(res.status).toBe(202);
+    const { documents } = await json<{ documents: { id: string }[] }>(res);
+    const final = await svc.waitForFinal(documents[0]!.id);
+    const result = final.result as {
+      format: string;
+      mimeType: string;
+      fields: Record<string, { value: string }>;
+    };
+    expect(result).toMatchObject({ format: 'nfe-xml', mimeType: 'application/xml' });
+    expect(result.fields.totalAmount?.value).toBe('685.89');
+    const page = await svc.request(`/v1/documents/${documents[0]!.id}/pages/1`);
+    expect(page.status).toBe(404);
+    expect(await page.json()).toMatchObject({
+      error: 'no_pages',
+      message: expect.stringContaining('NF-e XML'),
+    });
+  });
 });
