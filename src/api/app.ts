@@ -12,11 +12,14 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import type { ServiceConfig } from '../config/env.ts';
 import { AppError } from '../services/errors.ts';
 import type { ApiDeps } from './deps.ts';
 import { sendError } from './errors.ts';
 import { openApiTransform, openApiTransformObject } from './openapi.ts';
 import auth, { type Authenticator } from './plugins/auth.ts';
+import securityHeaders from './plugins/headers.ts';
+import documentScope from './plugins/scope.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { exportRoutes } from './routes/exports.ts';
@@ -37,10 +40,16 @@ export interface AppOptions {
   extensions?: ((app: App, deps: ApiDeps) => Promise<void>)[];
 }
 
+/** A hop count trusts that many proxies nearest to us (the framework's types take it only as a function). */
+function trustProxyOf(setting: ServiceConfig['TRUST_PROXY']) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
 export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
-    trustProxy: false,
+    // Behind a reverse proxy, the client's address comes from X-Forwarded-For only as far as TRUST_PROXY says.
+    trustProxy: trustProxyOf(ctx.config.TRUST_PROXY),
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -93,6 +102,7 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
       .send({ error: 'internal_error', message: 'Something went wrong on our side; it has been logged.' });
   });
 
+  await app.register(securityHeaders);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -115,8 +125,17 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
   // Cookies are parsed before auth runs, so a session cookie can authenticate (src/api/routes/session.ts).
   await app.register(cookie);
   await app.register(auth, { keys: ctx.keys, authenticators: options.authenticators ?? [] });
+  await app.register(documentScope, { documents: ctx.repos.documents });
   await app.register(rateLimit, {
     global: false,
+    ...(ctx.rateLimitRedis
+      ? {
+          redis: ctx.rateLimitRedis,
+          nameSpace: `${ctx.config.QUEUE_PREFIX}:rate-limit:`,
+          // Redis away: intake answers 503 by itself, and sign-in still has its per-account throttle.
+          skipOnError: true,
+        }
+      : {}),
     errorResponseBuilder: (_req, context) => ({
       statusCode: 429,
       error: 'rate_limited',

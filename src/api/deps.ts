@@ -1,6 +1,7 @@
 // What the HTTP app needs from the rest of the service. The composition root (src/server/context.ts) provides
 // it; each route plugin takes only the part it uses.
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/env.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
@@ -44,4 +45,6 @@ export interface ApiDeps {
   /** For the Prometheus metrics, which observe each reading. */
   processing: Pick<ProcessingService, 'observer'>;
   review: ReviewServices;
+  /** Where rate limits are counted, so every API replica shares them; in the process when absent (tests). */
+  rateLimitRedis?: Redis;
 }

@@ -6,5 +6,6 @@ import type { FastifyReply } from 'fastify';
 import type { AppError } from '../services/errors.ts';
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.code(error.statusCode).send({ error: error.code, message: error.message, ...error.extra });
 }

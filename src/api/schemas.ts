@@ -1,9 +1,34 @@
 // The API's bodies and answers as zod schemas: the handlers' types and the OpenAPI document come from here.
 import { z } from 'zod';
+import { FAILURE_CATEGORIES } from '../adapters/outbound-http.ts';
 import { DocumentResult } from '../contract/result.ts';
 import { Role } from '../services/keys.ts';
 import { WebhookEvent } from '../services/webhooks.ts';
 import { DOCUMENT_STATUSES } from '../storage/documents.repository.ts';
+import { BUSINESS_UNIT, type DocumentScope, parseScope } from '../storage/scope.ts';
+
+/** A scope as typed: own, unit:<name> or vendors:<tax id>,… */
+export const ScopeInput = z
+  .string()
+  .max(4000)
+  .describe(
+    'Limits it to some documents: "own" (what it sent), "unit:<name>" or "vendors:<tax id>,<tax id>…"',
+  )
+  .transform((text, ctx): DocumentScope => {
+    const scope = parseScope(text);
+    if (typeof scope === 'string') {
+      ctx.addIssue({ code: 'custom', message: scope });
+      return z.NEVER;
+    }
+    return scope;
+  });
+export const ScopeText = z
+  .string()
+  .nullable()
+  .describe('The documents it may see: own, unit:<name>, vendors:<tax id>,…; null: every one');
+export const BusinessUnit = z
+  .string()
+  .regex(BUSINESS_UNIT, 'letters, digits, spaces, ".", "_" or "-", up to 60 characters');
 
 export const ErrorBody = z.object({
   error: z.string().describe('A stable code, e.g. unsupported_type, file_too_large, forbidden'),
@@ -32,6 +57,9 @@ export const IntakeQuery = z.object({
     .optional()
     .describe('Where it came from: api (default), upload, …'),
   filename: z.string().max(255).optional().describe('For a raw body: the file name to keep'),
+  businessUnit: BusinessUnit.optional().describe(
+    'The business unit the document belongs to (keys scoped to a unit see only its documents)',
+  ),
 });
 
 export const StatusChange = z.object({
@@ -51,6 +79,7 @@ export const DocumentSummary = z.object({
   sha256: z.string(),
   source: z.string(),
   externalRef: z.string().nullable(),
+  businessUnit: z.string().nullable(),
   route: z.enum(['auto', 'review']).nullable(),
   documentType: z.string().nullable(),
   vendorName: z.string().nullable(),
@@ -105,6 +134,7 @@ export const ListQuery = z.object({
   to: z.coerce.date().optional().describe('Received before (ISO 8601)'),
   vendor: z.string().max(200).optional().describe("Part of the vendor's name, or its tax ID"),
   source: z.string().max(40).optional(),
+  businessUnit: z.string().max(60).optional().describe('Only documents of this business unit'),
   mine: z.enum(['true', 'false']).optional().describe('Only documents sent by the caller'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().optional().describe('nextCursor of the previous page'),
@@ -122,12 +152,16 @@ export const WebhookInput = z.object({
   url: z.url({ protocol: /^https?$/ }),
   events: z.array(WebhookEvent).min(1),
   description: z.string().max(200).optional(),
+  scope: ScopeInput.optional().describe(
+    'Only events of documents of a business unit ("unit:<name>") or of vendors ("vendors:<tax id>,…")',
+  ),
 });
 export const WebhookBody = z.object({
   id: z.string(),
   url: z.string(),
   events: z.array(WebhookEvent),
   description: z.string().nullable(),
+  scope: ScopeText,
   active: z.boolean(),
   createdAt: z.string(),
 });
@@ -139,6 +173,12 @@ export const DeliveryBody = z.object({
   attempts: z.number(),
   lastStatusCode: z.number().nullable(),
   lastError: z.string().nullable(),
+  lastFailure: z
+    .enum(FAILURE_CATEGORIES)
+    .nullable()
+    .describe(
+      'Why the last attempt failed: refused_target, dns_failed, connection_refused, timeout, tls_error, http_4xx, …',
+    ),
   createdAt: z.string(),
   deliveredAt: z.string().nullable(),
   /** Each try with the endpoint's answer, oldest first (in the deliveries list). */
@@ -148,6 +188,7 @@ export const DeliveryBody = z.object({
         attempt: z.number(),
         statusCode: z.number().nullable(),
         error: z.string().nullable(),
+        failure: z.enum(FAILURE_CATEGORIES).nullable(),
         durationMs: z.number().nullable(),
         at: z.string(),
       }),
@@ -155,12 +196,17 @@ export const DeliveryBody = z.object({
     .optional(),
 });
 
-export const KeyInput = z.object({ role: Role, name: z.string().min(1).max(100).optional() });
+export const KeyInput = z.object({
+  role: Role,
+  name: z.string().min(1).max(100).optional(),
+  scope: ScopeInput.optional(),
+});
 export const KeyBody = z.object({
   id: z.string(),
   name: z.string(),
   role: Role,
   prefix: z.string(),
+  scope: ScopeText,
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),

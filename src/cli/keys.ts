@@ -2,6 +2,7 @@
 import { messageOf } from '../services/errors.ts';
 import { KeyService, Role } from '../services/keys.ts';
 import { systemClock } from '../storage/clock.ts';
+import { formatScope, parseScope } from '../storage/scope.ts';
 import { withServiceDatabase } from './service-database.ts';
 
 function withKeys<T>(work: (keys: KeyService) => Promise<T>): Promise<T> {
@@ -11,15 +12,25 @@ function withKeys<T>(work: (keys: KeyService) => Promise<T>): Promise<T> {
   );
 }
 
-export async function runKeysCreate(options: { role: string; name?: string }): Promise<number> {
+export async function runKeysCreate(options: {
+  role: string;
+  name?: string;
+  scope?: string;
+}): Promise<number> {
   const role = Role.safeParse(options.role);
   if (!role.success) {
     process.stderr.write(`retaguarda keys create: --role must be one of ${Role.options.join(', ')}\n`);
     return 2;
   }
+  const scope = options.scope === undefined ? undefined : parseScope(options.scope);
+  if (typeof scope === 'string') {
+    process.stderr.write(`retaguarda keys create: --scope "${options.scope}": ${scope}\n`);
+    return 2;
+  }
   try {
-    const { key, info } = await withKeys((keys) => keys.create(role.data, options.name));
-    process.stderr.write(`Created ${info.id} (${info.role}). The key is shown this once:\n`);
+    const { key, info } = await withKeys((keys) => keys.create(role.data, options.name, scope));
+    const limited = info.scope ? `, limited to ${formatScope(info.scope)}` : '';
+    process.stderr.write(`Created ${info.id} (${info.role}${limited}). The key is shown this once:\n`);
     process.stdout.write(`${key}\n`);
     return 0;
   } catch (e) {
@@ -32,7 +43,7 @@ export async function runKeysList(): Promise<number> {
   try {
     for (const k of await withKeys((keys) => keys.list())) {
       process.stdout.write(
-        `${k.id}  ${k.role.padEnd(6)}  ${k.prefix}…  ${k.name}${k.revokedAt ? `  (revoked ${k.revokedAt.toISOString()})` : ''}\n`,
+        `${k.id}  ${k.role.padEnd(6)}  ${k.prefix}…  ${k.name}${k.scope ? `  [${formatScope(k.scope)}]` : ''}${k.revokedAt ? `  (revoked ${k.revokedAt.toISOString()})` : ''}\n`,
       );
     }
     return 0;

@@ -60,7 +60,11 @@ keys
   .description('Create an API key; it is printed once, on stdout.')
   .requiredOption('--role <role>', 'ingest, review or admin')
   .option('--name <name>', 'a name to tell the key apart')
-  .action(async (opts: { role: string; name?: string }) => {
+  .option(
+    '--scope <scope>',
+    'only some documents: own (what it sent), unit:<name>, or vendors:<tax id>,<tax id>… (default: all)',
+  )
+  .action(async (opts: { role: string; name?: string; scope?: string }) => {
     const { runKeysCreate } = await import('./keys.ts');
     process.exitCode = await runKeysCreate(opts);
   });
@@ -95,10 +99,25 @@ users
   .requiredOption('--email <email>', 'the email they sign in with')
   .requiredOption('--name <name>', 'their name, as the audit trail shows it')
   .requiredOption('--role <role>', 'ingest (the upload page), review (also the review queue) or admin')
-  .option('--password <password>', 'at least 8 characters (prefer stdin: a flag stays in the shell history)')
-  .action(async (opts: { email: string; name: string; role: string; password?: string }) => {
+  .option(
+    '--password <password>',
+    'at least 12 characters, not easy to guess (prefer stdin: a flag stays in the shell history)',
+  )
+  .option('--scope <scope>', 'only some documents: own, unit:<name>, or vendors:<tax id>,… (default: all)')
+  .action(async (opts: { email: string; name: string; role: string; password?: string; scope?: string }) => {
     const { runUsersCreate } = await import('./users.ts');
     process.exitCode = await runUsersCreate(opts);
+  });
+
+users
+  .command('totp-reset')
+  .argument('<user>', 'the user id (usr_…) or email')
+  .description(
+    'Remove a user’s second factor (a lost phone): they sign in with the password and can enrol again.',
+  )
+  .action(async (user: string) => {
+    const { runUsersTotpReset } = await import('./users.ts');
+    process.exitCode = await runUsersTotpReset(user);
   });
 
 await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { UserService } from '../services/sessions.ts';
 import { systemClock } from '../storage/clock.ts';
 import type { Queryable } from '../storage/database.ts';
 import { repositoriesOn } from '../storage/repositories.ts';
+import { parseScope } from '../storage/scope.ts';
 import { withServiceDatabase } from './service-database.ts';
 
 function usersOn(db: Queryable): UserService {
@@ -25,6 +26,7 @@ export async function runUsersCreate(options: {
   name: string;
   role: string;
   password?: string;
+  scope?: string;
 }): Promise<number> {
   const role = Role.safeParse(options.role);
   if (!role.success) {
@@ -35,11 +37,13 @@ export async function runUsersCreate(options: {
     process.stderr.write(`retaguarda users create: --email "${options.email}" is not an email address\n`);
     return 2;
   }
-  const password = options.password ?? (await readStdin());
-  if (password.length < 8) {
-    process.stderr.write('retaguarda users create: the password needs at least 8 characters\n');
+  const scope = options.scope === undefined ? undefined : parseScope(options.scope);
+  if (typeof scope === 'string') {
+    process.stderr.write(`retaguarda users create: --scope "${options.scope}": ${scope}\n`);
     return 2;
   }
+  // Checked by the service, like a password set through the API: 12 characters or more, not easy to guess.
+  const password = options.password ?? (await readStdin());
   try {
     const user = await withServiceDatabase(
       'Create the user through the API instead (POST /v1/users with an admin key)',
@@ -49,6 +53,7 @@ export async function runUsersCreate(options: {
           name: options.name,
           role: role.data,
           password,
+          scope,
         }),
     );
     process.stderr.write(`Created ${user.id} (${user.role}): ${user.name} <${user.email}>.\n`);
@@ -72,6 +77,24 @@ export async function runUsersDisable(idOrEmail: string): Promise<number> {
     return done ? 0 : 1;
   } catch (e) {
     process.stderr.write(`retaguarda users disable: ${messageOf(e)}\n`);
+    return 2;
+  }
+}
+
+export async function runUsersTotpReset(idOrEmail: string): Promise<number> {
+  try {
+    const done = await withServiceDatabase(
+      'Reset it through the API instead (DELETE /v1/users/<id or email>/totp with an admin key)',
+      (db) => usersOn(db).resetTotp(idOrEmail),
+    );
+    process.stderr.write(
+      done
+        ? `Removed the second factor of ${idOrEmail}: they sign in with the password and can enrol again.\n`
+        : `No user ${idOrEmail}.\n`,
+    );
+    return done ? 0 : 1;
+  } catch (e) {
+    process.stderr.write(`retaguarda users totp-reset: ${messageOf(e)}\n`);
     return 2;
   }
 }

@@ -1,6 +1,7 @@
 // The service's configuration: one zod schema over the environment; a bad value stops start-up and names it.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -9,6 +10,66 @@ const optionalText = z
   .trim()
   .transform((s) => (s === '' ? undefined : s))
   .optional();
+
+const flag = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback)
+    .transform((v) => v === 'true' || v === '1');
+
+const isCidr = (s: string) => {
+  try {
+    ipaddr.parseCIDR(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** proxy-addr's names for common ranges, accepted in TRUST_PROXY like the framework does. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Whom to believe in X-Forwarded-For: false, true, a hop count, or addresses and ranges of the proxies. */
+const TrustProxy = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((v, ctx): boolean | number | string[] => {
+    if (v === '' || v === 'false' || v === '0') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    const list = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const item of list) {
+      if (!PROXY_RANGE_NAMES.has(item) && !ipaddr.isValid(item) && !isCidr(item)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${item}" is not an address, a CIDR range, true, false or a hop count`,
+        });
+        return z.NEVER;
+      }
+    }
+    return list;
+  });
+
+const CidrList = z
+  .string()
+  .trim()
+  .default('')
+  .transform((v, ctx) => {
+    const list = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const item of list) {
+      if (!isCidr(item)) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not a CIDR range such as 10.0.0.0/8` });
+        return z.NEVER;
+      }
+    }
+    return list;
+  });
 
 export const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -69,6 +130,17 @@ export const Env = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** `retaguarda worker` only: serve its Prometheus /metrics and /healthz on this port (no key: keep it internal). */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Behind a reverse proxy: which X-Forwarded-For hops to believe (false, true, a hop count, or proxy CIDRs). */
+  TRUST_PROXY: TrustProxy,
+  /** Webhooks may call private, loopback and link-local addresses (a receiver inside the network). */
+  WEBHOOK_ALLOW_PRIVATE: flag('false'),
+  /** Private ranges webhooks may call, e.g. 10.20.0.0/16,fd12::/64 (metadata addresses never). */
+  WEBHOOK_ALLOW_CIDRS: CidrList,
+  /** Failed sign-ins one account may have within SIGN_IN_WINDOW_MINUTES before it is refused with 429. */
+  SIGN_IN_MAX_FAILURES: int(5, 1),
+  SIGN_IN_WINDOW_MINUTES: int(15, 1),
+  /** Sign-in attempts per client address per minute, counted in Redis across API replicas. */
+  SIGN_IN_ATTEMPTS_PER_MINUTE: int(20, 1),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -1,6 +1,6 @@
 // The review queue: open items filtered and sorted for a reviewer, and one item with everything its page shows.
 import { fieldLabel, fieldSpec, REVIEWED_FIELDS } from '../contract/fields.ts';
-import type { Principal } from '../services/keys.ts';
+import { type Principal, scopeOf } from '../services/keys.ts';
 import { documentOf, itemOf, itemView, latestOf, type QueueItem, type ReviewDeps } from './items.ts';
 import type { SlaState } from './sla.ts';
 
@@ -33,6 +33,7 @@ export class ReviewQueue {
         : filter.assignee === 'none'
           ? { none: true, now }
           : { id: filter.assignee === 'me' ? principal.id : filter.assignee, now },
+      scope: scopeOf(principal),
     });
     let items = rows.map((r) => itemView(r, now));
     if (filter.sla) items = items.filter((i) => i.slaState === filter.sla);
@@ -69,11 +70,14 @@ export class ReviewQueue {
         confidence: f?.confidence ?? null,
         page: f?.page ?? null,
         bbox: noBox ? null : f.bbox,
+        // Read from an XML: the element it came from, shown where a page would show the box.
+        source: f?.source ?? null,
         issues: issues
           .filter((i) => i.field === name)
           .map((i) => ({ code: i.code, severity: i.severity, message: i.message })),
       };
     });
+    // An XML's nominal page has no image to show.
     const pages = Array.from({ length: result.pages }, (_, i) => {
       const size = result.pageSizes?.[i];
       return {
@@ -81,8 +85,11 @@ export class ReviewQueue {
         url: `/v1/documents/${documentId}/pages/${i + 1}`,
         width: size?.width ?? null,
         height: size?.height ?? null,
+        source: size?.source,
       };
-    });
+    })
+      .filter((p) => p.source !== 'xml')
+      .map(({ source: _source, ...page }) => page);
     return {
       doc,
       item: itemView(item, this.deps.clock.now()),
@@ -90,6 +97,9 @@ export class ReviewQueue {
       issues,
       pages,
       lineItems: result.lineItems,
+      einvoice: result.einvoice
+        ? { syntax: result.einvoice.syntax, attachment: result.einvoice.attachment ?? null }
+        : null,
     };
   }
 }

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { producerConnection } from '../../queues/connection.ts';
 import { JobQueues, jobPort } from '../../queues/queues.ts';
+import { OutboundGuard, type Resolver } from '../adapters/outbound-http.ts';
 import type { ApiDeps } from '../api/deps.ts';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
 import type { ServiceConfig } from '../config/env.ts';
@@ -16,6 +17,7 @@ import { KeyService } from '../services/keys.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
 import { RecoveryService } from '../services/recovery.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
+import { SignInThrottle } from '../services/sign-in-throttle.ts';
 import { WebhookService } from '../services/webhooks.ts';
 import { type BlobStore, createBlobStore } from '../storage/blobs.ts';
 import { type Clock, systemClock } from '../storage/clock.ts';
@@ -72,6 +74,8 @@ export async function createContext(
     clock?: Clock;
     db?: Database /** The API role reads no documents. */;
     reads?: boolean;
+    /** How webhook host names are resolved; the system's DNS when absent. */
+    resolveHost?: Resolver;
   } = {},
 ): Promise<AppContext> {
   const log = options.log ?? createLogger(config);
@@ -90,7 +94,11 @@ export async function createContext(
   const repos = repositoriesOn(db, clock);
   const transaction = transactionOn(db, clock);
   const documents = repos.documents;
-  const webhooks = new WebhookService(repos.webhooks, transaction, jobs.ensureDelivery, clock);
+  const outbound = new OutboundGuard(
+    { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowCidrs: config.WEBHOOK_ALLOW_CIDRS },
+    options.resolveHost,
+  );
+  const webhooks = new WebhookService(repos.webhooks, transaction, jobs.ensureDelivery, clock, outbound);
   const intake = new IntakeService(repos.idempotencyKeys, documents, blobs, jobs.enqueueReading, {
     maxBytes: config.MAX_UPLOAD_BYTES,
   });
@@ -136,7 +144,15 @@ export async function createContext(
     repos,
     transaction,
     keys: new KeyService(repos.apiKeys, clock),
-    users: new UserService(repos.users, repos.sessions, clock),
+    users: new UserService(
+      repos.users,
+      repos.sessions,
+      clock,
+      new SignInThrottle(repos.signInFailures, clock, {
+        maxFailures: config.SIGN_IN_MAX_FAILURES,
+        windowMinutes: config.SIGN_IN_WINDOW_MINUTES,
+      }),
+    ),
     sessions: new SessionService(repos.sessions, clock),
     intake,
     webhooks,
@@ -145,6 +161,7 @@ export async function createContext(
     reading,
     processing,
     review,
+    rateLimitRedis: connection,
     async close() {
       await queues.close().catch(() => {});
       connection.disconnect();

@@ -3,6 +3,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { startWorkers } from '../../queues/worker.ts';
+import type { Resolver } from '../adapters/outbound-http.ts';
 import { type App, buildApp } from '../api/app.ts';
 import { authenticators, extensions } from '../api/extensions.ts';
 import { ConfigFileError } from '../config/config-file.ts';
@@ -33,6 +34,8 @@ function boxed(lines: string[]): string {
 export interface StartOptions {
   /** The clock the service stores times with (tests inject a manual one). */
   clock?: Clock;
+  /** How webhook host names are resolved (tests simulate DNS answers). */
+  resolveHost?: Resolver;
 }
 
 export async function startService(
@@ -69,6 +72,7 @@ export async function startService(
       log,
       reads: role !== 'api',
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     });
   } catch (e) {
     // A bad rules file (or database) must not leave the child Redis running behind an exited process.

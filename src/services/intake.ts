@@ -17,6 +17,7 @@ export interface IncomingFile {
 export interface IntakeMeta {
   source: string;
   externalRef?: string | undefined;
+  businessUnit?: string | undefined;
   submittedBy: string;
 }
 
@@ -161,6 +162,7 @@ export class IntakeService {
           sizeBytes: file.bytes.length,
           source: meta.source,
           externalRef: meta.externalRef,
+          businessUnit: meta.businessUnit,
           submittedBy: meta.submittedBy,
         }),
       );
@@ -180,7 +182,13 @@ export class IntakeService {
   /** A stable fingerprint of a request, for Idempotency-Key: the files' bytes and names and the metadata. */
   static fingerprint(files: IncomingFile[], meta: Omit<IntakeMeta, 'submittedBy'>): string {
     const h = createHash('sha256');
-    h.update(JSON.stringify({ source: meta.source, externalRef: meta.externalRef ?? null }));
+    h.update(
+      JSON.stringify({
+        source: meta.source,
+        externalRef: meta.externalRef ?? null,
+        ...(meta.businessUnit ? { businessUnit: meta.businessUnit } : {}),
+      }),
+    );
     for (const f of files) {
       h.update(`\u0000${f.fileName}\u0000`);
       h.update(createHash('sha256').update(f.bytes).digest());

@@ -5,6 +5,8 @@ import { type ApiKeyInfo, ApiKeysRepository } from '../storage/api-keys.reposito
 import type { Clock } from '../storage/clock.ts';
 import type { Queryable } from '../storage/database.ts';
 import { ROLES } from '../storage/roles.ts';
+import type { DocumentScope, ScopeFilter } from '../storage/scope.ts';
+import { displayName } from './display-name.ts';
 
 export type { ApiKeyInfo };
 
@@ -20,6 +22,13 @@ export interface Principal {
   name: string;
   role: Role;
   kind: 'key' | 'session';
+  /** The documents it may see; absent: every one. */
+  scope?: DocumentScope | undefined;
+}
+
+/** The filter a repository needs to keep a principal to its scope; undefined when it sees everything. */
+export function scopeOf(principal: Principal): ScopeFilter | undefined {
+  return principal.scope && { scope: principal.scope, principalId: principal.id };
 }
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
@@ -47,14 +56,15 @@ export class KeyService {
     this.keys = keys instanceof ApiKeysRepository ? keys : new ApiKeysRepository(keys);
   }
 
-  async create(role: Role, name?: string): Promise<{ key: string; info: ApiKeyInfo }> {
+  async create(role: Role, name?: string, scope?: DocumentScope): Promise<{ key: string; info: ApiKeyInfo }> {
     const key = `rtg_${role}_${randomBytes(24).toString('base64url')}`;
     const info = await this.keys.insert({
       id: `key_${randomBytes(6).toString('hex')}`,
-      name: name ?? `${role} key`,
+      name: (name === undefined ? '' : displayName(name)) || `${role} key`,
       role,
       keyHash: hashSecret(key),
       prefix: key.slice(0, 14),
+      scope: scope ?? null,
       createdAt: this.clock.now(),
     });
     return { key, info };
@@ -92,7 +102,13 @@ export class KeyService {
     const now = this.clock.now();
     const last = found.lastUsedAt;
     if (!last || now.getTime() - last.getTime() > 60_000) await this.keys.touch(found.id, now);
-    const principal: Principal = { id: found.id, name: found.name, role: found.role, kind: 'key' };
+    const principal: Principal = {
+      id: found.id,
+      name: found.name,
+      role: found.role,
+      kind: 'key',
+      scope: found.scope ?? undefined,
+    };
     if (this.revocations !== revocationsBefore) return principal;
     if (this.verified.size >= KEY_CACHE_SIZE) this.verified.clear();
     this.verified.set(hash, { principal, until: t + KEY_CACHE_MS });

@@ -1,10 +1,15 @@
 // Reviewers and their web sessions: users with scrypt-hashed passwords, sessions stored as a hash of a random id.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../storage/clock.ts';
+import type { DocumentScope } from '../storage/scope.ts';
 import type { SessionsRepository } from '../storage/sessions.repository.ts';
 import type { UsersRepository } from '../storage/users.repository.ts';
+import { displayName } from './display-name.ts';
 import { AppError } from './errors.ts';
-import type { Principal, Role } from './keys.ts';
+import { type Principal, type Role, roleAllows } from './keys.ts';
+import { requireStrongPassword } from './password-policy.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
+import { newRecoveryCodes, newTotpSecret, recoveryHash, totpQrSvg, totpStepOf, totpUri } from './totp.ts';
 
 export const SESSION_COOKIE = 'rtg_session';
 export const SESSION_HOURS = 12;
@@ -42,6 +47,7 @@ export interface UserInfo {
   email: string;
   name: string;
   role: Role;
+  scope: DocumentScope | undefined;
   createdAt: Date;
 }
 
@@ -52,27 +58,43 @@ export class UserExists extends AppError {
   }
 }
 
+const wrongPassword = () => new AppError(401, 'unauthorized', 'The email or the password is wrong.');
+
+/** Who may add a second factor: people who review or administer (an ingest account sees no review data). */
+const TOTP_ROLES: Role = 'review';
+
 export class UserService {
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly clock: Clock,
+    /** Failed sign-ins per account; absent in tools that never sign anyone in (the CLI). */
+    private readonly throttle?: SignInThrottle,
   ) {}
 
-  async create(input: { email: string; name: string; role: Role; password: string }): Promise<UserInfo> {
+  async create(input: {
+    email: string;
+    name: string;
+    role: Role;
+    password: string;
+    scope?: DocumentScope | undefined;
+  }): Promise<UserInfo> {
     const email = input.email.trim().toLowerCase();
+    await requireStrongPassword(input.password, [email, ...email.split(/[@.]/), input.name]);
     if (await this.users.exists(email)) throw new UserExists(email);
     const id = `usr_${randomBytes(6).toString('hex')}`;
     const now = this.clock.now();
+    const name = displayName(input.name) || email;
     await this.users.insert({
       id,
       email,
-      name: input.name.trim(),
+      name,
       role: input.role,
       passwordHash: await hashPassword(input.password),
+      scope: input.scope,
       createdAt: now,
     });
-    return { id, email, name: input.name.trim(), role: input.role, createdAt: now };
+    return { id, email, name, role: input.role, scope: input.scope, createdAt: now };
   }
 
   /** Disables a user (by id or email) and ends their sessions; false when there is no such active user. */
@@ -83,17 +105,106 @@ export class UserService {
     return true;
   }
 
-  /** The user's principal when the password matches; undefined otherwise (unknown email or wrong password). */
-  async authenticate(email: string, password: string): Promise<Principal | undefined> {
-    const user = await this.users.findByEmail(email.trim().toLowerCase());
+  /**
+   * Signs a person in: the account must not be throttled, the password must match, and a user with a second
+   * factor must give a current code (or an unused recovery code). Failures count against the account.
+   */
+  async signIn(input: { email: string; password: string; code?: string | undefined }): Promise<Principal> {
+    const account = input.email.trim().toLowerCase();
+    await this.throttle?.check(account);
+    const user = await this.users.findByEmail(account);
     if (!user) {
       // Spend the same time as a real check, so timing does not tell which emails exist.
-      await hashPassword(password);
-      return undefined;
+      await hashPassword(input.password);
+      await this.throttle?.fail(account);
+      throw wrongPassword();
     }
-    if (!(await verifyPassword(password, user.passwordHash))) return undefined;
-    if (user.disabledAt) return undefined;
-    return { id: user.id, name: user.name, role: user.role, kind: 'session' };
+    if (!(await verifyPassword(input.password, user.passwordHash)) || user.disabledAt) {
+      await this.throttle?.fail(account);
+      throw wrongPassword();
+    }
+    if (user.totp.enabledAt && user.totp.secret) {
+      const code = input.code?.trim();
+      if (!code) {
+        throw new AppError(
+          401,
+          'totp_required',
+          'Enter the 6-digit code from your authenticator app, or one of your recovery codes.',
+        );
+      }
+      if (!(await this.secondFactorHolds(user.id, user.totp.secret, code))) {
+        await this.throttle?.fail(account);
+        throw new AppError(401, 'totp_invalid', 'This code is wrong, out of date or used already.');
+      }
+    }
+    await this.throttle?.succeed(account);
+    return { id: user.id, name: user.name, role: user.role, kind: 'session', scope: user.scope };
+  }
+
+  /** A current code not used before, or an unused recovery code (which is spent). */
+  private async secondFactorHolds(userId: string, secret: string, code: string): Promise<boolean> {
+    const step = totpStepOf(secret, code, this.clock.now());
+    if (step !== undefined) return this.users.useTotpStep(userId, step);
+    return this.users.useRecoveryCode(userId, recoveryHash(code));
+  }
+
+  /** Starts enrolling a second factor: a new secret, its otpauth:// URI and that URI as a QR code (SVG). */
+  async startTotp(principal: Principal): Promise<{ secret: string; otpauthUri: string; qrSvg: string }> {
+    const user = await this.personOf(principal);
+    if (user.totp.enabledAt) {
+      throw new AppError(
+        409,
+        'totp_enabled',
+        'A second factor is set up already; an admin can reset it (retaguarda users totp-reset).',
+      );
+    }
+    const secret = newTotpSecret();
+    await this.users.setPendingTotp(user.id, secret);
+    const otpauthUri = totpUri(secret, user.email);
+    return { secret, otpauthUri, qrSvg: await totpQrSvg(otpauthUri) };
+  }
+
+  /** Confirms enrolment with a code from the app; returns the recovery codes, shown this once. */
+  async confirmTotp(principal: Principal, code: string): Promise<{ recoveryCodes: string[] }> {
+    const user = await this.personOf(principal);
+    const pending = user.totp.pendingSecret;
+    if (!pending) {
+      throw new AppError(409, 'totp_not_started', 'Start with POST /v1/session/totp to get a secret first.');
+    }
+    const step = totpStepOf(pending, code.trim(), this.clock.now());
+    if (step === undefined) {
+      throw new AppError(
+        400,
+        'totp_invalid',
+        'This code does not match: check the app and the clock, and try again.',
+      );
+    }
+    const { codes, hashes } = newRecoveryCodes();
+    if (!(await this.users.enableTotp(user.id, hashes, step, this.clock.now()))) {
+      throw new AppError(409, 'totp_not_started', 'Start with POST /v1/session/totp to get a secret first.');
+    }
+    return { recoveryCodes: codes };
+  }
+
+  /** An admin's reset: the user signs in with the password alone until they enrol again. */
+  async resetTotp(idOrEmail: string): Promise<boolean> {
+    return (await this.users.resetTotp(idOrEmail.trim().toLowerCase())) !== undefined;
+  }
+
+  /** The user behind a session signed in with a password, in a role that may have a second factor. */
+  private async personOf(principal: Principal) {
+    const user = principal.kind === 'session' ? await this.users.findById(principal.id) : undefined;
+    if (!user || user.disabledAt) {
+      throw new AppError(
+        403,
+        'forbidden',
+        'A second factor belongs to a person: sign in with your email and password first.',
+      );
+    }
+    if (!roleAllows(user.role, TOTP_ROLES)) {
+      throw new AppError(403, 'forbidden', 'A second factor is for review and admin accounts.');
+    }
+    return user;
   }
 }
 

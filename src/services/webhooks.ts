@@ -1,8 +1,10 @@
 // Webhooks to the ERP: endpoints and their events, an outbox of deliveries written with the state change
 // that caused them, signed POSTs retried from a queue, and every attempt logged.
 import { createHmac, randomBytes } from 'node:crypto';
+import { type OutboundGuard, RefusedTarget } from '../adapters/outbound-http.ts';
 import type { Clock } from '../storage/clock.ts';
 import type { Transaction } from '../storage/repositories.ts';
+import type { DocumentScope } from '../storage/scope.ts';
 import type {
   Delivery,
   DeliveryAttempt,
@@ -10,7 +12,8 @@ import type {
   WebhookEvent,
   WebhooksRepository,
 } from '../storage/webhooks.repository.ts';
-import { messageOf } from './errors.ts';
+import { displayName } from './display-name.ts';
+import { AppError } from './errors.ts';
 import type { EnsureDelivery } from './jobs.ts';
 
 export {
@@ -39,17 +42,40 @@ export class WebhookService {
     /** The API and the workers both write deliveries, so both queue them. */
     private readonly ensureDelivery: EnsureDelivery,
     private readonly clock: Clock,
+    /** Who may be called: checked when an endpoint is registered and again on every attempt. */
+    private readonly outbound: OutboundGuard,
     private readonly options: { timeoutMs?: number } = {},
   ) {}
 
-  async register(input: { url: string; events: WebhookEvent[]; description?: string | undefined }) {
+  async register(input: {
+    url: string;
+    events: WebhookEvent[];
+    description?: string | undefined;
+    scope?: DocumentScope | undefined;
+  }) {
+    if (input.scope?.kind === 'own') {
+      throw new AppError(
+        400,
+        'bad_request',
+        'A webhook sends no documents, so "own" is no scope for it: use unit:<name> or vendors:<tax id>,…',
+      );
+    }
+    try {
+      await this.outbound.checkUrl(input.url);
+    } catch (e) {
+      if (e instanceof RefusedTarget) {
+        throw new AppError(400, 'refused_target', `This webhook URL is refused: ${e.message}.`);
+      }
+      throw new AppError(400, 'bad_request', 'This webhook URL cannot be read.');
+    }
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     const webhook = await this.webhooks.insert({
       id: `whk_${randomBytes(8).toString('hex')}`,
       url: input.url,
       events: input.events,
       secret,
-      description: input.description ?? null,
+      description: input.description === undefined ? null : displayName(input.description),
+      scope: input.scope ?? null,
       createdAt: this.clock.now(),
     });
     return { ...webhook, secret };
@@ -96,7 +122,10 @@ export class WebhookService {
     documentId: string,
     events: readonly { event: WebhookEvent; data: unknown }[],
   ): Promise<string[]> {
-    const hooks = await tx.subscribers(events.map((e) => e.event));
+    const hooks = await tx.subscribers(
+      events.map((e) => e.event),
+      documentId,
+    );
     const ids: string[] = [];
     if (hooks.length === 0) return ids;
     const now = this.clock.now();
@@ -136,33 +165,32 @@ export class WebhookService {
     const body = JSON.stringify(target.payload);
     const attempt = target.attempts + 1;
     const started = performance.now();
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    try {
-      const response = await fetch(target.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'retaguarda-webhooks',
-          [SIGNATURE_HEADER]: signPayload(target.secret, Math.floor(this.clock.now().getTime() / 1000), body),
-          'retaguarda-delivery': deliveryId,
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-      statusCode = response.status;
-      await response.body?.cancel().catch(() => {});
-      if (!response.ok) error = `the endpoint answered ${response.status}`;
-    } catch (e) {
-      const name = e instanceof Error ? e.name : '';
-      error = name === 'TimeoutError' ? 'no answer in time' : `not reached: ${messageOf(e)}`;
-    }
+    const outcome = await this.outbound.post(target.url, {
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'retaguarda-webhooks',
+        [SIGNATURE_HEADER]: signPayload(target.secret, Math.floor(this.clock.now().getTime() / 1000), body),
+        'retaguarda-delivery': deliveryId,
+      },
+      body,
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+    });
+    const statusCode = outcome.statusCode;
+    const error = outcome.ok ? null : outcome.message;
+    const failure = outcome.ok ? null : outcome.failure;
     const now = this.clock.now();
     const durationMs = Math.round(performance.now() - started);
     await this.transaction(async (tx) => {
-      await tx.webhooks.insertAttempt({ deliveryId, attempt, statusCode, error, durationMs, at: now });
-      await tx.webhooks.recordOutcome({ deliveryId, attempt, statusCode, error, at: now });
+      await tx.webhooks.insertAttempt({
+        deliveryId,
+        attempt,
+        statusCode,
+        error,
+        failure,
+        durationMs,
+        at: now,
+      });
+      await tx.webhooks.recordOutcome({ deliveryId, attempt, statusCode, error, failure, at: now });
     });
     this.observer?.(error ? 'attempt_failed' : 'delivered');
     if (error) throw new Error(error);

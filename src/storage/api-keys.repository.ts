@@ -1,13 +1,16 @@
 // API keys as stored: a sha256 of the key, its first characters to recognise it, its role and its history.
 import type { Queryable, Row } from './database.ts';
 import { ROLES, type Role } from './roles.ts';
-import { date, dateOrNull, num, oneOf, str } from './rows.ts';
+import { date, dateOrNull, num, oneOf, str, strOrNull } from './rows.ts';
+import { type DocumentScope, formatScope, storedScope } from './scope.ts';
 
 export interface ApiKeyInfo {
   id: string;
   name: string;
   role: Role;
   prefix: string;
+  /** The documents it may see; null: every one. */
+  scope: DocumentScope | null;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
@@ -18,6 +21,7 @@ const toInfo = (r: Row): ApiKeyInfo => ({
   name: str(r, 'name'),
   role: oneOf(r, 'role', ROLES),
   prefix: str(r, 'key_prefix'),
+  scope: storedScope(strOrNull(r, 'scope')) ?? null,
   createdAt: date(r, 'created_at'),
   lastUsedAt: dateOrNull(r, 'last_used_at'),
   revokedAt: dateOrNull(r, 'revoked_at'),
@@ -32,12 +36,13 @@ export class ApiKeysRepository {
     role: Role;
     keyHash: string;
     prefix: string;
+    scope: DocumentScope | null;
     createdAt: Date;
   }): Promise<ApiKeyInfo> {
     const [row] = await this.db.query(
-      `insert into api_keys (id, name, role, key_hash, key_prefix, created_at) values ($1, $2, $3, $4, $5, $6)
-       returning *`,
-      [k.id, k.name, k.role, k.keyHash, k.prefix, k.createdAt],
+      `insert into api_keys (id, name, role, key_hash, key_prefix, scope, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7) returning *`,
+      [k.id, k.name, k.role, k.keyHash, k.prefix, k.scope && formatScope(k.scope), k.createdAt],
     );
     if (!row) throw new Error('the insert returned no row');
     return toInfo(row);

@@ -5,6 +5,7 @@ import type { HistoryEntry } from '../rules/context.ts';
 import type { Clock } from './clock.ts';
 import { isDatabase, type Queryable, type Row } from './database.ts';
 import { date, dateOrNull, num, numOrNull, oneOf, oneOfOrNull, stored, str, strOrNull } from './rows.ts';
+import { type ScopeFilter, scopeCondition } from './scope.ts';
 
 export const DOCUMENT_STATUSES = [
   'received',
@@ -34,6 +35,7 @@ export interface DocumentRecord {
   source: string;
   externalRef: string | null;
   submittedBy: string | null;
+  businessUnit: string | null;
   status: DocumentStatus;
   route: 'auto' | 'review' | null;
   errorCode: string | null;
@@ -69,6 +71,7 @@ export interface NewDocument {
   source: string;
   externalRef?: string | null | undefined;
   submittedBy?: string | null | undefined;
+  businessUnit?: string | null | undefined;
 }
 
 /** `doc_` and 20 characters: sortable by creation time, then random. */
@@ -76,7 +79,8 @@ export function newDocumentId(now: Date): string {
   return `doc_${now.getTime().toString(36).padStart(9, '0')}${randomBytes(7).toString('hex').slice(0, 11)}`;
 }
 
-const COLUMNS = `id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by, status, route,
+const COLUMNS = `id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by, business_unit,
+  status, route,
   error_code, error_message, processing_round, document_type, vendor_name, vendor_tax_id, invoice_number,
   total_amount::text as total_amount, currency, received_at, processed_at, first_read_at, decided_at, updated_at`;
 
@@ -92,6 +96,7 @@ function toRecord(r: Row): DocumentRecord {
     source: str(r, 'source'),
     externalRef: strOrNull(r, 'external_ref'),
     submittedBy: strOrNull(r, 'submitted_by'),
+    businessUnit: strOrNull(r, 'business_unit'),
     status: oneOf(r, 'status', DOCUMENT_STATUSES),
     route: oneOfOrNull(r, 'route', ROUTES),
     errorCode: strOrNull(r, 'error_code'),
@@ -147,6 +152,8 @@ export interface ExportFilter {
   from?: Date | undefined;
   to?: Date | undefined;
   limit: number;
+  /** Only the documents a scoped key or user may see. */
+  scope?: ScopeFilter | undefined;
 }
 
 export interface ListFilter {
@@ -157,6 +164,9 @@ export interface ListFilter {
   vendor?: string | undefined;
   source?: string | undefined;
   submittedBy?: string | undefined;
+  businessUnit?: string | undefined;
+  /** Only the documents a scoped key or user may see. */
+  scope?: ScopeFilter | undefined;
   /** Documents received strictly before this one (id order), for cursor pagination, newest first. */
   before?: { receivedAt: Date; id: string } | undefined;
   limit: number;
@@ -178,8 +188,8 @@ export class DocumentsRepository {
     const [row] = await this.db.query(
       `with doc as (
          insert into documents (id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by,
-           status, received_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $9) returning ${COLUMNS}
+           business_unit, status, received_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $10, 'received', $9, $9) returning ${COLUMNS}
        ), event as (
          insert into document_events (document_id, from_status, to_status, actor, reason, at)
          select id, null, 'received', $8, null, $9 from doc
@@ -195,15 +205,29 @@ export class DocumentsRepository {
         doc.externalRef ?? null,
         doc.submittedBy ?? null,
         now,
+        doc.businessUnit ?? null,
       ],
     );
     if (!row) throw new Error('the insert returned no row');
     return toRecord(row);
   }
 
-  async get(id: string): Promise<DocumentRecord | undefined> {
-    const [row] = await this.db.query(`select ${COLUMNS} from documents where id = $1`, [id]);
+  /** A document; with a scope, only when it is in that scope. */
+  async get(id: string, scope?: ScopeFilter): Promise<DocumentRecord | undefined> {
+    const params: unknown[] = [id];
+    const inScope = scope ? ` and ${scopeCondition(scope, (v) => `$${params.push(v)}`)}` : '';
+    const [row] = await this.db.query(`select ${COLUMNS} from documents where id = $1${inScope}`, params);
     return row ? toRecord(row) : undefined;
+  }
+
+  /** True when the document exists and is in the scope. */
+  async visible(id: string, scope: ScopeFilter): Promise<boolean> {
+    const params: unknown[] = [id];
+    const rows = await this.db.query(
+      `select 1 from documents where id = $1 and ${scopeCondition(scope, (v) => `$${params.push(v)}`)}`,
+      params,
+    );
+    return rows.length > 0;
   }
 
   async list(filter: ListFilter): Promise<DocumentRecord[]> {
@@ -218,6 +242,8 @@ export class DocumentsRepository {
     if (filter.to) where.push(`received_at < ${p(filter.to)}`);
     if (filter.source) where.push(`source = ${p(filter.source)}`);
     if (filter.submittedBy) where.push(`submitted_by = ${p(filter.submittedBy)}`);
+    if (filter.businessUnit) where.push(`business_unit = ${p(filter.businessUnit)}`);
+    if (filter.scope) where.push(scopeCondition(filter.scope, p));
     if (filter.vendor) {
       const v = p(`%${filter.vendor.toLowerCase()}%`);
       const taxKey = p(`tax:${filter.vendor.replace(/[^0-9A-Za-z]/g, '').toUpperCase()}`);
@@ -430,6 +456,7 @@ export class DocumentsRepository {
     const at = 'coalesce(d.decided_at, d.processed_at, d.received_at)';
     if (filter.from) where.push(`${at} >= $${params.push(filter.from)}`);
     if (filter.to) where.push(`${at} < $${params.push(filter.to)}`);
+    if (filter.scope) where.push(scopeCondition(filter.scope, (v) => `$${params.push(v)}`, 'd.'));
     const rows = await this.db.query(
       `select d.id, d.external_ref, d.status, d.file_name, ${at} as decided_at, r.version, r.result
        from documents d

@@ -8,6 +8,7 @@ import { FiguresRepository } from './figures.repository.ts';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.ts';
 import { ReviewItemsRepository } from './review-items.repository.ts';
 import { SessionsRepository } from './sessions.repository.ts';
+import { SignInFailuresRepository } from './sign-in-failures.repository.ts';
 import { UsersRepository } from './users.repository.ts';
 import { VendorCorrectionsRepository } from './vendor-corrections.repository.ts';
 import { WebhooksRepository } from './webhooks.repository.ts';
@@ -21,6 +22,7 @@ export interface Repositories {
   apiKeys: ApiKeysRepository;
   users: UsersRepository;
   sessions: SessionsRepository;
+  signInFailures: SignInFailuresRepository;
   idempotencyKeys: IdempotencyKeysRepository;
   figures: FiguresRepository;
 }
@@ -43,6 +45,7 @@ export function repositoriesOn(q: Queryable, clock: Clock): Repositories {
     apiKeys: new ApiKeysRepository(q),
     users: new UsersRepository(q),
     sessions: new SessionsRepository(q),
+    signInFailures: new SignInFailuresRepository(q),
     idempotencyKeys: new IdempotencyKeysRepository(q),
     figures: new FiguresRepository(q),
   };

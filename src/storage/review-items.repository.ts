@@ -3,6 +3,7 @@
 import type { DocumentResult } from '../contract/result.ts';
 import type { Queryable, Row } from './database.ts';
 import { date, dateOrNull, num, str, strings, strOrNull } from './rows.ts';
+import { type ScopeFilter, scopeCondition } from './scope.ts';
 
 /** An item with the document fields the queue shows. */
 export interface ReviewItemRecord {
@@ -47,6 +48,8 @@ export interface OpenItemsFilter {
   createdBefore?: Date | undefined;
   /** 'none': unclaimed or claim expired at `now`; otherwise held by this principal at `now`. */
   assignee?: { none: true; now: Date } | { id: string; now: Date } | undefined;
+  /** Only the items of documents a scoped key or user may see. */
+  scope?: ScopeFilter | undefined;
 }
 
 const ITEM_COLUMNS = `r.document_id, r.reasons, r.priority, r.sla_deadline, r.total_amount::text as total_amount,
@@ -121,6 +124,7 @@ export class ReviewItemsRepository {
     const who = filter.assignee;
     if (who && 'none' in who) where.push(`(r.assignee is null or r.claimed_until <= ${p(who.now)})`);
     else if (who) where.push(`r.assignee = ${p(who.id)} and r.claimed_until > ${p(who.now)}`);
+    if (filter.scope) where.push(scopeCondition(filter.scope, p, 'd.'));
     const rows = await this.db.query(
       `select ${ITEM_COLUMNS} from review_items r join documents d on d.id = r.document_id
        where ${where.join(' and ')}`,

@@ -1,5 +1,6 @@
 // Webhook endpoints, their deliveries (the outbox) and every attempt at one.
 import { z } from 'zod';
+import { FAILURE_CATEGORIES, type FailureCategory } from '../adapters/outbound-http.ts';
 import type { Queryable, Row } from './database.ts';
 import {
   bool,
@@ -9,11 +10,13 @@ import {
   num,
   numOrNull,
   oneOf,
+  oneOfOrNull,
   someOf,
   str,
   strings,
   strOrNull,
 } from './rows.ts';
+import { type DocumentScope, formatScope, scopeCondition, storedScope } from './scope.ts';
 
 export const WEBHOOK_EVENTS = [
   'document.processed',
@@ -30,6 +33,8 @@ export interface Webhook {
   url: string;
   events: WebhookEvent[];
   description: string | null;
+  /** Only events of documents in this scope; null: every document's. */
+  scope: DocumentScope | null;
   active: boolean;
   createdAt: Date;
 }
@@ -45,6 +50,8 @@ export interface Delivery {
   attempts: number;
   lastStatusCode: number | null;
   lastError: string | null;
+  /** The last failed attempt's category (refused_target, timeout, http_5xx, …); null once delivered. */
+  lastFailure: FailureCategory | null;
   createdAt: Date;
   deliveredAt: Date | null;
 }
@@ -53,6 +60,7 @@ export interface DeliveryAttempt {
   attempt: number;
   statusCode: number | null;
   error: string | null;
+  failure: FailureCategory | null;
   durationMs: number | null;
   at: Date;
 }
@@ -72,6 +80,7 @@ const toWebhook = (r: Row): Webhook => ({
   url: str(r, 'url'),
   events: someOf(r, 'events', WEBHOOK_EVENTS),
   description: strOrNull(r, 'description'),
+  scope: storedScope(strOrNull(r, 'scope')) ?? null,
   active: bool(r, 'active'),
   createdAt: date(r, 'created_at'),
 });
@@ -85,6 +94,7 @@ const toDelivery = (r: Row): Delivery => ({
   attempts: num(r, 'attempts'),
   lastStatusCode: numOrNull(r, 'last_status_code'),
   lastError: strOrNull(r, 'last_error'),
+  lastFailure: oneOfOrNull(r, 'last_failure', FAILURE_CATEGORIES),
   createdAt: date(r, 'created_at'),
   deliveredAt: dateOrNull(r, 'delivered_at'),
 });
@@ -98,12 +108,13 @@ export class WebhooksRepository {
     events: readonly WebhookEvent[];
     secret: string;
     description: string | null;
+    scope: DocumentScope | null;
     createdAt: Date;
   }): Promise<Webhook> {
     const [row] = await this.db.query(
-      `insert into webhooks (id, url, events, secret, description, created_at) values ($1, $2, $3, $4, $5, $6)
-       returning *`,
-      [w.id, w.url, w.events, w.secret, w.description, w.createdAt],
+      `insert into webhooks (id, url, events, secret, description, scope, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7) returning *`,
+      [w.id, w.url, w.events, w.secret, w.description, w.scope && formatScope(w.scope), w.createdAt],
     );
     if (!row) throw new Error('the insert returned no row');
     return toWebhook(row);
@@ -122,13 +133,33 @@ export class WebhooksRepository {
     return (await this.db.query('delete from webhooks where id = $1 returning id', [id])).length > 0;
   }
 
-  /** Active endpoints listening to any of `events`, with the events each listens to. */
-  async subscribers(events: readonly WebhookEvent[]): Promise<{ id: string; events: string[] }[]> {
+  /**
+   * Active endpoints listening to any of `events` whose scope holds the document, with the events each
+   * listens to. In the transaction that stored the document's result, so its vendor is the one just read.
+   */
+  async subscribers(
+    events: readonly WebhookEvent[],
+    documentId: string,
+  ): Promise<{ id: string; events: string[] }[]> {
     const rows = await this.db.query(
-      'select id, events from webhooks where active and events && $1::text[]',
+      'select id, events, scope from webhooks where active and events && $1::text[]',
       [events],
     );
-    return rows.map((r) => ({ id: str(r, 'id'), events: strings(r, 'events') }));
+    const out: { id: string; events: string[] }[] = [];
+    for (const r of rows) {
+      const scope = storedScope(strOrNull(r, 'scope'));
+      if (scope) {
+        const params: unknown[] = [documentId];
+        const where = scopeCondition({ scope }, (v) => `$${params.push(v)}`);
+        if (
+          (await this.db.query(`select 1 from documents where id = $1 and ${where}`, params)).length === 0
+        ) {
+          continue;
+        }
+      }
+      out.push({ id: str(r, 'id'), events: strings(r, 'events') });
+    }
+    return out;
   }
 
   async deliveries(webhookId: string, limit: number): Promise<Delivery[]> {
@@ -145,7 +176,7 @@ export class WebhooksRepository {
     const out = new Map<string, DeliveryAttempt[]>(deliveryIds.map((id) => [id, []]));
     if (deliveryIds.length === 0) return out;
     const rows = await this.db.query(
-      `select delivery_id, attempt, status_code, error, duration_ms, at from webhook_attempts
+      `select delivery_id, attempt, status_code, error, failure, duration_ms, at from webhook_attempts
        where delivery_id = any($1::text[]) order by id`,
       [deliveryIds],
     );
@@ -154,6 +185,7 @@ export class WebhooksRepository {
         attempt: num(r, 'attempt'),
         statusCode: numOrNull(r, 'status_code'),
         error: strOrNull(r, 'error'),
+        failure: oneOfOrNull(r, 'failure', FAILURE_CATEGORIES),
         durationMs: numOrNull(r, 'duration_ms'),
         at: date(r, 'at'),
       });
@@ -179,7 +211,7 @@ export class WebhooksRepository {
   /** Puts a delivery of this endpoint back to pending; undefined when there is no such delivery. */
   async markPending(webhookId: string, deliveryId: string): Promise<Delivery | undefined> {
     const [row] = await this.db.query(
-      `update webhook_deliveries set status = 'pending', last_error = null
+      `update webhook_deliveries set status = 'pending', last_error = null, last_failure = null
        where id = $1 and webhook_id = $2 returning *`,
       [deliveryId, webhookId],
     );
@@ -209,13 +241,14 @@ export class WebhooksRepository {
     attempt: number;
     statusCode: number | null;
     error: string | null;
+    failure: FailureCategory | null;
     durationMs: number;
     at: Date;
   }): Promise<void> {
     await this.db.query(
-      `insert into webhook_attempts (delivery_id, attempt, status_code, error, duration_ms, at)
-       values ($1, $2, $3, $4, $5, $6)`,
-      [a.deliveryId, a.attempt, a.statusCode, a.error, a.durationMs, a.at],
+      `insert into webhook_attempts (delivery_id, attempt, status_code, error, failure, duration_ms, at)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
+      [a.deliveryId, a.attempt, a.statusCode, a.error, a.failure, a.durationMs, a.at],
     );
   }
 
@@ -225,14 +258,15 @@ export class WebhooksRepository {
     attempt: number;
     statusCode: number | null;
     error: string | null;
+    failure: FailureCategory | null;
     at: Date;
   }): Promise<void> {
     await this.db.query(
-      `update webhook_deliveries set attempts = $2, last_status_code = $3, last_error = $4,
+      `update webhook_deliveries set attempts = $2, last_status_code = $3, last_error = $4, last_failure = $6,
          status = case when $4::text is null then 'delivered' else status end,
          delivered_at = case when $4::text is null then $5::timestamptz else delivered_at end
        where id = $1`,
-      [a.deliveryId, a.attempt, a.statusCode, a.error, a.at],
+      [a.deliveryId, a.attempt, a.statusCode, a.error, a.at, a.failure],
     );
   }
 

@@ -261,6 +261,43 @@ describe('retaguarda keys create and serve', () => {
     expect(await serve.exited).toBe(0);
   }, 90_000);
 
+  it('creates a scoped key, lists its scope, and refuses a scope or a password that does not do', async () => {
+    const dir = tempDir();
+    const scoped = await run(
+      ['keys', 'create', '--role', 'ingest', '--name', 'erp-north', '--scope', 'unit:north'],
+      {
+        DATA_DIR: dir,
+      },
+    );
+    expect(scoped.code, scoped.stderr).toBe(0);
+    expect(scoped.stderr).toMatch(/\(ingest, limited to unit:north\)/);
+    const listed = await run(['keys', 'list'], { DATA_DIR: dir });
+    expect(listed.stdout).toMatch(/erp-north {2}\[unit:north\]/);
+    const bad = await run(['keys', 'create', '--role', 'ingest', '--scope', 'everything'], { DATA_DIR: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--scope "everything": a scope is "own", "unit:<name>"/);
+    const weak = await run(
+      [
+        'users',
+        'create',
+        '--email',
+        'root@example.com',
+        '--name',
+        'Root',
+        '--role',
+        'admin',
+        '--password',
+        '12345678',
+      ],
+      { DATA_DIR: dir },
+    );
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toMatch(/at least 12 characters/);
+    const reset = await run(['users', 'totp-reset', 'nobody@example.com'], { DATA_DIR: dir });
+    expect(reset.code).toBe(1);
+    expect(reset.stderr).toMatch(/No user nobody@example.com/);
+  }, 90_000);
+
   it('starts a child redis-server when none answers, says so, and stops it on SIGTERM', async () => {
     const dir = tempDir();
     const redisPort = await freePort();

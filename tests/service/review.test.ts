@@ -140,6 +140,7 @@ describe('review API', () => {
       'subtotal',
       'taxAmount',
       'totalAmount',
+      'amountDue',
     ]);
     const total = body.fields.find((f: Json) => f.name === 'totalAmount');
     expect(total.value).toBe('1244.29');

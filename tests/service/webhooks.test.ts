@@ -150,7 +150,13 @@ describe('webhooks', () => {
             status: string;
             attempts: number;
             lastStatusCode: number;
-            attemptLog: { attempt: number; statusCode: number | null; error: string | null }[];
+            lastFailure: string | null;
+            attemptLog: {
+              attempt: number;
+              statusCode: number | null;
+              error: string | null;
+              failure: string | null;
+            }[];
           }[];
         }
       ).deliveries;
@@ -160,10 +166,11 @@ describe('webhooks', () => {
     });
     const refused = listing.find((d) => d.id === firstDeliveryId)!;
     expect(refused).toMatchObject({ documentId, attempts: 2, lastStatusCode: 200 });
-    expect(refused.attemptLog.map((a) => [a.attempt, a.statusCode, a.error])).toEqual([
-      [1, 500, 'the endpoint answered 500'],
-      [2, 200, null],
+    expect(refused.attemptLog.map((a) => [a.attempt, a.statusCode, a.error, a.failure])).toEqual([
+      [1, 500, 'the endpoint answered 500', 'http_5xx'],
+      [2, 200, null, null],
     ]);
+    expect(refused.lastFailure).toBeNull();
     const other = listing.find((d) => d.id !== firstDeliveryId)!;
     expect(other.attempts).toBe(1);
 

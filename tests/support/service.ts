@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { Resolver } from '../../src/adapters/outbound-http.ts';
 import { loadEnv, type ServiceConfig } from '../../src/config/env.ts';
 import { type Role, type RunningService, startService } from '../../src/server/run.ts';
 import type { Clock } from '../../src/storage/clock.ts';
@@ -68,6 +69,8 @@ export interface TestServiceOptions {
   database?: 'postgres' | 'pglite';
   env?: Record<string, string>;
   clock?: Clock;
+  /** How webhook host names resolve (DNS simulated); the system's DNS when absent. */
+  resolveHost?: Resolver;
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -84,14 +87,15 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     START_REDIS: 'false',
     RECOVERY_GRACE_SECONDS: '2',
     RECOVERY_INTERVAL_SECONDS: '2',
+    // Webhook receivers in the tests listen on 127.0.0.1; every other private address stays refused.
+    WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   });
-  const service = await startService(
-    options.role ?? 'serve',
-    config,
-    options.clock ? { clock: options.clock } : {},
-  );
+  const service = await startService(options.role ?? 'serve', config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+  });
   const { key: adminKey } = await service.ctx.keys.create('admin', 'test admin');
   const url = service.url ?? '';
   const request = (path: string, init: RequestInit & { key?: string } = {}) => {

@@ -23,3 +23,27 @@ describe('configuration errors keep secrets out', () => {
     expect(message).not.toContain('s3cret');
   });
 });
+
+describe('proxy and webhook ranges', () => {
+  it('reads TRUST_PROXY as false, true, a hop count or a list of proxies', () => {
+    expect(loadEnv({}).TRUST_PROXY).toBe(false);
+    expect(loadEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadEnv({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,loopback' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      'loopback',
+    ]);
+    expect(() => loadEnv({ TRUST_PROXY: 'my-proxy' })).toThrow(/TRUST_PROXY="my-proxy": "my-proxy" is not/);
+  });
+
+  it('reads WEBHOOK_ALLOW_CIDRS as CIDR ranges and refuses anything else', () => {
+    expect(loadEnv({}).WEBHOOK_ALLOW_CIDRS).toEqual([]);
+    expect(loadEnv({ WEBHOOK_ALLOW_CIDRS: '10.20.0.0/16,fd12::/64' }).WEBHOOK_ALLOW_CIDRS).toEqual([
+      '10.20.0.0/16',
+      'fd12::/64',
+    ]);
+    expect(() => loadEnv({ WEBHOOK_ALLOW_CIDRS: '10.20.0.0' })).toThrow(/WEBHOOK_ALLOW_CIDRS=.*not a CIDR/);
+    expect(loadEnv({ WEBHOOK_ALLOW_PRIVATE: 'true' }).WEBHOOK_ALLOW_PRIVATE).toBe(true);
+  });
+});

@@ -4,18 +4,24 @@ import { z } from 'zod';
 import { AppError } from '../../services/errors.ts';
 import type { ApiKeyInfo } from '../../services/keys.ts';
 import type { Delivery, Webhook } from '../../services/webhooks.ts';
+import { formatScope } from '../../storage/scope.ts';
 import type { ApiDeps } from '../deps.ts';
 import { DeliveryBody, ErrorBody, KeyBody, KeyInput, WebhookBody, WebhookInput } from '../schemas.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const keyBody = (k: ApiKeyInfo) => ({
   ...k,
+  scope: k.scope && formatScope(k.scope),
   createdAt: k.createdAt.toISOString(),
   lastUsedAt: iso(k.lastUsedAt),
   revokedAt: iso(k.revokedAt),
 });
 const noWebhook = () => new AppError(404, 'not_found', 'No webhook with this id.');
-const webhookBody = (w: Webhook) => ({ ...w, createdAt: w.createdAt.toISOString() });
+const webhookBody = (w: Webhook) => ({
+  ...w,
+  scope: w.scope && formatScope(w.scope),
+  createdAt: w.createdAt.toISOString(),
+});
 const deliveryBody = (d: Delivery) => ({
   ...d,
   createdAt: d.createdAt.toISOString(),
@@ -24,7 +30,8 @@ const deliveryBody = (d: Delivery) => ({
 
 export function adminRoutes(ctx: Pick<ApiDeps, 'keys' | 'webhooks'>): FastifyPluginAsyncZod {
   return async (app) => {
-    const admin = { role: 'admin' as const };
+    // Keys and webhooks reach every document: a scoped admin manages none of them.
+    const admin = { role: 'admin' as const, unscoped: true };
 
     app.post(
       '/v1/keys',
@@ -38,7 +45,7 @@ export function adminRoutes(ctx: Pick<ApiDeps, 'keys' | 'webhooks'>): FastifyPlu
         },
       },
       async (request, reply) => {
-        const { key, info } = await ctx.keys.create(request.body.role, request.body.name);
+        const { key, info } = await ctx.keys.create(request.body.role, request.body.name, request.body.scope);
         return reply.code(201).send({ ...keyBody(info), key });
       },
     );

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../services/errors.ts';
+import { scopeOf } from '../../services/keys.ts';
 import type { DocumentRecord } from '../../storage/documents.repository.ts';
 import type { ApiDeps } from '../deps.ts';
 import { principalOf } from '../plugins/auth.ts';
@@ -29,6 +30,7 @@ export function toSummary(d: DocumentRecord): z.infer<typeof DocumentSummary> {
     sha256: d.sha256,
     source: d.source,
     externalRef: d.externalRef,
+    businessUnit: d.businessUnit,
     route: d.route,
     documentType: d.documentType,
     vendorName: d.vendorName,
@@ -116,7 +118,9 @@ export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'reading'>
           to: q.to,
           vendor: q.vendor,
           source: q.source,
+          businessUnit: q.businessUnit,
           submittedBy: q.mine === 'true' ? principalOf(request).id : undefined,
+          scope: scopeOf(principalOf(request)),
           before,
           limit: q.limit + 1,
         });

@@ -3,8 +3,10 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EXPORTED_FIELDS, type FieldName } from '../../contract/fields.ts';
+import { scopeOf } from '../../services/keys.ts';
 import type { DocumentStatus } from '../../storage/documents.repository.ts';
 import type { ApiDeps } from '../deps.ts';
+import { principalOf } from '../plugins/auth.ts';
 
 const COLUMNS = [
   'documentId',
@@ -50,6 +52,7 @@ export function exportRoutes(ctx: Pick<ApiDeps, 'repos'>): FastifyPluginAsyncZod
           from: q.from,
           to: q.to,
           limit: q.limit,
+          scope: scopeOf(principalOf(request)),
         });
         const records = rows.map((row) => {
           const f = (name: FieldName) => row.result?.fields[name]?.value ?? null;

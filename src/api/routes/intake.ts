@@ -4,8 +4,10 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { displayName } from '../../services/display-name.ts';
 import { AppError } from '../../services/errors.ts';
 import { type IncomingFile, IntakeRefusal } from '../../services/intake.ts';
+import type { Principal } from '../../services/keys.ts';
 import type { DocumentRecord } from '../../storage/documents.repository.ts';
 import type { ApiDeps } from '../deps.ts';
 import { principalOf } from '../plugins/auth.ts';
@@ -27,17 +29,19 @@ const RAW_TYPES = [
 ];
 
 // Built once: zod compiles a schema on its first use, so a schema made per request costs a compile each time.
-const MultipartMeta = IntakeQuery.pick({ externalRef: true, source: true });
+const MultipartMeta = IntakeQuery.pick({ externalRef: true, source: true, businessUnit: true });
+type Meta = { externalRef?: string; source?: string; businessUnit?: string };
 
 /** The files of a request and its metadata, from multipart parts or from a raw body. */
 async function incomingFiles(
   request: FastifyRequest,
   ctx: Pick<ApiDeps, 'config'>,
   query: z.infer<typeof IntakeQuery>,
-): Promise<{ files: IncomingFile[]; meta: { externalRef?: string; source?: string } }> {
-  const meta: { externalRef?: string; source?: string } = {};
+): Promise<{ files: IncomingFile[]; meta: Meta }> {
+  const meta: Meta = {};
   if (query.externalRef) meta.externalRef = query.externalRef;
   if (query.source) meta.source = query.source;
+  if (query.businessUnit) meta.businessUnit = query.businessUnit;
   if (!request.isMultipart()) {
     const body = request.body;
     if (!Buffer.isBuffer(body)) {
@@ -59,7 +63,11 @@ async function incomingFiles(
   })) {
     if (part.type === 'file') {
       files.push({ fileName: safeName((part as MultipartFile).filename), bytes: await part.toBuffer() });
-    } else if (part.fieldname === 'externalRef' || part.fieldname === 'source') {
+    } else if (
+      part.fieldname === 'externalRef' ||
+      part.fieldname === 'source' ||
+      part.fieldname === 'businessUnit'
+    ) {
       const value = String(part.value ?? '').trim();
       if (value) meta[part.fieldname] = value;
     }
@@ -75,14 +83,24 @@ async function incomingFiles(
   return { files, meta };
 }
 
-/** A display name only (the blob is stored by its hash): no folders, no control characters, not too long. */
+/** A display name only (the blob is stored by its hash): no folders, no control or direction marks, not too long. */
 function safeName(name: string | undefined): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = base
-    .replace(/[\p{Cc}]/gu, '')
-    .trim()
-    .slice(0, 255);
-  return clean || 'document';
+  return displayName(base).slice(0, 255) || 'document';
+}
+
+/** A key scoped to a business unit sends its documents to that unit, and to no other. */
+function businessUnitOf(principal: Principal, given: string | undefined): string | undefined {
+  const scope = principal.scope;
+  if (scope?.kind !== 'unit') return given;
+  if (given !== undefined && given !== scope.unit) {
+    throw new IntakeRefusal(
+      403,
+      'forbidden',
+      `${principal.name} sends documents of the business unit "${scope.unit}" only, not "${given}".`,
+    );
+  }
+  return scope.unit;
 }
 
 /** The 202 answer: each document's id, name, status and where to follow it. */
@@ -126,7 +144,8 @@ export function intakeRoutes(ctx: Pick<ApiDeps, 'config' | 'intake' | 'queueStat
           tags: ['documents'],
           summary: 'Send one or many documents',
           description:
-            'multipart/form-data with one "file" part per document (and optional "externalRef" and "source" fields), ' +
+            'multipart/form-data with one "file" part per document (and optional "externalRef", "source" and ' +
+            '"businessUnit" fields), ' +
             'or one document as the raw body with its Content-Type (metadata in the query). The type is read from ' +
             'the bytes. An Idempotency-Key header makes a retried request return the first answer.',
           querystring: IntakeQuery,
@@ -157,13 +176,15 @@ export function intakeRoutes(ctx: Pick<ApiDeps, 'config' | 'intake' | 'queueStat
         if (files.length === 0) {
           throw new AppError(400, 'no_file', 'The request holds no file: send at least one "file" part.');
         }
+        const principal = principalOf(request);
         const outcome = await ctx.intake.submit(
           {
             files,
             meta: {
               source: meta.source ?? 'api',
               externalRef: meta.externalRef,
-              submittedBy: principalOf(request).id,
+              businessUnit: businessUnitOf(principal, meta.businessUnit),
+              submittedBy: principal.id,
             },
             idempotencyKey: request.headers['idempotency-key'],
           },

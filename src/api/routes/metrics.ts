@@ -89,7 +89,7 @@ function rangeOf(q: { from?: Date | undefined; to?: Date | undefined }, now: Dat
   return { from: q.from ?? new Date(to.getTime() - 7 * 86_400_000), to };
 }
 
-/** 401/403 for routes registered by other plugins (bull-board), which carry no `config.role`. */
+/** 401/403 for routes registered by other plugins (bull-board), which carry no `config.role` (nor `unscoped`). */
 async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
   if (!request.principal) {
     return sendError(reply, new AppError(401, 'unauthorized', 'An admin API key or session is required.'));
@@ -101,6 +101,17 @@ async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
         403,
         'forbidden',
         `This needs the admin role; ${request.principal.name} has the ${request.principal.role} role.`,
+      ),
+    );
+  }
+  // The board shows and moves the jobs of every document.
+  if (request.principal.scope) {
+    return sendError(
+      reply,
+      new AppError(
+        403,
+        'forbidden',
+        `The queue board spans every document; ${request.principal.name} is limited to some.`,
       ),
     );
   }
@@ -118,7 +129,8 @@ export async function metricsRoutes(app: App, ctx: ApiDeps): Promise<void> {
   app.get(
     '/v1/metrics/summary',
     {
-      config: { role: 'review' },
+      // The figures count every document: not for a key or user limited to some.
+      config: { role: 'review', unscoped: true },
       schema: {
         tags: ['metrics'],
         summary: 'The back office figures over a range',
@@ -140,7 +152,8 @@ export async function metricsRoutes(app: App, ctx: ApiDeps): Promise<void> {
   app.get(
     '/v1/metrics/daily',
     {
-      config: { role: 'review' },
+      // The figures count every document: not for a key or user limited to some.
+      config: { role: 'review', unscoped: true },
       schema: {
         tags: ['metrics'],
         summary: 'The same figures per UTC day of the range',
@@ -169,7 +182,7 @@ export async function metricsRoutes(app: App, ctx: ApiDeps): Promise<void> {
 
   app.get(
     '/metrics',
-    { config: ctx.config.METRICS_PUBLIC ? {} : { role: 'admin' }, schema: { hide: true } },
+    { config: ctx.config.METRICS_PUBLIC ? {} : { role: 'admin', unscoped: true }, schema: { hide: true } },
     async (_request, reply) => {
       const body = await registry.metrics();
       return reply.type(registry.contentType).send(body);

@@ -2,6 +2,8 @@
 import { api, roleAllows } from './common.js';
 
 const error = document.getElementById('login-error');
+const codeRow = document.getElementById('code-row');
+const codeField = document.getElementById('code');
 
 /** Only a path on this site: never an open redirect. The browser resolves `next` the way it would follow it
  * (it drops tabs and newlines, so "/\t/evil.example" is another site), and only a same-origin result is kept. */
@@ -30,6 +32,15 @@ async function signIn(body, form) {
     location.assign(nextPath(res.body.role));
     return;
   }
+  // The password was right and the account has a second factor: ask for the code, then sign in again.
+  if (res.body?.error === 'totp_required' || res.body?.error === 'totp_invalid') {
+    codeRow.hidden = false;
+    codeField.required = true;
+    codeField.value = '';
+    codeField.focus();
+  }
+  // Asking for the code is the next step, not a mistake: it is not shown as an error.
+  error.className = res.body?.error === 'totp_required' ? 'notice' : 'notice error';
   error.textContent = res.body?.message ?? 'Signing in failed.';
   error.hidden = false;
 }
@@ -37,7 +48,8 @@ async function signIn(body, form) {
 document.getElementById('password-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const f = e.currentTarget;
-  signIn({ email: f.email.value.trim(), password: f.password.value }, f);
+  const code = f.code.value.trim();
+  signIn({ email: f.email.value.trim(), password: f.password.value, ...(code ? { code } : {}) }, f);
 });
 document.getElementById('key-form').addEventListener('submit', (e) => {
   e.preventDefault();
