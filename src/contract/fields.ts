@@ -52,6 +52,8 @@ export const FIELD_CATALOGUE = {
   subtotal: { kind: 'amount', label: 'subtotal' },
   taxAmount: { kind: 'amount', label: 'tax amount' },
   totalAmount: { kind: 'amount', label: 'total amount' },
+  // What is left to pay: the total less what was paid in advance (EN 16931 BT-115). Read from e-invoices.
+  amountDue: { kind: 'amount', label: 'amount due' },
   // Where to pay: compared with the vendor master data by bank_details_changed; a changed account is a
   // classic fraud, so it is checked, not exported or edited in place.
   bankAccount: {

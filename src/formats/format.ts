@@ -1,5 +1,6 @@
 // What an input format is to the service: how its bytes are recognised and how they are read into a layout
 // (or, for structured input, straight into fields). One module per format, listed in ./registry.ts.
+import type { EInvoice } from '../contract/result.ts';
 import type { Layout, Page } from '../pipeline/layout.ts';
 import type { ImageDecoder, PageImage, PdfReader, ReadLimits } from '../pipeline/ports.ts';
 import type { Understanding } from '../pipeline/understand.ts';
@@ -38,6 +39,11 @@ export interface FormatReading {
   understood?: Understanding;
   /** True when the amounts already include the taxes (see the contract's `pricesIncludeTax`). */
   pricesIncludeTax?: boolean;
+  /** What an e-invoice states beyond the fields (totals, tax breakdown, the visible page of a hybrid PDF). */
+  einvoice?: EInvoice;
+  /** The id of the format that really read the bytes, when a format handed them over to another (a PDF that
+   * looked like it carried an e-invoice but did not is read, and recorded, as a plain PDF). */
+  readAs?: string;
 }
 
 export interface DocumentFormat {
@@ -48,6 +54,9 @@ export interface DocumentFormat {
   /** File name endings picked up when a folder is given to `retaguarda process`. */
   extensions: readonly string[];
   detect(probe: Probe): Detection | undefined;
+  /** For bytes no format reads: what they are when they belong to this format's family without being read by it
+   * ("a UBL Order, not an invoice or credit note"), for the refusal. */
+  describe?(probe: Probe): string | undefined;
   read(bytes: Uint8Array, tools: ReadTools): Promise<FormatReading>;
   /** Page `page` (1-based) as an upright image for the review page; absent when the format has no pages. */
   renderPage?(

@@ -1,7 +1,8 @@
 // PDF: each page's text layer when it can be trusted, otherwise the page rendered at 300 dpi and OCR'd.
 import { groupIntoLines, type Page } from '../pipeline/layout.ts';
+import type { PdfDocumentHandle } from '../pipeline/ports.ts';
 import { hasUsableTextLayer } from '../pipeline/text-layer.ts';
-import type { DocumentFormat } from './format.ts';
+import type { DocumentFormat, ReadTools } from './format.ts';
 
 /** Resolution at which PDF pages without a text layer are rendered for OCR. */
 export const OCR_RENDER_DPI = 300;
@@ -18,29 +19,7 @@ export const pdfFormat: DocumentFormat = {
   async read(bytes, tools) {
     const pdf = await tools.pdf.open(bytes, tools.limits);
     try {
-      const pages: Promise<Page>[] = [];
-      for (let n = 1; n <= pdf.pageCount; n++) {
-        const text = await pdf.textLayer(n);
-        if (hasUsableTextLayer(text)) {
-          pages.push(
-            Promise.resolve({
-              number: n,
-              width: text.width,
-              height: text.height,
-              source: 'text-layer',
-              rotation: 0,
-              lines: groupIntoLines(text.words),
-            }),
-          );
-        } else {
-          // Rendering is sequential (pdf.js holds the document); OCR of rendered pages runs on the pool. A page
-          // failing while later ones render is reported by Promise.all below, not as an unhandled rejection.
-          const page = tools.ocrPage(await pdf.render(n, OCR_RENDER_DPI), n);
-          page.catch(() => {});
-          pages.push(page);
-        }
-      }
-      return { layout: { pages: await Promise.all(pages) } };
+      return { layout: { pages: await readPdfPages(pdf, tools) } };
     } finally {
       await pdf.close();
     }
@@ -56,3 +35,30 @@ export const pdfFormat: DocumentFormat = {
     }
   },
 };
+
+/** Every page of an open PDF: its text layer when it can be trusted, otherwise rendered and OCR'd. */
+export async function readPdfPages(pdf: PdfDocumentHandle, tools: ReadTools): Promise<Page[]> {
+  const pages: Promise<Page>[] = [];
+  for (let n = 1; n <= pdf.pageCount; n++) {
+    const text = await pdf.textLayer(n);
+    if (hasUsableTextLayer(text)) {
+      pages.push(
+        Promise.resolve({
+          number: n,
+          width: text.width,
+          height: text.height,
+          source: 'text-layer',
+          rotation: 0,
+          lines: groupIntoLines(text.words),
+        }),
+      );
+    } else {
+      // Rendering is sequential (pdf.js holds the document); OCR of rendered pages runs on the pool. A page
+      // failing while later ones render is reported by Promise.all below, not as an unhandled rejection.
+      const page = tools.ocrPage(await pdf.render(n, OCR_RENDER_DPI), n);
+      page.catch(() => {});
+      pages.push(page);
+    }
+  }
+  return Promise.all(pages);
+}

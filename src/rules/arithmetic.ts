@@ -1,10 +1,15 @@
-// Arithmetic on the amounts, in decimals with a tolerance: lines, subtotal, tax and total must add up.
+// Arithmetic on the amounts, in decimals with a tolerance: lines, subtotal, tax and total must add up. On an
+// e-invoice these step aside for the EN 16931 rules (./einvoice.ts), which know what a page reading cannot: line
+// allowances and charges, prices per base quantity, document-level allowances, taxes withheld.
 import { Decimal } from 'decimal.js';
 import { amountField, decimalOf, type Finding, fieldOf, money, type RuleFn } from './context.ts';
 
 type Tolerance = { tolerance: string };
 
 export const lineAmountMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => {
+  // An e-invoice line's net amount is quantity × price plus its own charges less its allowances (EN 16931 BG-27,
+  // BG-28), which the line items do not carry.
+  if (doc.einvoice) return [];
   const out: Finding[] = [];
   doc.lineItems.forEach((line, i) => {
     const quantity = decimalOf(line.quantity);
@@ -23,6 +28,8 @@ export const lineAmountMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => {
 };
 
 export const linesSubtotalMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => {
+  // einvoice_lines_net checks an e-invoice's lines against its line total and document allowances and charges.
+  if (doc.einvoice) return [];
   const subtotal = amountField(doc, 'subtotal');
   const amounts = doc.lineItems.map((l) => decimalOf(l.amount));
   // Only when every line has an amount: a line the reader could not price proves nothing.
@@ -40,6 +47,8 @@ export const linesSubtotalMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => 
 export const totalMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => {
   // Taxes inside the prices (NF-e: ICMS, PIS and COFINS): subtotal + tax is not the total there.
   if (doc.pricesIncludeTax) return [];
+  // einvoice_total checks the same sum on an e-invoice, with its taxes withheld.
+  if (doc.einvoice) return [];
   const subtotal = amountField(doc, 'subtotal');
   const tax = amountField(doc, 'taxAmount');
   const total = amountField(doc, 'totalAmount');

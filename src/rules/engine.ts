@@ -14,6 +14,13 @@ import {
 } from './context.ts';
 import { dueBeforeIssue, futureDate, staleInvoice } from './dates.ts';
 import { duplicateFile, duplicateInvoice } from './duplicates.ts';
+import {
+  einvoiceAmountDue,
+  einvoiceLinesNet,
+  einvoiceMismatch,
+  einvoiceMissing,
+  einvoiceTotal,
+} from './einvoice.ts';
 import { lowConfidence, missingField, unknownDocumentType } from './fields.ts';
 import { invalidCurrency, invalidTaxId } from './identifiers.ts';
 import { type RuleCode, type RuleConfig, type RuleSet, rulesFor } from './schema.ts';
@@ -50,6 +57,11 @@ export const BUILT_IN_RULES: Registry = {
   amount_over_limit: amountOverLimit,
   po_required: poRequired,
   po_mismatch: poMismatch,
+  einvoice_missing: einvoiceMissing,
+  einvoice_lines_net: einvoiceLinesNet,
+  einvoice_total: einvoiceTotal,
+  einvoice_amount_due: einvoiceAmountDue,
+  einvoice_mismatch: einvoiceMismatch,
 };
 
 export interface Evaluation {

@@ -12,14 +12,14 @@ export const missingField: RuleFn<{ fields: FieldName[] }> = (doc, { fields }) =
     .filter((name) => !fieldOf(doc, name)?.value)
     .map((name) => ({ field: name, message: `The ${label(name)} could not be found on the document.` }));
 
-export const lowConfidence: RuleFn<{ fields?: FieldName[] | undefined; threshold?: number | undefined }> = (
-  doc,
-  { fields, threshold },
-  { routing },
-) => {
-  const min = threshold ?? routing.confidenceThreshold;
+export const lowConfidence: RuleFn<{
+  fields?: FieldName[] | undefined;
+  threshold?: number | undefined;
+  thresholds?: Partial<Record<FieldName, number>> | undefined;
+}> = (doc, { fields, threshold, thresholds }, { routing }) => {
   const out: Finding[] = [];
   for (const name of fields ?? CONFIDENCE_CHECKED_FIELDS) {
+    const min = thresholds?.[name] ?? threshold ?? routing.confidenceThreshold;
     const field = fieldOf(doc, name);
     if (field && field.confidence < min) {
       out.push({

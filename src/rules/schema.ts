@@ -46,6 +46,9 @@ export const RuleConfig = z.discriminatedUnion('code', [
     fields: z.array(FieldNameSchema).optional(),
     /** 0..1; `routing.confidenceThreshold` when absent. */
     threshold: z.number().min(0).max(1).optional(),
+    /** Per field, overriding `threshold`: where confidences are calibrated, each field's own bar for being
+     * right often enough to pass without a person. */
+    thresholds: z.partialRecord(FieldNameSchema, z.number().min(0).max(1)).optional(),
   }),
   rule('line_amount_mismatch', { tolerance: Tolerance }),
   rule('lines_subtotal_mismatch', { tolerance: Tolerance }),
@@ -78,6 +81,12 @@ export const RuleConfig = z.discriminatedUnion('code', [
     /** Allowed difference as a percentage of the PO amount; the larger of the two allowances applies. */
     tolerancePercent: z.number().nonnegative().default(0),
   }),
+  // E-invoices only (src/rules/einvoice.ts): EN 16931's own sums are exact, so no tolerance by default.
+  rule('einvoice_missing', {}),
+  rule('einvoice_lines_net', { tolerance: ConfigAmount.default('0') }),
+  rule('einvoice_total', { tolerance: ConfigAmount.default('0') }),
+  rule('einvoice_amount_due', { tolerance: ConfigAmount.default('0') }),
+  rule('einvoice_mismatch', {}),
 ]);
 export type RuleConfig = z.infer<typeof RuleConfig>;
 export type RuleCode = RuleConfig['code'];

@@ -13,6 +13,7 @@ import {
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
 const NFE = readFileSync(join(import.meta.dirname, '../fixtures/nfe/nfe-small.xml'));
+const EINVOICE = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures/einvoice', name));
 
 describe('format registry', () => {
   it('recognises each format from its bytes, whatever the file is called', async () => {
@@ -25,6 +26,11 @@ describe('format registry', () => {
       [readFileSync(join(SAMPLES, 'invoice-es-photo.webp')), 'image', 'image/webp'],
       [readFileSync(join(SAMPLES, 'invoice-pt-scan-2p.tiff')), 'image', 'image/tiff'],
       [NFE, 'nfe-xml', 'application/xml'],
+      [EINVOICE('ubl-invoice.xml'), 'ubl-xml', 'application/xml'],
+      [EINVOICE('ubl-credit-note.xml'), 'ubl-xml', 'application/xml'],
+      [EINVOICE('cii-xrechnung.xml'), 'cii-xml', 'application/xml'],
+      [EINVOICE('zugferd1-comfort.xml'), 'cii-xml', 'application/xml'],
+      [EINVOICE('facturae-3.2.2.xml'), 'facturae-xml', 'application/xml'],
     ];
     for (const [bytes, id, mediaType] of cases) {
       const detected = await detectFormat(bytes);
@@ -37,7 +43,7 @@ describe('format registry', () => {
     await expect(refusal).rejects.toMatchObject({
       code: 'unsupported_type',
       message:
-        'This looks like a GIF image. Supported documents are PDF, JPEG, PNG, TIFF, WebP and NF-e XML.',
+        'This looks like a GIF image. Supported documents are PDF, JPEG, PNG, TIFF, WebP, NF-e XML, UBL XML (Peppol), CII XML (XRechnung, ZUGFeRD), Facturae XML and Factur-X/ZUGFeRD/XRechnung PDF.',
     });
     await expect(detectFormat(Buffer.from('<?xml version="1.0"?><Order/>'))).rejects.toMatchObject({
       message: expect.stringContaining('an XML or HTML file that is not an NF-e XML'),

@@ -107,6 +107,13 @@ const cases: Case[] = [
     ctx(),
     /total amount "431.13" was read with 41% confidence \(under 60%\)/,
   ],
+  [
+    "a field's own bar overrides the rule's threshold",
+    { code: 'low_confidence', params: { threshold: 0.5, thresholds: { totalAmount: 0.97 } } },
+    invoice({ totalAmount: f('431.13', 0.95), vendorName: f('Papelaria Central Ltda.', 0.6) }),
+    ctx(),
+    /total amount "431.13" was read with 95% confidence \(under 97%\)/,
+  ],
   ['lines add up', { code: 'line_amount_mismatch' }, invoice(), ctx(), null],
   [
     'line off by a cent is within tolerance',

@@ -1,7 +1,7 @@
 // /v1/review: the queue, claims, corrections, decisions; /v1/documents/:id/audit. One line of logic per route.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LineItem } from '../../contract/result.ts';
+import { EInvoiceSyntax, FieldSource, LineItem } from '../../contract/result.ts';
 import type { App } from '../app.ts';
 import type { ApiDeps } from '../deps.ts';
 import { principalOf } from '../plugins/auth.ts';
@@ -57,6 +57,8 @@ const ItemDetail = z.object({
       confidence: z.number().nullable(),
       page: z.number().nullable(),
       bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+      /** Read from an XML: the element's path, where a page would show the box. */
+      source: FieldSource.nullable(),
       issues: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() })),
     }),
   ),
@@ -70,6 +72,8 @@ const ItemDetail = z.object({
     }),
   ),
   lineItems: z.array(LineItem),
+  /** Present for e-invoices: the syntax, and the file inside the PDF the XML came from. */
+  einvoice: z.object({ syntax: EInvoiceSyntax, attachment: z.string().nullable() }).nullable(),
 });
 const Claim = z.object({ assignee: Person, claimedUntil: z.string() });
 const Refusal = ErrorBody.extend({
@@ -118,6 +122,7 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           issues: d.issues,
           pages: d.pages,
           lineItems: d.lineItems,
+          einvoice: d.einvoice,
         };
       },
     );

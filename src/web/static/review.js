@@ -377,7 +377,19 @@ function renderItem() {
             h('button', { type: 'button', 'aria-label': 'Fit the page (0)', onclick: () => zoom(1) }, 'Fit'),
           ),
         ),
-        h('div', { class: 'page-scroll', id: 'page-scroll' }, page ? pageView(page, fields) : null),
+        h(
+          'div',
+          { class: 'page-scroll', id: 'page-scroll' },
+          page
+            ? pageView(page, fields)
+            : h(
+                'p',
+                { class: 'muted placeholder' },
+                state.detail.einvoice
+                  ? 'An XML has no page to show: each field says the element it was read from.'
+                  : 'No page image.',
+              ),
+        ),
       ),
       h(
         'div',
@@ -501,6 +513,7 @@ function fieldRow(f) {
           )
         : h('span', { class: 'conf none' }, 'not read'),
     ),
+    f.source?.xpath ? sourceLine(f.source.xpath) : null,
     h('p', { class: 'field-error', role: 'alert', hidden: true }),
     h(
       'ul',
@@ -510,7 +523,19 @@ function fieldRow(f) {
   );
 }
 
+/** Where a field read from an XML came from: its element, where a page would show a box. */
+function sourceLine(xpath) {
+  const file = state.detail?.einvoice?.attachment;
+  return h(
+    'p',
+    { class: 'field-source', title: 'The element of the XML this value was read from' },
+    file ? `from the XML (${file}): ` : 'from the XML: ',
+    h('code', {}, xpath),
+  );
+}
+
 function lineItemsTable(lines) {
+  const rates = lines.some((l) => l.taxRate != null);
   return h(
     'details',
     { class: 'lines' },
@@ -524,7 +549,9 @@ function lineItemsTable(lines) {
         h(
           'tr',
           {},
-          ['Description', 'Qty', 'Unit', 'Amount'].map((t) => h('th', { scope: 'col' }, t)),
+          ['Description', 'Qty', 'Unit', 'Amount', ...(rates ? ['Tax %'] : [])].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
         ),
       ),
       h(
@@ -538,6 +565,7 @@ function lineItemsTable(lines) {
             h('td', { class: 'num' }, l.quantity ?? ''),
             h('td', { class: 'num' }, l.unitPrice ?? ''),
             h('td', { class: 'num' }, l.amount ?? ''),
+            rates ? h('td', { class: 'num' }, l.taxRate ?? '') : null,
           ),
         ),
       ),
