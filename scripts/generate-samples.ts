@@ -77,9 +77,17 @@ function kindOf(spec: SampleSpec): string {
   return `${d.look} ${d.format.toUpperCase()}, ${d.dpi} dpi${turned}`;
 }
 
+/** A Markdown table with its columns padded, as the formatter leaves it, so regenerating changes nothing. */
+function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((x, c) => x.padEnd(widths[c]!)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
 function readme(specs: SampleSpec[]): string {
-  const rows = specs.map(
-    (s) => `| \`${fileNameOf(s)}\` | ${s.documentType} | ${s.language} | ${kindOf(s)} | ${s.tests} |`,
+  const table = markdownTable(
+    ['File', 'Type', 'Language', 'Kind', 'What it tests'],
+    specs.map((s) => [`\`${fileNameOf(s)}\``, s.documentType, s.language, kindOf(s), s.tests]),
   );
   return `# Samples
 
@@ -102,9 +110,7 @@ Conventions of the expected files:
   \`taxAmount\` are the printed base and cuota. Otherwise lines add up to \`subtotal\` (or to
   \`totalAmount\` when no subtotal is printed) and \`subtotal + taxAmount = totalAmount\`.
 
-| File | Type | Language | Kind | What it tests |
-| --- | --- | --- | --- | --- |
-${rows.join('\n')}
+${table}
 `;
 }
 

@@ -23,10 +23,12 @@ const expectedFieldShape = {
   invoiceDate: IsoDate.optional(),
   dueDate: IsoDate.optional(),
   purchaseOrder: z.string().min(1).optional(),
-  currency: z.enum(['BRL', 'EUR', 'USD']),
+  currency: z.enum(['BRL', 'EUR', 'GBP', 'USD']),
   subtotal: Money.optional(),
   taxAmount: Money.optional(),
   totalAmount: Money,
+  /** Read from e-invoices only (what is left to pay after advance payments); the samples do not print one. */
+  amountDue: Money.optional(),
   /** Not scored on the samples yet: bank details are checked against master data, see tests/unit/bank.test.ts. */
   bankAccount: z.string().min(1).optional(),
 } satisfies Record<FieldName, z.ZodType>;

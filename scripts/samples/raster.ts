@@ -138,3 +138,134 @@ export async function imagesToPdf(jpegs: Buffer[], dpi: number, title: string): 
   }
   return doc.save();
 }
+
+export interface PhotoLook {
+  seed: number;
+  /** Largest corner displacement, as a share of the page width: how far from square-on the phone was. */
+  tilt?: number;
+  /** How dark the shadow across part of the page is (0 = none, 0.5 = half the light). */
+  shadow?: number;
+}
+
+/**
+ * A phone photo of a page: the page as a quadrilateral in perspective on a desk, light falling off from one
+ * side, the soft shadow of the phone or a hand across part of it, warm colour and sensor grain.
+ */
+export async function photograph(png: Buffer, look: PhotoLook): Promise<Sharp> {
+  const random = prng(look.seed);
+  const between = (lo: number, hi: number) => lo + random() * (hi - lo);
+  const gauss = () => random() + random() + random() + random() - 2;
+  const { data: src, info } = await sharp(png)
+    .flatten({ background: '#ffffff' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const w = info.width;
+  const h = info.height;
+  const margin = between(0.05, 0.1);
+  const W = Math.round(w * (1 + 2 * margin));
+  const H = Math.round(h * (1 + 2 * margin * 0.8));
+  // Where the page's corners land: a centred rectangle, turned a little, each corner pushed by the tilt, and
+  // the far edge (top or bottom) narrowed, as when the phone leans over the page.
+  const tilt = look.tilt ?? between(0.015, 0.05);
+  const angle = (between(-3.5, 3.5) * Math.PI) / 180;
+  const narrow = between(0, 0.06) * w;
+  const farTop = random() < 0.7;
+  const cx = W / 2;
+  const cy = H / 2;
+  const base: [number, number][] = [
+    [-w / 2 + (farTop ? narrow : 0), -h / 2],
+    [w / 2 - (farTop ? narrow : 0), -h / 2],
+    [w / 2 - (farTop ? 0 : narrow), h / 2],
+    [-w / 2 + (farTop ? 0 : narrow), h / 2],
+  ];
+  const dst = base.map(([x, y]) => {
+    const jx = x + (random() - 0.5) * 2 * tilt * w;
+    const jy = y + (random() - 0.5) * 2 * tilt * w;
+    return [
+      cx + jx * Math.cos(angle) - jy * Math.sin(angle),
+      cy + jx * Math.sin(angle) + jy * Math.cos(angle),
+    ] as [number, number];
+  });
+  const corners: [number, number][] = [
+    [0, 0],
+    [w - 1, 0],
+    [w - 1, h - 1],
+    [0, h - 1],
+  ];
+  const m = homography(dst, corners);
+
+  // Light: brightest at a random point, falling off; a shadow whose edge is a soft line across the page.
+  const lx = between(0, W);
+  const ly = between(0, H * 0.5);
+  const falloff = between(0.1, 0.22);
+  const diag = Math.hypot(W, H);
+  const depth = look.shadow ?? between(0.2, 0.42);
+  const shadowAngle = between(0, 2 * Math.PI);
+  const nx = Math.cos(shadowAngle);
+  const ny = Math.sin(shadowAngle);
+  // The shadow's edge passes through a point on the page, so it covers a part of it (about a quarter to a half).
+  const px = cx + (random() - 0.5) * w * 0.5;
+  const py = cy + (random() - 0.5) * h * 0.5;
+  const offset = between(0.1, 0.35) * Math.min(w, h);
+  const soft = between(0.02, 0.06) * diag;
+  const desk = [between(70, 130), between(60, 110), between(45, 90)];
+  const warm = [1, between(0.95, 0.98), between(0.86, 0.93)];
+  const out = Buffer.alloc(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const d = m[6]! * x + m[7]! * y + m[8]!;
+      const u = (m[0]! * x + m[1]! * y + m[2]!) / d;
+      const v = (m[3]! * x + m[4]! * y + m[5]!) / d;
+      const light = 1 - (falloff * Math.hypot(x - lx, y - ly)) / diag;
+      const t = ((x - px) * nx + (y - py) * ny - offset) / soft;
+      const shade = 1 - depth * (t <= -1 ? 0 : t >= 1 ? 1 : (t + 1) / 2);
+      const grain = gauss() * 4;
+      const o = (y * W + x) * 3;
+      if (u >= 0 && v >= 0 && u < w - 1 && v < h - 1) {
+        const x0 = Math.floor(u);
+        const y0 = Math.floor(v);
+        const fx = u - x0;
+        const fy = v - y0;
+        const i00 = (y0 * w + x0) * 3;
+        const i10 = i00 + 3;
+        const i01 = i00 + w * 3;
+        const i11 = i01 + 3;
+        for (let c = 0; c < 3; c++) {
+          const top = src[i00 + c]! * (1 - fx) + src[i10 + c]! * fx;
+          const bottom = src[i01 + c]! * (1 - fx) + src[i11 + c]! * fx;
+          const value = (top * (1 - fy) + bottom * fy) * 0.93 + 10;
+          out[o + c] = clamp(value * warm[c]! * light * shade + grain);
+        }
+      } else {
+        for (let c = 0; c < 3; c++) out[o + c] = clamp(desk[c]! * light * shade + grain * 2);
+      }
+    }
+  }
+  return materialize(sharp(out, { raw: { width: W, height: H, channels: 3 } }).blur(between(0.5, 1)), 'srgb');
+}
+
+const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
+
+/** The 3×3 projective transform taking each `from` point to its `to` point (row-major, m[8] = 1). */
+export function homography(from: [number, number][], to: [number, number][]): number[] {
+  const a: number[][] = [];
+  for (let i = 0; i < 4; i++) {
+    const [x, y] = from[i]!;
+    const [u, v] = to[i]!;
+    a.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
+    a.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
+  }
+  // Gaussian elimination with partial pivoting on the 8×9 augmented matrix.
+  for (let col = 0; col < 8; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < 8; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!)) pivot = r;
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    for (let r = 0; r < 8; r++) {
+      if (r === col) continue;
+      const f = a[r]![col]! / a[col]![col]!;
+      for (let c = col; c < 9; c++) a[r]![c]! -= f * a[col]![c]!;
+    }
+  }
+  return [...Array.from({ length: 8 }, (_, i) => a[i]![8]! / a[i]![i]!), 1];
+}

@@ -145,3 +145,45 @@ export function isValidTaxId(value: string): boolean {
   if (/^[A-Z]-?\d{7}[0-9A-J]$/.test(value)) return isValidCif(value);
   return false;
 }
+
+/** French VAT number: "FR" + 2-digit key + SIREN (9 digits); key = (12 + 3 × (SIREN mod 97)) mod 97. */
+export function frVat(siren9: string): string {
+  if (!/^[1-9]\d{8}$/.test(siren9)) throw new Error(`bad SIREN ${siren9}`);
+  const key = (12 + 3 * (Number(siren9) % 97)) % 97;
+  return `FR${String(key).padStart(2, '0')}${siren9}`;
+}
+
+/** Dutch VAT number: "NL" + 9 digits passing the mod-11 test + "B" + 2-digit branch; undefined when the 8 digits admit no check digit. */
+export function nlVat(digits8: string, branch = '01'): string | undefined {
+  if (!/^\d{8}$/.test(digits8)) throw new Error(`bad NL VAT base ${digits8}`);
+  const sum = [...digits8].reduce((acc, ch, i) => acc + Number(ch) * (9 - i), 0);
+  const check = sum % 11;
+  return check === 10 ? undefined : `NL${digits8}${check}B${branch}`;
+}
+
+/** UK VAT registration number: 7 digits + 2 check digits (weights 8..2, sum + check ≡ 0 mod 97), "GB123456789". */
+export function gbVat(digits7: string): string {
+  if (!/^[1-9]\d{6}$/.test(digits7)) throw new Error(`bad GB VAT base ${digits7}`);
+  const sum = [...digits7].reduce((acc, ch, i) => acc + Number(ch) * (8 - i), 0);
+  return `GB${digits7}${String((97 - (sum % 97)) % 97).padStart(2, '0')}`;
+}
+
+function isValidOtherEuVat(v: string): boolean | undefined {
+  const fr = /^FR(\d{2})(\d{9})$/.exec(v);
+  if (fr) return frVat(fr[2]!) === v;
+  const nl = /^NL(\d{8})(\d)B(\d{2})$/.exec(v);
+  if (nl) return nlVat(nl[1]!, nl[3]) === v;
+  const gb = /^GB(\d{7})(\d{2})$/.exec(v);
+  if (gb) return gbVat(gb[1]!) === v;
+  const es = /^ES([A-Z0-9]\d{7}[A-Z0-9])$/.exec(v);
+  if (es) return isValidCif(es[1]!) || isValidNif(es[1]!);
+  return undefined;
+}
+
+/** Like isValidTaxId, also knowing French, Dutch, UK and Spanish VAT numbers and printed spacing ("GB 123 4567 89"). */
+export function isValidTaxIdAnyEu(value: string): boolean {
+  if (isValidTaxId(value)) return true;
+  const compact = value.replace(/[\s.]/g, '');
+  if (compact !== value && isValidTaxId(compact)) return true;
+  return isValidOtherEuVat(compact) ?? false;
+}

@@ -1,6 +1,6 @@
 // The seams between the pure pipeline and the outside world. Adapters in src/adapters implement these;
 // tests fake them here.
-import type { Word } from './layout.ts';
+import type { BBox, Word } from './layout.ts';
 
 export interface ReadLimits {
   /** Largest file accepted, in bytes. */
@@ -83,5 +83,27 @@ export interface OcrReadOptions {
 export interface OcrEngine {
   /** Prepares (greyscale, normalise, scale, deskew, orientation) and reads a page image. Throws DocumentError ocr_failed. */
   readPage(image: PageImage, options?: OcrReadOptions): Promise<OcrPage>;
+  close(): Promise<void>;
+}
+
+/** One region of a page as the second reader read it. */
+export interface RegionReading {
+  text: string;
+  /** Mean probability of the characters read, 0–1; 0 when nothing was read. */
+  confidence: number;
+}
+
+/**
+ * A second OCR engine, asked only on doubt: it re-reads the regions of a page that hold a key field (the total's
+ * line, the date's, the vendor's name), so that its readings can vote with the first reader's.
+ */
+export interface SecondReader {
+  /** Reads each box ([left, top, right, bottom] in the page image's pixels, a line as the first reader found it)
+   * as one line of text; the readings come back in the boxes' order. Rejects when the reader fails: a caller
+   * goes on without a second opinion. */
+  readRegions(image: PageImage, boxes: readonly BBox[]): Promise<RegionReading[]>;
+  /** Whether the reader can spell every character of a text. Where it cannot (PP-OCRv4 has no ç, ã, õ, ñ), its
+   * reading neither confirms nor contradicts that text. */
+  canSpell(text: string): boolean;
   close(): Promise<void>;
 }

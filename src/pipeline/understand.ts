@@ -3,8 +3,9 @@ import type { DocumentType, Fields, LineItem } from '../contract/result.ts';
 import { classifyDocument } from './classify.ts';
 import { extractBankAccount } from './extract/bank.ts';
 import { extractFields } from './extract/fields.ts';
-import { extractReceiptFields } from './extract/receipt.ts';
+import { extractReceiptFields, receiptRereads } from './extract/receipt.ts';
 import { extractReceiptLineItems } from './extract/receipt-items.ts';
+import type { SecondReadings } from './extract/second-look.ts';
 import type { Layout } from './layout.ts';
 
 export interface Understanding {
@@ -14,7 +15,23 @@ export interface Understanding {
   lineItems: LineItem[];
 }
 
-export function understandDocument(layout: Layout, hints: { language?: string }): Understanding {
+export interface UnderstandingHints {
+  language?: string;
+  /** The second reader's readings of the lines `rereadsFor` asked for. */
+  second?: SecondReadings;
+}
+
+/**
+ * The lines of an OCR'd document whose fields the first reading leaves in doubt and a second reader should read
+ * again (see src/pipeline/extract/second-look.ts). Receipts only, for now: their readers weigh a second opinion.
+ */
+export function rereadsFor(layout: Layout, understood: Understanding): number[] {
+  return understood.documentType === 'receipt'
+    ? receiptRereads(layout, { language: understood.language })
+    : [];
+}
+
+export function understandDocument(layout: Layout, hints: UnderstandingHints): Understanding {
   const { documentType, language: detected } = classifyDocument(layout);
   const language = hints.language ?? detected;
   const extracted = extractFields(layout, { language, documentType });
@@ -24,7 +41,10 @@ export function understandDocument(layout: Layout, hints: { language?: string })
   if (documentType !== 'receipt') return { documentType, language, ...general };
   // Receipts have their own habits (shop name on top, totals with rounding and cash/change lines): the
   // receipt reader decides, the general one fills what it left out.
-  const receipt = extractReceiptFields(layout, { language });
+  const receipt = extractReceiptFields(layout, {
+    language,
+    ...(hints.second ? { second: hints.second } : {}),
+  });
   const fields: Fields = { ...general.fields };
   for (const [name, field] of Object.entries(receipt) as [keyof Fields, Fields[keyof Fields]][]) {
     if (field) fields[name] = field;

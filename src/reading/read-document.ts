@@ -6,10 +6,12 @@ import { availableParallelism } from 'node:os';
 import { createImageDecoder } from '../adapters/image.ts';
 import { createOcrEngine } from '../adapters/ocr.ts';
 import { createPdfReader } from '../adapters/pdf.ts';
+import { createSecondReader } from '../adapters/second-ocr.ts';
 import type { DocumentFailure, Extraction } from '../contract/result.ts';
 import type { ReadTools } from '../formats/format.ts';
 import { detectFormat } from '../formats/registry.ts';
 import { DocumentError, isDocumentError } from '../pipeline/errors.ts';
+import type { SecondReading } from '../pipeline/extract/second-look.ts';
 import { groupIntoLines, type Layout, type Page } from '../pipeline/layout.ts';
 import { ocrReadOptions } from '../pipeline/ocr-languages.ts';
 import {
@@ -18,10 +20,13 @@ import {
   type OcrEngine,
   type OcrPage,
   type OcrReadOptions,
+  type PageImage,
   type PdfReader,
   type ReadLimits,
+  type SecondReader,
 } from '../pipeline/ports.ts';
-import { understandDocument } from '../pipeline/understand.ts';
+import { toTextLines } from '../pipeline/text-lines.ts';
+import { rereadsFor, understandDocument } from '../pipeline/understand.ts';
 
 export interface ReadInput {
   bytes: Uint8Array;
@@ -40,6 +45,8 @@ export interface ReaderAdapters {
   images: ImageDecoder;
   /** Created on first use, so documents with a text layer never pay for loading tesseract. */
   ocr: () => OcrEngine;
+  /** The second reader, asked about OCR'd lines left in doubt; created on first use. Absent: no second look. */
+  second?: () => SecondReader;
 }
 
 export interface ReaderOptions {
@@ -67,6 +74,7 @@ export class DocumentReader {
   readonly languages: readonly string[];
   private readonly ocrOptions: OcrReadOptions;
   private ocrEngine: OcrEngine | undefined;
+  private secondReader: SecondReader | undefined;
 
   constructor(
     private readonly adapters: ReaderAdapters,
@@ -98,11 +106,14 @@ export class DocumentReader {
       }
       const { format, mediaType } = await detectFormat(input.bytes);
       let ocrMs = 0;
+      // The OCR'd pages' images, for a second look at the lines the first reading left in doubt.
+      const pageImages = new Map<number, PageImage>();
       const tools: ReadTools = {
         pdf: this.adapters.pdf,
         images: this.adapters.images,
         limits: this.limits,
         ocrPage: async (image, number) => {
+          if (this.adapters.second) pageImages.set(number, image);
           const t = performance.now();
           const read = await this.ocr.readPage(image, this.ocrOptions);
           ocrMs += ms(t);
@@ -116,21 +127,33 @@ export class DocumentReader {
 
       // Structured input understood itself: parsing and reading its fields are one step, counted as load.
       const t1 = performance.now();
-      const understood = reading.understood ?? understandDocument(layout, {});
-      const extractMs = reading.understood ? 0 : ms(t1);
+      let understood = reading.understood ?? understandDocument(layout, {});
+      let extractMs = reading.understood ? 0 : ms(t1);
+      if (!reading.understood && pageImages.size) {
+        const again = rereadsFor(layout, understood);
+        const t2 = performance.now();
+        const second = again.length ? await this.readAgain(layout, again, pageImages) : undefined;
+        ocrMs += ms(t2);
+        if (second?.size) {
+          const t3 = performance.now();
+          understood = understandDocument(layout, { language: understood.language, second });
+          extractMs += ms(t3);
+        }
+      }
 
       const result: Extraction = {
         id,
         file: input.file,
         sha256,
         mimeType: mediaType,
-        format: format.id,
+        format: reading.readAs ?? format.id,
         documentType: understood.documentType,
         language: understood.language,
         pages: layout.pages.length,
         fields: understood.fields,
         lineItems: understood.lineItems,
         ...(reading.pricesIncludeTax ? { pricesIncludeTax: true } : {}),
+        ...(reading.einvoice ? { einvoice: reading.einvoice } : {}),
         timings: { loadMs, ocrMs, extractMs, validateMs: 0 },
         pageSizes: layout.pages.map((p) => ({
           width: p.width,
@@ -148,9 +171,44 @@ export class DocumentReader {
     }
   }
 
+  /**
+   * The second reader's readings of the given lines, page by page. A line whose first reading holds letters the
+   * second reader cannot spell (ç, ã, ñ) is left out: its reading would neither confirm nor contradict it. A
+   * failing second reader costs the document its second opinion, never its reading.
+   */
+  private async readAgain(
+    layout: Layout,
+    indices: readonly number[],
+    images: ReadonlyMap<number, PageImage>,
+  ) {
+    this.secondReader ??= this.adapters.second?.();
+    const reader = this.secondReader;
+    const out = new Map<number, SecondReading>();
+    if (!reader) return out;
+    const wanted = new Set(indices);
+    const lines = toTextLines(layout).filter((l) => wanted.has(l.index) && reader.canSpell(l.text));
+    for (const page of new Set(lines.map((l) => l.page))) {
+      const image = images.get(page);
+      const onPage = lines.filter((l) => l.page === page);
+      if (!image || !onPage.length) continue;
+      const readings = await reader
+        .readRegions(
+          image,
+          onPage.map((l) => l.bbox),
+        )
+        .catch(() => []);
+      onPage.forEach((l, i) => {
+        const reading = readings[i];
+        if (reading?.text.trim()) out.set(l.index, reading);
+      });
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
-    await this.ocrEngine?.close();
+    await Promise.all([this.ocrEngine?.close(), this.secondReader?.close()]);
     this.ocrEngine = undefined;
+    this.secondReader = undefined;
   }
 }
 
@@ -171,7 +229,13 @@ export function createReadTools(): Pick<ReadTools, 'pdf' | 'images'> {
 }
 
 /** A reader wired to the real adapters: pdf.js, sharp and a tesseract.js pool sized to the cores. */
-export function createReader(options: ReaderOptions & { ocrPoolSize?: number } = {}): DocumentReader {
+export function createReader(
+  options: ReaderOptions & {
+    ocrPoolSize?: number;
+    /** false: no second reader (PP-OCRv4) for lines left in doubt. */
+    secondLook?: boolean;
+  } = {},
+): DocumentReader {
   const languages = options.languages ?? ['eng', 'por', 'spa'];
   return new DocumentReader(
     {
@@ -181,6 +245,7 @@ export function createReader(options: ReaderOptions & { ocrPoolSize?: number } =
           languages: [...languages],
           poolSize: options.ocrPoolSize ?? availableParallelism(),
         }),
+      ...(options.secondLook === false ? {} : { second: () => createSecondReader() }),
     },
     { ...options, languages },
   );
