@@ -251,4 +251,11 @@ async function serve(): Promise<void> {
   send({ ready: true, rssMb: rssMb() });
 }
 
-if (process.send && process.env.SECOND_OCR_PROCESS === '1') await serve();
+// Not a top-level await: this module is also imported by the reading thread (for its types and paddleAssets), and
+// a worker thread loading sources through tsx cannot load a module graph that holds one.
+if (process.send && process.env.SECOND_OCR_PROCESS === '1') {
+  serve().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
