@@ -36,10 +36,24 @@ export const linesSubtotalMismatch: RuleFn<Tolerance> = (doc, { tolerance }) => 
   if (!subtotal || amounts.length === 0 || amounts.some((a) => !a)) return [];
   const sum = amounts.reduce<Decimal>((acc, a) => acc.plus(a!), new Decimal(0));
   if (sum.minus(subtotal).abs().lessThanOrEqualTo(tolerance)) return [];
+  // Prices that include the tax (most receipts, and tickets that print "TOTAL (IVA incl.)") add up to the total:
+  // the subtotal printed there is the net beside the tax. Lines that match the total are right on a document that
+  // says its prices include tax, or where the subtotal is below the total by the tax read (or by what must be the
+  // tax when none was read).
+  const total = amountField(doc, 'totalAmount');
+  const tax = amountField(doc, 'taxAmount');
+  const near = (a: Decimal, b: Decimal) => a.minus(b).abs().lessThanOrEqualTo(tolerance);
+  const inclusive =
+    total !== undefined &&
+    near(sum, total) &&
+    (doc.pricesIncludeTax === true ||
+      (subtotal.lessThan(total) && (!tax || tax.isZero() || near(subtotal.plus(tax), total))));
+  if (inclusive) return [];
+  const against = total && !near(subtotal, total) ? ` and the total (tax included) is ${money(total)}` : '';
   return [
     {
       field: 'subtotal',
-      message: `The ${amounts.length} line amounts add up to ${money(sum)}, but the subtotal is ${money(subtotal)} (difference ${money(sum.minus(subtotal).abs())}).`,
+      message: `The ${amounts.length} line amounts add up to ${money(sum)}, but the subtotal is ${money(subtotal)} (difference ${money(sum.minus(subtotal).abs())})${against}.`,
     },
   ];
 };
