@@ -12,6 +12,7 @@ import type { ServiceConfig } from '../config/env.ts';
 import { withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { createReviewServices } from '../review/review.ts';
+import { masterDataOf } from '../rules/master-data.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
@@ -50,10 +51,10 @@ export interface AppContext extends ApiDeps {
 export function loadRulesConfig(config: ServiceConfig): RulesConfig {
   return {
     ruleSet: config.RULES_FILE ? loadRuleSet(config.RULES_FILE) : loadDefaultRuleSet(),
-    context: {
-      vendors: config.VENDORS_FILE ? loadVendors(config.VENDORS_FILE) : undefined,
-      purchaseOrders: config.POS_FILE ? loadPurchaseOrders(config.POS_FILE) : undefined,
-    },
+    masterData: masterDataOf(
+      config.VENDORS_FILE ? loadVendors(config.VENDORS_FILE) : undefined,
+      config.POS_FILE ? loadPurchaseOrders(config.POS_FILE) : undefined,
+    ),
   };
 }
 
