@@ -56,6 +56,8 @@ export const PurchaseOrder = z
     /** The order's total; the sum of its lines when absent. */
     amount: ConfigAmount.optional(),
     currency: CurrencyCode.optional(),
+    /** A closed or cancelled order takes no more invoices; open when absent. */
+    status: z.enum(['open', 'closed', 'cancelled']).optional(),
     /** With lines, po_mismatch matches the invoice line by line (three-way with received quantities). */
     lines: z.array(PurchaseOrderLine).optional(),
   })

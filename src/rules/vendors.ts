@@ -143,6 +143,12 @@ export const poMismatch: RuleFn<PoMatchParams> = (doc, params, env) => {
   const po = context.purchaseOrders.find((p) => poNumberKey(p.number) === poNumberKey(number));
   if (!po) return [{ field: 'purchaseOrder', message: `Purchase order ${number} does not exist.` }];
   const out: Finding[] = [];
+  if (po.status === 'closed' || po.status === 'cancelled') {
+    out.push({
+      field: 'purchaseOrder',
+      message: `Purchase order ${po.number} is ${po.status}: it takes no more invoices.`,
+    });
+  }
   if (isOtherVendor(po, doc, env)) {
     const owner = [po.vendorName, po.vendorTaxId ? `(tax ID ${po.vendorTaxId})` : '']
       .filter(Boolean)

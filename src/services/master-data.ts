@@ -669,6 +669,7 @@ export class DatabaseMasterData implements MasterData {
       ...(vendor ? { vendorName: vendor.legalName } : {}),
       ...(po.currency ? { currency: po.currency } : {}),
       ...(po.amount ? { amount: po.amount } : {}),
+      status: po.status,
       lines: po.lines.map((l) => ({
         line: l.line,
         ...(l.sku ? { sku: l.sku } : {}),
