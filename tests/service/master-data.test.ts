@@ -111,6 +111,14 @@ describe.each(['postgres', 'pglite'] as const)('master data through the API (%s)
     expect(
       (await send(`/v1/vendors/${nordlichtId}`, 'PATCH', { phone: '040 999 9999' }, reviewer)).status,
     ).toBe(403);
+    // Master data spans every document: a key limited to a business unit reads none of it.
+    const scoped = await send('/v1/keys', 'POST', {
+      role: 'review',
+      name: 'unit reviewer',
+      scope: 'unit:filial-sp',
+    });
+    const refused = await svc.request('/v1/vendors', { key: scoped.body.key });
+    expect(refused.status).toBe(403);
   });
 
   it('imports a CSV: new vendors added, known ones updated by tax ID, a bad row reported by its line', async () => {
