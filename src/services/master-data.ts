@@ -496,6 +496,10 @@ export class PurchasingService {
     return undefined;
   }
 
+  history(entity: 'purchase_order' | 'goods_receipt', id: string) {
+    return this.repos.masterDataEvents.trail(entity, id);
+  }
+
   async order(id: string): Promise<PurchaseOrderRecord> {
     const po = await this.repos.purchasing.order(id);
     if (!po) throw new AppError(404, 'not_found', 'No purchase order with this id.');

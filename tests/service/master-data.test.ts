@@ -166,6 +166,12 @@ describe.each(['postgres', 'pglite'] as const)('master data through the API (%s)
       ],
     });
     expect(order.status).toBe(201);
+    const dated = await send(`/v1/purchase-orders/${order.body.id}`, 'PATCH', { orderDate: '2026-10-01' });
+    expect(dated.body).toMatchObject({ orderDate: '2026-10-01', lines: order.body.lines });
+    const orderAudit = (await (
+      await svc.request(`/v1/purchase-orders/${order.body.id}/audit`)
+    ).json()) as Json;
+    expect(orderAudit.changes.map((c: Json) => c.action)).toEqual(['created', 'updated']);
     const receipt = await send('/v1/goods-receipts', 'POST', {
       purchaseOrder: 'po-77812',
       reference: 'LS-5531',

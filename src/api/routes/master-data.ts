@@ -400,6 +400,25 @@ export function masterDataRoutes(ctx: Pick<ApiDeps, 'vendors' | 'purchasing'>): 
         orderBody(await ctx.purchasing.updateOrder(request.params.id, request.body, principalOf(request))),
     );
 
+    app.get(
+      '/v1/purchase-orders/:id/audit',
+      {
+        config: reviewer,
+        schema: {
+          tags: ['master data'],
+          summary: "The purchase order's changes, oldest first, with who made them",
+          params: Id,
+          response: { 200: z.object({ changes: z.array(ChangeBody) }), 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        await ctx.purchasing.order(request.params.id);
+        return {
+          changes: (await ctx.purchasing.history('purchase_order', request.params.id)).map(changeBody),
+        };
+      },
+    );
+
     app.post(
       '/v1/goods-receipts',
       {
@@ -472,6 +491,25 @@ export function masterDataRoutes(ctx: Pick<ApiDeps, 'vendors' | 'purchasing'>): 
         receiptBody(
           await ctx.purchasing.updateReceipt(request.params.id, request.body, principalOf(request)),
         ),
+    );
+
+    app.get(
+      '/v1/goods-receipts/:id/audit',
+      {
+        config: reviewer,
+        schema: {
+          tags: ['master data'],
+          summary: "The goods receipt's changes, oldest first, with who made them",
+          params: Id,
+          response: { 200: z.object({ changes: z.array(ChangeBody) }), 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        await ctx.purchasing.receipt(request.params.id);
+        return {
+          changes: (await ctx.purchasing.history('goods_receipt', request.params.id)).map(changeBody),
+        };
+      },
     );
   };
 }
