@@ -9,7 +9,7 @@ import { OutboundGuard, type Resolver } from '../adapters/outbound-http.ts';
 import type { ApiDeps } from '../api/deps.ts';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
 import type { ServiceConfig } from '../config/env.ts';
-import { withoutPassword } from '../config/env.ts';
+import { readingSettings, withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { createReviewServices } from '../review/review.ts';
 import { IntakeService } from '../services/intake.ts';
@@ -102,12 +102,21 @@ export async function createContext(
   const intake = new IntakeService(repos.idempotencyKeys, documents, blobs, jobs.enqueueReading, {
     maxBytes: config.MAX_UPLOAD_BYTES,
   });
+  const { limits, budget } = readingSettings(config);
   const reading = createReadingPool({
     languages: config.languages,
     ocrPoolSize: Math.max(1, availableParallelism()),
     concurrency: config.WORKER_CONCURRENCY,
-    limits: { maxBytes: config.MAX_UPLOAD_BYTES },
+    limits: { maxBytes: config.MAX_UPLOAD_BYTES, ...limits },
+    budget,
     keepReader: options.reads !== false,
+    onReport: (r) => {
+      if (r.overBudget)
+        log.warn(
+          { file: r.file, ms: r.ms, peakRssMb: r.peakRssMb, limit: r.overBudget },
+          'over budget: reading process replaced',
+        );
+    },
   });
   const processing = new ProcessingService(
     transaction,
