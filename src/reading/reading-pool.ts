@@ -52,6 +52,8 @@ export interface ReadingPool {
   render(task: Omit<RenderTask, 'kind'>): Promise<RenderTaskResult>;
   /** Resident memory of the live reading processes, in MB (0 when none runs). */
   rssMb(): Promise<number>;
+  /** The process ids of the live reading processes (page images first, then reading). */
+  pids(): number[];
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export function createReadingPool(options: ReadingPoolOptions): ReadingPool {
     async rssMb() {
       return (await readers.rssMb()) + (await renderers.rssMb());
     },
+    pids: () => [...renderers.pids(), ...readers.pids()],
     async close() {
       await Promise.all([readers.close(), renderers.close()]);
     },
@@ -169,10 +172,13 @@ class Reader {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4096);
     });
     this.ready = new Promise((resolve) => {
-      this.child.once('message', (m: ProcessMessage) => {
-        this.wasReady = 'ready' in m;
-        resolve(this.wasReady);
-      });
+      const onReady = (m: ProcessMessage) => {
+        if (!('ready' in m)) return;
+        this.wasReady = true;
+        this.child.off('message', onReady);
+        resolve(true);
+      };
+      this.child.on('message', onReady);
       this.child.once('exit', () => resolve(false));
     });
     this.child.on('message', (m: ProcessMessage) => this.onMessage(m));
@@ -361,6 +367,10 @@ class ProcessGroup {
         });
       }
     }
+  }
+
+  pids(): number[] {
+    return this.slots.flatMap((r) => (r?.child.pid && !r.retired ? [r.child.pid] : []));
   }
 
   async rssMb(): Promise<number> {

@@ -27,13 +27,7 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
   const tools = { ...createReadTools(), limits };
 
   async function read(task: ReadTask): Promise<ReadTaskResult> {
-    reader ??= createReader({
-      languages: options.languages,
-      ocrPoolSize: options.ocrPoolSize,
-      limits,
-      ...(options.secondLook === false ? { secondLook: false } : {}),
-      onPages: (pages) => send({ id: current, pages }),
-    });
+    if (!reader) throw new Error('The reading process is not ready.');
     const bytes = await readFile(task.path);
     return reader.read({ bytes, file: task.file, ...(task.id ? { id: task.id } : {}) });
   }
@@ -72,8 +66,42 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
     const closing = reader?.close() ?? Promise.resolve();
     closing.finally(() => process.exit(0));
   });
+  // Warm up before taking work: loading pdf.js and the pipeline costs seconds under tsx, which no document's
+  // budget should pay.
+  reader = createReader({
+    languages: options.languages,
+    ocrPoolSize: options.ocrPoolSize,
+    limits,
+    ...(options.secondLook === false ? { secondLook: false } : {}),
+    onPages: (pages) => {
+      if (current) send({ id: current, pages });
+    },
+  });
+  await reader.read({ bytes: WARM_UP_PDF, file: 'warm-up.pdf' }).catch(() => undefined);
   send({ ready: true });
 }
+
+/** A one-page PDF with a line of text, read once when the process starts. */
+const WARM_UP_PDF = (() => {
+  const content = 'BT /F1 12 Tf 72 720 Td (Invoice 1 Total 10.00) Tj ET';
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets = objects.map((body, i) => {
+    const at = pdf.length;
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(pdf, 'latin1'));
+})();
 
 if (process.send && process.env[OPTIONS_VARIABLE]) {
   await serve(JSON.parse(process.env[OPTIONS_VARIABLE]) as ReaderProcessOptions);
