@@ -310,7 +310,9 @@ class ProcessGroup {
   run(task: ReadTask | RenderTask): Promise<ReadTaskResult | RenderTaskResult> {
     if (this.closed) return Promise.reject(new Error('The reading pool is closed.'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      const pending = { id: this.nextId++, task, resolve, reject };
+      if (task.kind === 'render' && task.urgent) this.queue.unshift(pending);
+      else this.queue.push(pending);
       this.pump();
     });
   }

@@ -15,7 +15,14 @@ export interface ReaderProcessOptions {
 export const OPTIONS_VARIABLE = 'RETAGUARDA_READER_OPTIONS';
 
 export type ReadTask = { kind: 'read'; path: string; file: string; id?: string };
-export type RenderTask = { kind: 'render'; path: string; page: number; maxWidth?: number };
+export type RenderTask = {
+  kind: 'render';
+  path: string;
+  page: number;
+  maxWidth?: number;
+  /** Someone is waiting for it (a reviewer): ahead of the pages being kept after a reading. */
+  urgent?: boolean;
+};
 export type ReadTaskResult = Extraction | DocumentFailure;
 export type RenderTaskResult =
   | { png: Uint8Array; width: number; height: number }

@@ -14,6 +14,7 @@ import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts'
 import { createReviewServices } from '../review/review.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
+import { PageImageService } from '../services/page-images.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
 import { RecoveryService } from '../services/recovery.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
@@ -42,6 +43,7 @@ export interface AppContext extends ApiDeps {
   rules: RulesConfig;
   /** Present in roles that read documents or render page images. */
   reading: ReadingPool;
+  pageImages: PageImageService;
   processing: ProcessingService;
   close(): Promise<void>;
 }
@@ -118,6 +120,7 @@ export async function createContext(
         );
     },
   });
+  const pageImages = new PageImageService(blobs, reading, log);
   const processing = new ProcessingService(
     transaction,
     documents,
@@ -126,6 +129,7 @@ export async function createContext(
     webhooks,
     clock,
     () => rules,
+    pageImages,
   );
   const recovery = new RecoveryService(documents, webhooks, jobs, clock, config.RECOVERY_GRACE_SECONDS);
   const review = createReviewServices({
@@ -168,6 +172,7 @@ export async function createContext(
     recovery,
     rules,
     reading,
+    pageImages,
     processing,
     review,
     rateLimitRedis: connection,
