@@ -38,8 +38,8 @@ const NOT_CONTENT =
   /\/(?:Subtype\s*\/(?:Image|Type1C|CIDFontType0C|OpenType|XML)\b|Type\s*\/(?:XRef|Metadata|EmbeddedFile)\b|Length[123]\b)/;
 
 /**
- * Throws DocumentError('processing_limit') when a stream inflates past `maxStreamBytes` (images: past what their
- * pixel limit allows) or a content stream, or the document's content as a whole, holds more operators than
+ * Throws DocumentError('processing_limit') when a stream other than an image inflates past `maxStreamBytes`, or a
+ * content stream, or the document's content as a whole, holds more operators than
  * `maxOperatorsPerPage` allows.
  */
 export function checkPdfCost(bytes: Uint8Array, limits: ReadLimits): PdfCost {
@@ -69,10 +69,11 @@ export function checkPdfCost(bytes: Uint8Array, limits: ReadLimits): PdfCost {
     at = found < 0 ? buf.length : end + ENDSTREAM.length;
     const dict = dictionaryBefore(buf, keyword);
     if (!dict || !/\/(?:FlateDecode|Fl)\b/.test(firstFilter(dict))) continue;
+    // An image's own limit is its pixels: pdf.js checks them before decoding, and then reads no more of the stream
+    // than they need. Inflating a scan's pages here would cost more than the whole check is worth.
+    if (/\/Subtype\s*\/Image\b/.test(dict)) continue;
     cost.streams++;
-    const isImage = /\/Subtype\s*\/Image\b/.test(dict);
-    // An image's own limit is its pixels (checked by pdf.js): up to 4 bytes a pixel at 16 bits, plus slack.
-    const ceiling = isImage ? Math.max(limits.maxStreamBytes, limits.maxPixels * 8) : limits.maxStreamBytes;
+    const ceiling = limits.maxStreamBytes;
     const inflated = inflateBounded(buf.subarray(start, end), ceiling);
     if (inflated === 'over') throw new DocumentError('processing_limit', BUDGET_MESSAGES.stream(ceiling));
     if (!inflated) continue;
