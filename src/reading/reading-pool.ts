@@ -111,6 +111,8 @@ interface Pending {
 }
 
 const MEMORY_POLL_MS = 100;
+/** Starting and warming up takes 3–4 s, 15–45 s on a machine loaded many times over. */
+const START_TIMEOUT_MS = 120_000;
 
 /** Resident memory of a process, in MB, from /proc (Linux); undefined where it cannot be read. */
 async function rssOf(pid: number | undefined): Promise<number | undefined> {
@@ -352,6 +354,10 @@ class ProcessGroup {
   private spawn(i: number): void {
     const reader = new Reader(this, this.options, this.budget);
     this.slots[i] = reader;
+    // A process that never says it is ready would hold its slot, and the documents queued for it, forever.
+    setTimeout(() => {
+      if (!reader.wasReady) reader.kill();
+    }, START_TIMEOUT_MS).unref();
     reader.ready.then((ok) => {
       if (ok) this.pump();
     });
