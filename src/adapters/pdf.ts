@@ -18,6 +18,7 @@ import type {
   PdfTextPage,
   ReadLimits,
 } from '../pipeline/ports.ts';
+import { checkPdfCost } from './pdf-budget.ts';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
@@ -108,6 +109,8 @@ export function createPdfReader(): PdfReader {
       if (bytes.byteLength > limits.maxBytes) {
         throw new DocumentError('file_too_large', MESSAGES.tooLarge(limits.maxBytes));
       }
+      // Before pdf.js sees the file: no stream inflates past its ceiling, no page holds too many operators.
+      checkPdfCost(bytes, limits);
       const complete = hasEndMarker(bytes);
       const damaged = (cause: unknown) =>
         !complete && looksLikePdfBody(bytes)

@@ -1,14 +1,17 @@
-// `retaguarda process`: the pipeline in-process over files and folders, one result per document.
+// `retaguarda process`: the pipeline over files and folders, one result per document; each document is read in a
+// reading process under the same budget as in the service (reading-pool.ts), and judged here.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
+import { ConfigError, loadReadingEnv, readingSettings } from '../config/env.ts';
 import { FIELD_NAMES } from '../contract/fields.ts';
 import type { DocumentFailure, DocumentResult, Extraction } from '../contract/result.ts';
 import { DOCUMENT_EXTENSIONS } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
-import { createReader, isFailure } from '../reading/read-document.ts';
+import { documentIdFor, isFailure, sha256Hex } from '../reading/read-document.ts';
+import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { type HistoryEntry, historyEntryOf, masterDataQueryOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
 import { type MasterData, masterDataOf } from '../rules/master-data.ts';
@@ -89,9 +92,24 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
     process.stderr.write(`retaguarda process: ${(e as Error).message}\n`);
     return 2;
   }
+  let settings: ReturnType<typeof readingSettings>;
+  try {
+    settings = readingSettings(loadReadingEnv());
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`retaguarda process: ${e.message}\n`);
+    return 2;
+  }
   const languages = options.lang.split('+').filter(Boolean);
-  // Judged below, in argument order, with the run as history: the reader only reads.
-  const reader = createReader({ languages });
+  const concurrency = Math.min(files.length, availableParallelism());
+  // Judged below, in argument order, with the run as history: the reading processes only read.
+  const reader = createReadingPool({
+    languages,
+    ocrPoolSize: availableParallelism(),
+    concurrency,
+    limits: settings.limits,
+    budget: settings.budget,
+  });
   // Duplicates are judged against the documents before this one in argument order, whatever order the
   // concurrent reads finish in: results are evaluated here, as they are printed, in that order.
   const history: HistoryEntry[] = [];
@@ -147,7 +165,7 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(files.length, availableParallelism()) }, worker));
+    await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
     bar?.stop();
     await reader.close();
@@ -156,10 +174,7 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
   return failed > 0 ? 1 : 0;
 }
 
-async function readOne(
-  reader: ReturnType<typeof createReader>,
-  file: string,
-): Promise<Extraction | DocumentFailure> {
+async function readOne(reader: ReadingPool, file: string): Promise<Extraction | DocumentFailure> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -174,7 +189,7 @@ async function readOne(
     return { id: '', file, error: { code: 'not_found', message } };
   }
   try {
-    return await reader.read({ bytes, file });
+    return await reader.read({ path: file, file, id: documentIdFor(sha256Hex(bytes)) });
   } catch (e) {
     // A fault in our own code still yields a result line, so one bad document never stops a batch.
     const message = e instanceof DocumentError ? e.message : `Internal error: ${(e as Error).message}`;

@@ -71,6 +71,41 @@ const CidrList = z
     return list;
   });
 
+/** A document's budget: the reading process's time and memory, and what a PDF may hold before it is parsed. */
+const READING_VARIABLES = {
+  /** Wall-clock seconds a document may take to read, per page. */
+  READ_SECONDS_PER_PAGE: z.coerce.number().positive().default(60),
+  /** Resident memory one reading process may reach, in MB. */
+  READ_MEMORY_MB: int(1024, 128),
+  /** Most MB one compressed stream in a PDF may inflate to. */
+  READ_MAX_STREAM_MB: int(64, 1),
+  /** Most drawing operators one PDF page may hold. */
+  READ_MAX_OPERATORS_PER_PAGE: int(250_000, 1000),
+  /** A reading process is replaced after this many documents; 0: never on count. */
+  READER_RECYCLE_DOCUMENTS: int(200, 0),
+  /** A reading process is replaced when its resident memory is above this many MB after a document; 0: never. */
+  READER_RECYCLE_MB: int(800, 0),
+};
+
+const ReadingEnv = z.object(READING_VARIABLES);
+type ReadingEnv = z.infer<typeof ReadingEnv>;
+
+/** The reading pool's budget and the readers' extra limits, from the parsed variables. */
+export function readingSettings(env: ReadingEnv) {
+  return {
+    limits: {
+      maxStreamBytes: env.READ_MAX_STREAM_MB * 1048576,
+      maxOperatorsPerPage: env.READ_MAX_OPERATORS_PER_PAGE,
+    },
+    budget: {
+      secondsPerPage: env.READ_SECONDS_PER_PAGE,
+      memoryMb: env.READ_MEMORY_MB,
+      recycleAfterDocuments: env.READER_RECYCLE_DOCUMENTS,
+      recycleAboveMb: env.READER_RECYCLE_MB,
+    },
+  };
+}
+
 export const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -141,6 +176,7 @@ export const Env = z.object({
   SIGN_IN_WINDOW_MINUTES: int(15, 1),
   /** Sign-in attempts per client address per minute, counted in Redis across API replicas. */
   SIGN_IN_ATTEMPTS_PER_MINUTE: int(20, 1),
+  ...READING_VARIABLES,
 });
 export type Env = z.infer<typeof Env>;
 
@@ -160,14 +196,13 @@ export function withoutPassword(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@');
 }
 
-/** Parses the environment; throws a ConfigError naming every bad variable. */
-export function loadEnv(source: Record<string, string | undefined> = process.env): ServiceConfig {
+function parseEnv<T extends z.ZodObject>(schema: T, source: Record<string, string | undefined>): z.infer<T> {
   const picked: Record<string, string> = {};
-  for (const key of Object.keys(Env.shape)) {
+  for (const key of Object.keys(schema.shape)) {
     const value = source[key];
     if (value !== undefined) picked[key] = value;
   }
-  const parsed = Env.safeParse(picked);
+  const parsed = schema.safeParse(picked);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? '');
@@ -175,7 +210,17 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     });
     throw new ConfigError(`invalid configuration in the environment:\n${lines.join('\n')}`);
   }
-  const env = parsed.data;
+  return parsed.data;
+}
+
+/** The reading budget's variables alone, for `retaguarda process`; throws a ConfigError naming every bad one. */
+export function loadReadingEnv(source: Record<string, string | undefined> = process.env): ReadingEnv {
+  return parseEnv(ReadingEnv, source);
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): ServiceConfig {
+  const env = parseEnv(Env, source);
   const dataDir = resolve(env.DATA_DIR);
   return {
     ...env,

@@ -136,6 +136,7 @@ export const ErrorCode = z.enum([
   'file_too_large',
   'not_found',
   'ocr_failed',
+  'processing_limit',
   'internal_error',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

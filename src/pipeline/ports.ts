@@ -9,12 +9,18 @@ export interface ReadLimits {
   maxPages: number;
   /** Most pixels one page image may decode to (decompression-bomb guard). */
   maxPixels: number;
+  /** Most bytes one compressed stream inside a PDF may inflate to (inflation-bomb guard). */
+  maxStreamBytes: number;
+  /** Most drawing operators a PDF page's content may hold (operator-bomb guard). */
+  maxOperatorsPerPage: number;
 }
 
 export const DEFAULT_LIMITS: ReadLimits = {
   maxBytes: 25 * 1024 * 1024,
   maxPages: 50,
   maxPixels: 60_000_000,
+  maxStreamBytes: 64 * 1024 * 1024,
+  maxOperatorsPerPage: 250_000,
 };
 
 /** Text layer of one PDF page, in PDF points with the origin top-left. */

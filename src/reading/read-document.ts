@@ -234,12 +234,33 @@ export function createReader(
     ocrPoolSize?: number;
     /** false: no second reader (PP-OCRv4) for lines left in doubt. */
     secondLook?: boolean;
+    /** Told a document's page count as soon as it is known (a budget that grows with the pages listens). */
+    onPages?: (pages: number) => void;
   } = {},
 ): DocumentReader {
   const languages = options.languages ?? ['eng', 'por', 'spa'];
+  const tools = createReadTools();
+  const onPages = options.onPages;
+  if (onPages) {
+    const { pdf, images } = tools;
+    tools.pdf = {
+      async open(bytes, limits) {
+        const doc = await pdf.open(bytes, limits);
+        onPages(doc.pageCount);
+        return doc;
+      },
+    };
+    tools.images = {
+      async decode(bytes, limits) {
+        const pages = await images.decode(bytes, limits);
+        onPages(pages.length);
+        return pages;
+      },
+    };
+  }
   return new DocumentReader(
     {
-      ...createReadTools(),
+      ...tools,
       ocr: () =>
         createOcrEngine({
           languages: [...languages],

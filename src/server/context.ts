@@ -9,13 +9,14 @@ import { OutboundGuard, type Resolver } from '../adapters/outbound-http.ts';
 import type { ApiDeps } from '../api/deps.ts';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
 import type { ServiceConfig } from '../config/env.ts';
-import { withoutPassword } from '../config/env.ts';
+import { readingSettings, withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { createReviewServices } from '../review/review.ts';
 import { combinedMasterData, type MasterData, masterDataOf } from '../rules/master-data.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
 import { DatabaseMasterData, PurchasingService, VendorService } from '../services/master-data.ts';
+import { PageImageService } from '../services/page-images.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
 import { RecoveryService } from '../services/recovery.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
@@ -44,6 +45,7 @@ export interface AppContext extends ApiDeps {
   rules: RulesConfig;
   /** Present in roles that read documents or render page images. */
   reading: ReadingPool;
+  pageImages: PageImageService;
   processing: ProcessingService;
   close(): Promise<void>;
 }
@@ -110,13 +112,23 @@ export async function createContext(
   const intake = new IntakeService(repos.idempotencyKeys, documents, blobs, jobs.enqueueReading, {
     maxBytes: config.MAX_UPLOAD_BYTES,
   });
+  const { limits, budget } = readingSettings(config);
   const reading = createReadingPool({
     languages: config.languages,
     ocrPoolSize: Math.max(1, availableParallelism()),
     concurrency: config.WORKER_CONCURRENCY,
-    limits: { maxBytes: config.MAX_UPLOAD_BYTES },
+    limits: { maxBytes: config.MAX_UPLOAD_BYTES, ...limits },
+    budget,
     keepReader: options.reads !== false,
+    onReport: (r) => {
+      if (r.overBudget)
+        log.warn(
+          { file: r.file, ms: r.ms, peakRssMb: r.peakRssMb, limit: r.overBudget },
+          'over budget: reading process replaced',
+        );
+    },
   });
+  const pageImages = new PageImageService(blobs, reading, log);
   const processing = new ProcessingService(
     transaction,
     documents,
@@ -125,6 +137,7 @@ export async function createContext(
     webhooks,
     clock,
     () => rules,
+    pageImages,
   );
   const recovery = new RecoveryService(documents, webhooks, jobs, clock, config.RECOVERY_GRACE_SECONDS);
   const review = createReviewServices({
@@ -167,6 +180,7 @@ export async function createContext(
     recovery,
     rules,
     reading,
+    pageImages,
     processing,
     review,
     vendors: new VendorService(repos, transaction, clock),

@@ -15,6 +15,7 @@ import {
   FINAL_STATUSES,
 } from '../storage/documents.repository.ts';
 import type { Transaction } from '../storage/repositories.ts';
+import type { PageImageService } from './page-images.ts';
 import type { WebhookService } from './webhooks.ts';
 
 export interface RulesConfig {
@@ -72,6 +73,8 @@ export class ProcessingService {
     private readonly webhooks: Pick<WebhookService, 'record' | 'recordAll' | 'dispatch'>,
     private readonly clock: Clock,
     private readonly rules: () => RulesConfig,
+    /** Draws and keeps a document's page images once it is read. */
+    private readonly pageImages?: Pick<PageImageService, 'keepAll'>,
   ) {}
 
   /** Idempotent: a redelivered job finds the document done (or superseded by a newer round) and stops. */
@@ -181,6 +184,10 @@ export class ProcessingService {
     log?.info({ stage: 'route', route: result.route, status }, 'processed');
     this.observer?.read(result, status);
     await this.webhooks.dispatch(deliveries);
+    // After the document is final: a reviewer's page is then already drawn, and nobody waits for it here.
+    this.pageImages
+      ?.keepAll(doc.sha256, read.pages)
+      .catch((e: Error) => log?.warn({ err: e }, 'page images not kept'));
     return status;
   }
 }

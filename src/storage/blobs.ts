@@ -10,12 +10,19 @@ export interface BlobStore {
   /** The blob's path on disk, for readers that open files themselves (the reading threads). */
   pathOf(sha256: string): string;
   has(sha256: string): Promise<boolean>;
+  /** A file made from a blob (a page image), kept beside it under its hash and a name; undefined when absent. */
+  getDerived(sha256: string, name: string): Promise<Buffer | undefined>;
+  putDerived(sha256: string, name: string, bytes: Uint8Array): Promise<void>;
 }
 
 export function createBlobStore(dir: string): BlobStore {
   const pathOf = (sha256: string) => {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
     return join(dir, sha256.slice(0, 2), sha256);
+  };
+  const derivedPath = (sha256: string, name: string) => {
+    if (!/^[a-z0-9-]+\.png$/.test(name)) throw new Error(`not a derived file name: ${name}`);
+    return `${pathOf(sha256)}.${name}`;
   };
   // The 256 fan-out folders are made once each, not on every upload.
   const made = new Set<string>();
@@ -43,6 +50,13 @@ export function createBlobStore(dir: string): BlobStore {
       return sha256;
     },
     get: (sha256) => readFile(pathOf(sha256)),
+    getDerived: (sha256, name) => readFile(derivedPath(sha256, name)).catch(() => undefined),
+    async putDerived(sha256, name, bytes) {
+      const path = derivedPath(sha256, name);
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, path);
+    },
     has: async (sha256) => Boolean(await stat(pathOf(sha256)).catch(() => undefined)),
   };
 }

@@ -1,6 +1,6 @@
 // The API surface a client sees: listing and paging, a document and its file and pages, exports, keys
 // and roles, health and the OpenAPI docs. Real HTTP, real Redis, a fresh PostgreSQL, the real pipeline.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formWith, startTestService, type TestService } from '../support/service.ts';
@@ -173,6 +173,23 @@ describe('API surface', () => {
       const past = await svc.request(`/v1/documents/${id}/pages/2`);
       expect(past.status).toBe(404);
     }
+  });
+
+  it('keeps the page images drawn when the document was read, and serves them with an ETag the browser can reuse', async () => {
+    const id = docs[0]!.id;
+    const doc = (await (await svc.request(`/v1/documents/${id}`)).json()) as { sha256: string };
+    const kept = `${svc.service.ctx.blobs.pathOf(doc.sha256)}.page-1-w1400.png`;
+    // Drawn right after the reading, in the page-image process.
+    for (let i = 0; i < 300 && !existsSync(kept); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(kept)).toBe(true);
+    const first = await svc.request(`/v1/documents/${id}/pages/1`);
+    expect(first.status).toBe(200);
+    expect(Buffer.from(await first.arrayBuffer()).equals(readFileSync(kept))).toBe(true);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^".+"$/);
+    expect(first.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    const again = await svc.request(`/v1/documents/${id}/pages/1`, { headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
   });
 
   it('exports approved results as CSV and JSON with the fields of the auto-approved invoice', async () => {

@@ -94,7 +94,7 @@ function parseCursor(cursor: string): { receivedAt: Date; id: string } | undefin
   }
 }
 
-export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'reading'>): FastifyPluginAsyncZod {
+export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'pageImages'>): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/v1/documents',
@@ -192,11 +192,7 @@ export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'reading'>
       async (request, reply) => {
         const doc = await ctx.repos.documents.get(request.params.id);
         if (!doc) throw notFound();
-        const out = await ctx.reading.render({
-          path: ctx.blobs.pathOf(doc.sha256),
-          page: request.params.n,
-          maxWidth: request.query.width,
-        });
+        const out = await ctx.pageImages.page(doc.sha256, request.params.n, request.query.width);
         // No such page, or a format without pages (structured XML): 404; a file that cannot be drawn: 422.
         if ('error' in out) {
           throw new AppError(
@@ -205,9 +201,11 @@ export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'reading'>
             out.error,
           );
         }
+        // A page of the same bytes drawn at the same width never changes: the browser may keep it.
+        reply.header('etag', out.etag).header('cache-control', 'private, max-age=86400, immutable');
+        if (request.headers['if-none-match'] === out.etag) return reply.code(304).send();
         return reply
           .header('content-type', 'image/png')
-          .header('cache-control', 'private, max-age=3600')
           .header('x-content-type-options', 'nosniff')
           .header('x-page-width', String(out.width))
           .header('x-page-height', String(out.height))
