@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import type { DocumentFailure, Extraction } from '../contract/result.ts';
 import { detectFormat } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
+import type { Layout } from '../pipeline/layout.ts';
 import { DEFAULT_LIMITS, type ReadLimits } from '../pipeline/ports.ts';
 import { createReader, createReadTools, type DocumentReader } from './read-document.ts';
 
@@ -16,7 +17,8 @@ export interface ThreadOptions {
 
 export type ReadTask = { kind: 'read'; path: string; file: string; id: string };
 export type RenderTask = { kind: 'render'; path: string; page: number; maxWidth: number };
-export type ReadTaskResult = Extraction | DocumentFailure;
+/** The extraction, and the layout it was read from (kept so a reviewer's corrections can be learned from it). */
+export type ReadTaskResult = { result: Extraction | DocumentFailure; layout?: Layout };
 export type RenderTaskResult =
   | { png: Uint8Array; width: number; height: number }
   | { error: string; code: string };
@@ -28,7 +30,7 @@ const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
 async function read(task: ReadTask): Promise<ReadTaskResult> {
   reader ??= createReader({ languages: options.languages, ocrPoolSize: options.ocrPoolSize, limits });
   const bytes = await readFile(task.path);
-  return reader.read({ bytes, file: task.file, id: task.id });
+  return reader.readWithLayout({ bytes, file: task.file, id: task.id });
 }
 
 const tools = { ...createReadTools(), limits };

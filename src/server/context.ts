@@ -14,6 +14,7 @@ import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts'
 import { createReviewServices } from '../review/review.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
+import { MemoryService } from '../services/memory.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
 import { RecoveryService } from '../services/recovery.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
@@ -43,6 +44,7 @@ export interface AppContext extends ApiDeps {
   /** Present in roles that read documents or render page images. */
   reading: ReadingPool;
   processing: ProcessingService;
+  memory: MemoryService;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,9 @@ export async function createContext(
     limits: { maxBytes: config.MAX_UPLOAD_BYTES },
     keepReader: options.reads !== false,
   });
+  const memory = new MemoryService(repos, transaction, clock, {
+    minConfirmations: config.MEMORY_MIN_CONFIRMATIONS,
+  });
   const processing = new ProcessingService(
     transaction,
     documents,
@@ -117,6 +122,7 @@ export async function createContext(
     webhooks,
     clock,
     () => rules,
+    memory,
   );
   const recovery = new RecoveryService(documents, webhooks, jobs, clock, config.RECOVERY_GRACE_SECONDS);
   const review = createReviewServices({
@@ -127,6 +133,7 @@ export async function createContext(
     rules: () => rules,
     claimMinutes: config.CLAIM_TIMEOUT_MINUTES,
     enqueueReading: jobs.enqueueReading,
+    memory,
   });
   return {
     config,
@@ -161,6 +168,7 @@ export async function createContext(
     reading,
     processing,
     review,
+    memory,
     rateLimitRedis: connection,
     async close() {
       await queues.close().catch(() => {});

@@ -2,6 +2,8 @@
 // rules with the database as history, store the result and move the document to its final state.
 import type { Logger } from 'pino';
 import type { DocumentFailure, DocumentResult, Extraction } from '../contract/result.ts';
+import { chooseWithMemory, recall } from '../pipeline/extract/memory/recall.ts';
+import type { Layout } from '../pipeline/layout.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
 import { invoiceNumberKey, type RuleContext, vendorKeyOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
@@ -14,6 +16,7 @@ import {
   FINAL_STATUSES,
 } from '../storage/documents.repository.ts';
 import type { Transaction } from '../storage/repositories.ts';
+import type { MemoryService } from './memory.ts';
 import type { WebhookService } from './webhooks.ts';
 
 export interface RulesConfig {
@@ -45,6 +48,9 @@ function eventDocument(doc: DocumentRecord) {
   };
 }
 
+/** Read off page images or a text layer (not from an XML's elements): what vendor memory reads and learns. */
+const readOffPages = (read: Extraction) => read.format === 'pdf' || read.format === 'image';
+
 export type ProcessOutcome =
   | 'auto_approved'
   | 'needs_review'
@@ -70,6 +76,7 @@ export class ProcessingService {
     private readonly webhooks: Pick<WebhookService, 'record' | 'recordAll' | 'dispatch'>,
     private readonly clock: Clock,
     private readonly rules: () => RulesConfig,
+    private readonly memory?: Pick<MemoryService, 'current'>,
   ) {}
 
   /** Idempotent: a redelivered job finds the document done (or superseded by a newer round) and stops. */
@@ -82,13 +89,22 @@ export class ProcessingService {
       await this.documents.transition(documentId, ['received'], 'processing', { round, actor: 'worker' });
     }
     log?.info({ stage: 'load' }, 'reading');
-    const result = await this.reading.read({
+    const { result, layout } = await this.reading.read({
       path: this.blobs.pathOf(doc.sha256),
       file: doc.fileName,
       id: documentId,
     });
     if ('error' in result) return this.fail(doc, round, result.error);
-    return this.finish(doc, round, result, log);
+    return this.finish(doc, round, await this.remembered(result, layout), layout, log);
+  }
+
+  /** The fields vendor memory knows for the document's layout chosen over the reader's (the same choice as
+   * understandDocument makes with a memory: the reading thread holds none). */
+  private async remembered(read: Extraction, layout: Layout | undefined): Promise<Extraction> {
+    if (!this.memory || !layout || !readOffPages(read)) return read;
+    const memory = await this.memory.current();
+    if (!memory.size) return read;
+    return { ...read, fields: chooseWithMemory(read.fields, recall(memory, layout)) };
   }
 
   /** When the queue gives up on a reading (attempts spent): the document fails with the last fault, never hangs. */
@@ -126,6 +142,7 @@ export class ProcessingService {
     doc: DocumentRecord,
     round: number,
     read: Extraction,
+    layout: Layout | undefined,
     log?: Logger,
   ): Promise<ProcessOutcome> {
     const { ruleSet, context } = this.rules();
@@ -162,6 +179,8 @@ export class ProcessingService {
         { vendorKey, invoiceNumberKey: numberKey },
       );
       if (result.route === 'review') await tx.reviewItems.open(doc.id, result, now);
+      // What a reviewer's corrections will be learned from: only page layouts, an XML's fields are its own.
+      if (layout && readOffPages(read)) await tx.vendorMemory.saveDocumentLayout(doc.id, layout);
       const event = { ...data, resultVersion };
       const deliveries = await this.webhooks.recordAll(tx.webhooks, doc.id, [
         { event: 'document.processed', data: event },

@@ -96,30 +96,43 @@ export class VendorMemory {
       const idf = Math.log(1 + n / Math.max(1, df));
       return idf * idf;
     };
-    const shared = new Map<number, number>();
+    const doc = new Set(tokens);
+    // Candidates come from the rarer tokens only: a layout that shares nothing but "total" and "date" with the
+    // document is not its layout, and walking those long lists is what would cost the time.
+    const rare = Math.max(50, n * 0.05);
+    const shared = new Float64Array(this.slots.length);
+    const touched: number[] = [];
     let docNorm = 0;
-    for (const t of new Set(tokens)) {
+    for (const t of doc) {
       const list = this.postings.get(t);
       const w = weight(list?.length ?? 0);
       docNorm += w;
-      if (!list) continue;
-      for (const slot of list) shared.set(slot, (shared.get(slot) ?? 0) + w);
-    }
-    // Only the few layouts sharing the most weigh their own norm: the others cannot win.
-    const top: [number, number][] = [];
-    for (const entry of shared) {
-      if (top.length < 5 || entry[1] > top[top.length - 1]![1]) {
-        top.push(entry);
-        top.sort((a, b) => b[1] - a[1]);
-        if (top.length > 5) top.pop();
+      if (!list || list.length > rare) continue;
+      for (const slot of list) {
+        if (shared[slot] === 0) touched.push(slot);
+        shared[slot]! += w;
       }
     }
+    const top: number[] = [];
+    for (const slot of touched) {
+      if (top.length < 8 || shared[slot]! > shared[top[top.length - 1]!]!) {
+        top.push(slot);
+        top.sort((a, b) => shared[b]! - shared[a]!);
+        if (top.length > 8) top.pop();
+      }
+    }
+    // The few best candidates scored exactly: every token they share with the document, common ones too.
     let best: LayoutMatch | undefined;
-    for (const [slot, s] of top) {
+    for (const slot of top) {
       const layout = this.slots[slot]!;
       let norm = 0;
-      for (const t of layout.tokens) norm += weight(this.postings.get(t)?.length ?? 0);
-      const similarity = s / Math.sqrt(docNorm * norm);
+      let both = 0;
+      for (const t of layout.tokens) {
+        const w = weight(this.postings.get(t)?.length ?? 0);
+        norm += w;
+        if (doc.has(t)) both += w;
+      }
+      const similarity = both / Math.sqrt(docNorm * norm);
       if (!best || similarity > best.similarity) best = { layout, similarity };
     }
     return best && best.similarity >= this.minSimilarity ? best : undefined;
