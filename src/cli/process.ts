@@ -8,9 +8,11 @@ import { FIELD_NAMES } from '../contract/fields.ts';
 import type { DocumentFailure, DocumentResult, Extraction } from '../contract/result.ts';
 import { DOCUMENT_EXTENSIONS } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
+import type { VendorMemory } from '../pipeline/extract/memory/memory.ts';
 import { createReader, isFailure } from '../reading/read-document.ts';
 import { type HistoryEntry, historyEntryOf, type RuleContext } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
+import { readMemoryFile } from './memory.ts';
 
 export interface ProcessOptions {
   json: boolean;
@@ -19,6 +21,7 @@ export interface ProcessOptions {
   rules?: string | undefined;
   vendors?: string | undefined;
   pos?: string | undefined;
+  memory?: string | undefined;
 }
 
 export async function expandInputs(inputs: readonly string[]): Promise<string[]> {
@@ -88,7 +91,14 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
   const { ruleSet, ...ruleContext } = rules;
   const languages = options.lang.split('+').filter(Boolean);
   // Judged below, in argument order, with the run as history: the reader only reads.
-  const reader = createReader({ languages });
+  let memory: VendorMemory | undefined;
+  try {
+    memory = options.memory ? await readMemoryFile(options.memory) : undefined;
+  } catch (e) {
+    process.stderr.write(`retaguarda process: --memory ${options.memory}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const reader = createReader({ languages, ...(memory ? { memory } : {}) });
   // Duplicates are judged against the documents before this one in argument order, whatever order the
   // concurrent reads finish in: results are evaluated here, as they are printed, in that order.
   const history: HistoryEntry[] = [];
