@@ -1,4 +1,5 @@
-// npm run bench:learning -- [--streams 24] [--controls 8] [--confirmations 1] [--layouts 10000] [--verbose]
+// npm run bench:learning -- [--streams 24] [--controls 8] [--confirmations 1] [--layouts 10000] [--first-seed N]
+//                             [--verbose]
 //
 // How fast the service learns from its reviewers. Streams of documents per vendor layout: generated invoices
 // (scripts/invoices/, one issuer per stream, digital PDFs, 10 documents with different values each), kept
@@ -50,7 +51,8 @@ const STREAM_LENGTH = 10;
 const WANTED = opt('streams', 24);
 const CONTROLS = opt('controls', 8);
 const CONFIRMATIONS = opt('confirmations', 1);
-const FIRST_SEED = 9001;
+/** Streams were tuned on seeds from 9001; --first-seed 9501 gives streams never looked at. */
+const FIRST_SEED = opt('first-seed', 9001);
 
 interface Doc {
   id: string;
@@ -335,17 +337,23 @@ function lookupTimes(memory: VendorMemory, streams: readonly Stream[]) {
   }
   const docs = streams.flatMap((s) => s.docs);
   const times: number[] = [];
+  const lookups: number[] = [];
   for (const doc of docs) {
     const t = performance.now();
-    layoutFingerprint(doc.layout);
+    big.match(layoutFingerprint(doc.layout));
+    lookups.push(performance.now() - t);
+  }
+  for (const doc of docs) {
+    const t = performance.now();
     recall(big, doc.layout);
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(2);
-  out(
-    `lookup and use with ${big.size} layouts: median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms per document (${docs.length} documents)`,
-  );
+  const q = (xs: number[], p: number) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(2);
+  const figures = (xs: number[]) => `median ${q(xs, 0.5)} ms, p95 ${q(xs, 0.95)} ms, max ${q(xs, 1)} ms`;
+  out(`with ${big.size} layouts, per document (${docs.length} documents):`);
+  out(`   finding the layout (fingerprint and index): ${figures(lookups)}`);
+  out(`   finding it and reading every learned field: ${figures(times)}`);
 }
 
 await main();

@@ -247,28 +247,33 @@ function valueNear(
       ? [expected[0] - 2 * width - 4 * height, expected[2] + 2 * height]
       : [expected[0] - 2 * height, expected[2] + width + 4 * height];
   let best: { value: string; bbox: BBox; d: number } | undefined;
-  page.lines.forEach((line, li) => {
+  for (const line of page.lines) {
     const cy = (line.bbox[1] + line.bbox[3]) / 2;
-    if (Math.abs(cy - (expected[1] + expected[3]) / 2) > height) return;
-    for (const span of spansOf(page, li)) {
-      if (span.words.some((w) => anchor.includes(w))) continue;
-      const box = union(span.words);
-      if (box[0] < window[0] || box[2] > window[1]) continue;
-      // A name does not jump a column's gap.
-      if (
-        kind === 'name' &&
-        span.words.some((w, i) => i > 0 && w.bbox[0] - span.words[i - 1]!.bbox[2] > 1.5 * height)
-      )
-        continue;
-      const read = readAs(field, joined(span.words), format);
-      if (!read) continue;
-      // Names take the longest run that starts where the value started; the others the run nearest it.
-      const d =
-        kind === 'name'
-          ? Math.abs(box[0] - expected[0]) / height - span.words.length
-          : centreDistance(box, expected);
-      if (!best || d < best.d) best = { value: read.value, bbox: box, d };
+    if (Math.abs(cy - (expected[1] + expected[3]) / 2) > height) continue;
+    // Only runs of words inside the window, none of them the label, are read: most lines hold few such words.
+    const words = line.words;
+    const inside = words.map((w) => !anchor.includes(w) && w.bbox[0] >= window[0] && w.bbox[2] <= window[1]);
+    for (let start = 0; start < words.length; start++) {
+      for (let end = start + 1; end <= Math.min(words.length, start + MAX_SPAN) && inside[end - 1]; end++) {
+        const span = words.slice(start, end);
+        // A name does not jump a column's gap.
+        if (
+          kind === 'name' &&
+          end - start > 1 &&
+          span[end - start - 1]!.bbox[0] - span[end - start - 2]!.bbox[2] > 1.5 * height
+        )
+          break;
+        const read = readAs(field, joined(span), format);
+        if (!read) continue;
+        const box = union(span);
+        // Names take the longest run that starts where the value started; the others the run nearest it.
+        const d =
+          kind === 'name'
+            ? Math.abs(box[0] - expected[0]) / height - span.length
+            : centreDistance(box, expected);
+        if (!best || d < best.d) best = { value: read.value, bbox: box, d };
+      }
     }
-  });
+  }
   return best ? { value: best.value, page: page.number, bbox: best.bbox } : undefined;
 }
