@@ -8,6 +8,7 @@ import type { ReadingPool } from '../reading/reading-pool.ts';
 import type { ReviewServices } from '../review/review.ts';
 import type { IntakeService } from '../services/intake.ts';
 import type { KeyService } from '../services/keys.ts';
+import type { PurchasingService, VendorService } from '../services/master-data.ts';
 import type { MemoryService } from '../services/memory.ts';
 import type { ProcessingService } from '../services/processing.ts';
 import type { SessionService, UserService } from '../services/sessions.ts';
@@ -47,6 +48,9 @@ export interface ApiDeps {
   processing: Pick<ProcessingService, 'observer'>;
   review: ReviewServices;
   memory: Pick<MemoryService, 'ofVendor' | 'forget'>;
+  /** Vendor master data, purchase orders and goods receipts. */
+  vendors: VendorService;
+  purchasing: PurchasingService;
   /** Where rate limits are counted, so every API replica shares them; in the process when absent (tests). */
   rateLimitRedis?: Redis;
 }
