@@ -29,7 +29,7 @@ try {
   for (const c of hostileCases()) {
     const path = join(dir, c.file);
     writeFileSync(path, c.bytes());
-    const r = await pool.read({ path, file: c.file });
+    const { result: r } = await pool.read({ path, file: c.file });
     const report = reports.at(-1)!;
     const state = 'error' in r ? `failed \`${r.error.code}\`` : `read (${r.pages} p.)`;
     out(

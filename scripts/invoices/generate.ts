@@ -64,6 +64,9 @@ export interface GenerateOptions {
   count: number;
   /** One kind for every document, or a mix (about 45% digital, 25% scans, 15% photos, 15% turned). */
   delivery?: DeliveryChoice;
+  /** How many issuers the documents come from (default about three in four documents, every family once):
+   * 1 gives one vendor's stream of invoices, as bench:learning reads them. */
+  vendors?: number;
 }
 
 export interface GeneratedInvoice {
@@ -681,8 +684,9 @@ export function planInvoices(options: GenerateOptions): { specs: InvoiceSpec[]; 
   const r = stream(seed, -1, 1);
   const taken = new Set<string>();
   const families = shuffle(r, LAYOUT_FAMILIES);
-  const vendorCount =
-    count <= LAYOUT_FAMILIES.length + 1
+  const vendorCount = options.vendors
+    ? Math.min(count, options.vendors)
+    : count <= LAYOUT_FAMILIES.length + 1
       ? count
       : Math.max(LAYOUT_FAMILIES.length + 1, Math.round(count * 0.75));
   const profiles = Array.from({ length: vendorCount }, (_, i) =>

@@ -25,6 +25,7 @@ import { documentRoutes } from './routes/documents.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
+import { vendorMemoryRoutes } from './routes/vendor-memory.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -164,6 +165,7 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
   await app.register(intakeRoutes(ctx));
   await app.register(documentRoutes(ctx));
   await app.register(adminRoutes(ctx));
+  await app.register(vendorMemoryRoutes(ctx));
   await app.register(exportRoutes(ctx));
   await app.register(masterDataRoutes(ctx));
   for (const extend of options.extensions ?? []) await extend(app, ctx);

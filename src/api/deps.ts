@@ -9,6 +9,7 @@ import type { IntakeService } from '../services/intake.ts';
 import type { KeyService } from '../services/keys.ts';
 import type { PurchasingService, VendorService } from '../services/master-data.ts';
 import type { PageImageService } from '../services/page-images.ts';
+import type { MemoryService } from '../services/memory.ts';
 import type { ProcessingService } from '../services/processing.ts';
 import type { SessionService, UserService } from '../services/sessions.ts';
 import type { WebhookService } from '../services/webhooks.ts';
@@ -46,6 +47,7 @@ export interface ApiDeps {
   /** For the Prometheus metrics, which observe each reading. */
   processing: Pick<ProcessingService, 'observer'>;
   review: ReviewServices;
+  memory: Pick<MemoryService, 'ofVendor' | 'forget'>;
   /** Vendor master data, purchase orders and goods receipts. */
   vendors: VendorService;
   purchasing: PurchasingService;

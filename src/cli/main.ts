@@ -20,6 +20,7 @@ program
     'vendor master data (YAML or JSON): unknown vendors, currencies, bank accounts, limits',
   )
   .option('--pos <file>', 'purchase orders (YAML or JSON), for po_mismatch')
+  .option('--memory <file>', 'vendor memory (JSON, from `retaguarda memory export`): learned fields win')
   .action(async (paths: string[], opts: ProcessOptions) => {
     process.exitCode = await runProcess(paths, opts);
   });
@@ -53,6 +54,26 @@ for (const [role, description] of [
       await runService(role);
     });
 }
+
+const memory = program
+  .command('memory')
+  .description("Vendor memory: what reviewers taught about vendors' layouts (JSON).");
+memory
+  .command('export')
+  .description("Print the service's vendor memory as JSON")
+  .option('--out <file>', 'write to a file instead of stdout')
+  .action(async (opts: { out?: string }) => {
+    const { runMemoryExport } = await import('./memory.ts');
+    process.exitCode = await runMemoryExport(opts);
+  });
+memory
+  .command('import')
+  .description('Add the layouts of a memory file to the service (a layout with the same id is replaced)')
+  .argument('<file>', 'a file written by `retaguarda memory export`')
+  .action(async (file: string) => {
+    const { runMemoryImport } = await import('./memory.ts');
+    process.exitCode = await runMemoryImport(file);
+  });
 
 const keys = program.command('keys').description('API keys of the service (roles: ingest, review, admin).');
 keys

@@ -10,12 +10,15 @@ import { FIELD_NAMES } from '../contract/fields.ts';
 import type { DocumentFailure, DocumentResult, Extraction } from '../contract/result.ts';
 import { DOCUMENT_EXTENSIONS } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
+import type { VendorMemory } from '../pipeline/extract/memory/memory.ts';
+import { withMemory } from '../pipeline/extract/memory/recall.ts';
 import { documentIdFor, isFailure, sha256Hex } from '../reading/read-document.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { type HistoryEntry, historyEntryOf, masterDataQueryOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
 import { type MasterData, masterDataOf } from '../rules/master-data.ts';
 import type { RuleSet } from '../rules/schema.ts';
+import { readMemoryFile } from './memory.ts';
 
 export interface ProcessOptions {
   json: boolean;
@@ -24,6 +27,7 @@ export interface ProcessOptions {
   rules?: string | undefined;
   vendors?: string | undefined;
   pos?: string | undefined;
+  memory?: string | undefined;
 }
 
 export async function expandInputs(inputs: readonly string[]): Promise<string[]> {
@@ -100,6 +104,13 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
     process.stderr.write(`retaguarda process: ${e.message}\n`);
     return 2;
   }
+  let memory: VendorMemory | undefined;
+  try {
+    memory = options.memory ? await readMemoryFile(options.memory) : undefined;
+  } catch (e) {
+    process.stderr.write(`retaguarda process: --memory ${options.memory}: ${(e as Error).message}\n`);
+    return 2;
+  }
   const languages = options.lang.split('+').filter(Boolean);
   const concurrency = Math.min(files.length, availableParallelism());
   // Judged below, in argument order, with the run as history: the reading processes only read.
@@ -158,7 +169,7 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
     while (next < files.length) {
       const i = next++;
       const file = files[i]!;
-      results[i] = await readOne(reader, file);
+      results[i] = await readOne(reader, file, memory);
       done++;
       bar?.update(done, { file });
       await flush();
@@ -174,7 +185,11 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
   return failed > 0 ? 1 : 0;
 }
 
-async function readOne(reader: ReadingPool, file: string): Promise<Extraction | DocumentFailure> {
+async function readOne(
+  reader: ReadingPool,
+  file: string,
+  memory: VendorMemory | undefined,
+): Promise<Extraction | DocumentFailure> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -189,7 +204,8 @@ async function readOne(reader: ReadingPool, file: string): Promise<Extraction | 
     return { id: '', file, error: { code: 'not_found', message } };
   }
   try {
-    return await reader.read({ path: file, file, id: documentIdFor(sha256Hex(bytes)) });
+    const { result, layout } = await reader.read({ path: file, file, id: documentIdFor(sha256Hex(bytes)) });
+    return isFailure(result) ? result : withMemory(result, layout, memory);
   } catch (e) {
     // A fault in our own code still yields a result line, so one bad document never stops a batch.
     const message = e instanceof DocumentError ? e.message : `Internal error: ${(e as Error).message}`;

@@ -151,6 +151,8 @@ export const Env = z.object({
   RECOVERY_GRACE_SECONDS: int(30, 0),
   /** How long a reviewer's claim on a review item lasts without activity. */
   CLAIM_TIMEOUT_MINUTES: int(15, 1),
+  /** Reviewed documents that must agree before vendor memory uses a learned field. */
+  MEMORY_MIN_CONFIRMATIONS: int(1, 1),
   /** Set to `false` to never start a child redis-server when none answers. */
   START_REDIS: z
     .enum(['true', 'false', '1', '0'])

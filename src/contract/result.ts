@@ -15,6 +15,18 @@ export type DocumentType = z.infer<typeof DocumentType>;
 export const FieldSource = z.object({ xpath: z.string() });
 export type FieldSource = z.infer<typeof FieldSource>;
 
+/** A field taken from vendor memory says which reviews taught it: "learned from 2 corrections (Ana, 3 Dec)". */
+export const LearnedFrom = z.object({
+  layoutId: z.string(),
+  vendorKey: z.string(),
+  corrections: z.number().int().nonnegative(),
+  approvals: z.number().int().nonnegative(),
+  /** The last review's reviewer and time. */
+  lastBy: z.string(),
+  lastAt: z.iso.datetime(),
+});
+export type LearnedFrom = z.infer<typeof LearnedFrom>;
+
 export const Field = z.object({
   value: z.string(),
   /** 0..1 */
@@ -24,6 +36,8 @@ export const Field = z.object({
   bbox: BBox,
   /** Present when the field was read from an XML: where a page would have shown a box. */
   source: FieldSource.optional(),
+  /** Present when vendor memory chose the field. */
+  learned: LearnedFrom.optional(),
 });
 export type Field = z.infer<typeof Field>;
 

@@ -3,6 +3,8 @@ import type { DocumentType, Fields, LineItem } from '../contract/result.ts';
 import { classifyDocument } from './classify.ts';
 import { extractBankAccount } from './extract/bank.ts';
 import { extractFields } from './extract/fields.ts';
+import type { VendorMemory } from './extract/memory/memory.ts';
+import { chooseWithMemory, recall } from './extract/memory/recall.ts';
 import { extractReceiptFields, receiptRereads } from './extract/receipt.ts';
 import { extractReceiptLineItems } from './extract/receipt-items.ts';
 import type { SecondReadings } from './extract/second-look.ts';
@@ -19,6 +21,8 @@ export interface UnderstandingHints {
   language?: string;
   /** The second reader's readings of the lines `rereadsFor` asked for. */
   second?: SecondReadings;
+  /** What reviewers taught about the vendors' layouts: its fields are the strongest candidates. */
+  memory?: VendorMemory;
 }
 
 /**
@@ -32,6 +36,12 @@ export function rereadsFor(layout: Layout, understood: Understanding): number[] 
 }
 
 export function understandDocument(layout: Layout, hints: UnderstandingHints): Understanding {
+  const read = understandAsRead(layout, hints);
+  if (!hints.memory?.size) return read;
+  return { ...read, fields: chooseWithMemory(read.fields, recall(hints.memory, layout)) };
+}
+
+function understandAsRead(layout: Layout, hints: UnderstandingHints): Understanding {
   const { documentType, language: detected } = classifyDocument(layout);
   const language = hints.language ?? detected;
   const extracted = extractFields(layout, { language, documentType });

@@ -11,6 +11,7 @@ import type { DocumentFailure, Extraction } from '../contract/result.ts';
 import type { ReadTools } from '../formats/format.ts';
 import { detectFormat } from '../formats/registry.ts';
 import { DocumentError, isDocumentError } from '../pipeline/errors.ts';
+import type { VendorMemory } from '../pipeline/extract/memory/memory.ts';
 import type { SecondReading } from '../pipeline/extract/second-look.ts';
 import { groupIntoLines, type Layout, type Page } from '../pipeline/layout.ts';
 import { ocrReadOptions } from '../pipeline/ocr-languages.ts';
@@ -53,6 +54,8 @@ export interface ReaderOptions {
   /** tesseract language codes, e.g. ['eng', 'por', 'spa']. */
   languages?: readonly string[];
   limits?: Partial<ReadLimits>;
+  /** Vendor memory (`retaguarda process --memory`): the fields it learned are the strongest candidates. */
+  memory?: VendorMemory;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -73,6 +76,7 @@ export class DocumentReader {
   readonly limits: ReadLimits;
   readonly languages: readonly string[];
   private readonly ocrOptions: OcrReadOptions;
+  private readonly hints: { memory?: VendorMemory };
   private ocrEngine: OcrEngine | undefined;
   private secondReader: SecondReader | undefined;
 
@@ -83,6 +87,7 @@ export class DocumentReader {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.languages = options.languages ?? ['eng', 'por', 'spa'];
     this.ocrOptions = ocrReadOptions(this.languages);
+    this.hints = options.memory ? { memory: options.memory } : {};
   }
 
   private get ocr(): OcrEngine {
@@ -127,7 +132,7 @@ export class DocumentReader {
 
       // Structured input understood itself: parsing and reading its fields are one step, counted as load.
       const t1 = performance.now();
-      let understood = reading.understood ?? understandDocument(layout, {});
+      let understood = reading.understood ?? understandDocument(layout, this.hints);
       let extractMs = reading.understood ? 0 : ms(t1);
       if (!reading.understood && pageImages.size) {
         const again = rereadsFor(layout, understood);
@@ -136,7 +141,7 @@ export class DocumentReader {
         ocrMs += ms(t2);
         if (second?.size) {
           const t3 = performance.now();
-          understood = understandDocument(layout, { language: understood.language, second });
+          understood = understandDocument(layout, { ...this.hints, language: understood.language, second });
           extractMs += ms(t3);
         }
       }

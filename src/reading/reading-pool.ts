@@ -131,7 +131,7 @@ function overBudgetMessage(limit: 'time' | 'memory', budget: ReadingBudget, page
 
 function failureOf(task: ReadTask | RenderTask, message: string): ReadTaskResult | RenderTaskResult {
   return task.kind === 'read'
-    ? { id: task.id ?? '', file: task.file, error: { code: 'processing_limit', message } }
+    ? { result: { id: task.id ?? '', file: task.file, error: { code: 'processing_limit', message } } }
     : { code: 'processing_limit', error: message };
 }
 

@@ -1,6 +1,7 @@
 // What the reading pool and its processes say to each other: tasks, results and progress (structured clone over
 // IPC). A module of its own so that the pool's side loads none of the reading code.
 import type { DocumentFailure, Extraction } from '../contract/result.ts';
+import type { Layout } from '../pipeline/layout.ts';
 import type { ReadLimits } from '../pipeline/ports.ts';
 
 export interface ReaderProcessOptions {
@@ -23,7 +24,8 @@ export type RenderTask = {
   /** Someone is waiting for it (a reviewer): ahead of the pages being kept after a reading. */
   urgent?: boolean;
 };
-export type ReadTaskResult = Extraction | DocumentFailure;
+/** The extraction, and the layout it was read from (kept so a reviewer's corrections can be learned from it). */
+export type ReadTaskResult = { result: Extraction | DocumentFailure; layout?: Layout };
 export type RenderTaskResult =
   | { png: Uint8Array; width: number; height: number }
   | { error: string; code: string };

@@ -28,7 +28,10 @@ export interface FieldAnswer {
 
 export class CorrectionService {
   constructor(
-    private readonly deps: Pick<ReviewDeps, 'repos' | 'transaction' | 'clock' | 'rules' | 'claimMinutes'>,
+    private readonly deps: Pick<
+      ReviewDeps,
+      'repos' | 'transaction' | 'clock' | 'rules' | 'claimMinutes' | 'memory'
+    >,
   ) {}
 
   /** The result with the reviewer's values put in and the rules re-run; nothing stored. */
@@ -139,6 +142,15 @@ export class CorrectionService {
           at: now,
         });
       }
+      // Where each corrected value is printed on this vendor's layout, for its next documents.
+      await this.deps.memory?.learn(tx, {
+        documentId,
+        fields: result.fields,
+        corrected: changes.map((c) => c.field),
+        vendorKey: vendorKeyOf(result),
+        reviewer: principal,
+        how: 'correction',
+      });
     });
     return { fields: answers, issues: issuesOf(result), route: result.route };
   }

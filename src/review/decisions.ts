@@ -1,6 +1,7 @@
 // Decisions on an item: approve (over an error only with a reason), reject with a reason, send back to be
 // read again, or reopen an approved document as rework. Each moves the document, closes or opens its item,
 // is audited and, where the ERP listens, writes its webhook deliveries in the same transaction.
+import { vendorKeyOf } from '../rules/context.ts';
 import { AppError } from '../services/errors.ts';
 import type { Principal } from '../services/keys.ts';
 import { documentEventData } from '../services/processing.ts';
@@ -56,6 +57,17 @@ export class DecisionService {
       await audit(this.deps, tx, documentId, principal, 'approve', {
         reason: blocking.length ? override : null,
       });
+      // An approval confirms every field it shows. One over blocking errors confirms nothing.
+      if (!blocking.length) {
+        await this.deps.memory?.learn(tx, {
+          documentId,
+          fields: result.fields,
+          corrected: [],
+          vendorKey: vendorKeyOf(result),
+          reviewer: principal,
+          how: 'approval',
+        });
+      }
       return this.deps.webhooks.record(tx.webhooks, 'document.approved', documentId, {
         ...data,
         approvedBy: principal.name,

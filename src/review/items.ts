@@ -4,6 +4,7 @@ import type { DocumentResult } from '../contract/result.ts';
 import { AppError } from '../services/errors.ts';
 import type { EnqueueReading } from '../services/jobs.ts';
 import type { Principal } from '../services/keys.ts';
+import type { MemoryService } from '../services/memory.ts';
 import type { RulesConfig } from '../services/processing.ts';
 import type { WebhookService } from '../services/webhooks.ts';
 import type { Clock } from '../storage/clock.ts';
@@ -22,6 +23,8 @@ export interface ReviewDeps {
   claimMinutes: number;
   /** Queues a document's next reading. */
   enqueueReading: EnqueueReading;
+  /** Learns from corrections and approvals (absent: nothing is learned). */
+  memory?: Pick<MemoryService, 'learn'>;
 }
 
 export interface Person {

@@ -72,6 +72,7 @@ export class ReviewQueue {
         bbox: noBox ? null : f.bbox,
         // Read from an XML: the element it came from, shown where a page would show the box.
         source: f?.source ?? null,
+        learned: f?.learned ?? null,
         issues: issues
           .filter((i) => i.field === name)
           .map((i) => ({ code: i.code, severity: i.severity, message: i.message })),

@@ -17,6 +17,7 @@ import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
 import { DatabaseMasterData, PurchasingService, VendorService } from '../services/master-data.ts';
 import { PageImageService } from '../services/page-images.ts';
+import { MemoryService } from '../services/memory.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
 import { RecoveryService } from '../services/recovery.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
@@ -47,6 +48,7 @@ export interface AppContext extends ApiDeps {
   reading: ReadingPool;
   pageImages: PageImageService;
   processing: ProcessingService;
+  memory: MemoryService;
   close(): Promise<void>;
 }
 
@@ -129,6 +131,9 @@ export async function createContext(
     },
   });
   const pageImages = new PageImageService(blobs, reading, log);
+  const memory = new MemoryService(repos, transaction, clock, {
+    minConfirmations: config.MEMORY_MIN_CONFIRMATIONS,
+  });
   const processing = new ProcessingService(
     transaction,
     documents,
@@ -138,6 +143,7 @@ export async function createContext(
     clock,
     () => rules,
     pageImages,
+    memory,
   );
   const recovery = new RecoveryService(documents, webhooks, jobs, clock, config.RECOVERY_GRACE_SECONDS);
   const review = createReviewServices({
@@ -148,6 +154,7 @@ export async function createContext(
     rules: () => rules,
     claimMinutes: config.CLAIM_TIMEOUT_MINUTES,
     enqueueReading: jobs.enqueueReading,
+    memory,
   });
   return {
     config,
@@ -183,6 +190,7 @@ export async function createContext(
     pageImages,
     processing,
     review,
+    memory,
     vendors: new VendorService(repos, transaction, clock),
     purchasing: new PurchasingService(repos, transaction, clock),
     rateLimitRedis: connection,

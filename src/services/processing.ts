@@ -2,6 +2,8 @@
 // rules with the database as history, store the result and move the document to its final state.
 import type { Logger } from 'pino';
 import type { DocumentFailure, DocumentResult, Extraction } from '../contract/result.ts';
+import { readOffPages, withMemory } from '../pipeline/extract/memory/recall.ts';
+import type { Layout } from '../pipeline/layout.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
 import { invoiceNumberKey, masterDataQueryOf, vendorKeyOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
@@ -16,6 +18,7 @@ import {
 } from '../storage/documents.repository.ts';
 import type { Transaction } from '../storage/repositories.ts';
 import type { PageImageService } from './page-images.ts';
+import type { MemoryService } from './memory.ts';
 import type { WebhookService } from './webhooks.ts';
 
 export interface RulesConfig {
@@ -48,6 +51,7 @@ function eventDocument(doc: DocumentRecord) {
   };
 }
 
+
 export type ProcessOutcome =
   | 'auto_approved'
   | 'needs_review'
@@ -75,6 +79,7 @@ export class ProcessingService {
     private readonly rules: () => RulesConfig,
     /** Draws and keeps a document's page images once it is read. */
     private readonly pageImages?: Pick<PageImageService, 'keepAll'>,
+    private readonly memory?: Pick<MemoryService, 'current'>,
   ) {}
 
   /** Idempotent: a redelivered job finds the document done (or superseded by a newer round) and stops. */
@@ -87,13 +92,20 @@ export class ProcessingService {
       await this.documents.transition(documentId, ['received'], 'processing', { round, actor: 'worker' });
     }
     log?.info({ stage: 'load' }, 'reading');
-    const result = await this.reading.read({
+    const { result, layout } = await this.reading.read({
       path: this.blobs.pathOf(doc.sha256),
       file: doc.fileName,
       id: documentId,
     });
     if ('error' in result) return this.fail(doc, round, result.error);
-    return this.finish(doc, round, result, log);
+    return this.finish(doc, round, await this.remembered(result, layout), layout, log);
+  }
+
+  /** The fields vendor memory knows for the document's layout chosen over the reader's (the same choice as
+   * understandDocument makes with a memory: the reading thread holds none). */
+  private async remembered(read: Extraction, layout: Layout | undefined): Promise<Extraction> {
+    if (!this.memory || !layout || !readOffPages(read)) return read;
+    return withMemory(read, layout, await this.memory.current());
   }
 
   /** When the queue gives up on a reading (attempts spent): the document fails with the last fault, never hangs. */
@@ -131,6 +143,7 @@ export class ProcessingService {
     doc: DocumentRecord,
     round: number,
     read: Extraction,
+    layout: Layout | undefined,
     log?: Logger,
   ): Promise<ProcessOutcome> {
     const { ruleSet, masterData } = this.rules();
@@ -169,6 +182,8 @@ export class ProcessingService {
         { vendorKey, invoiceNumberKey: numberKey },
       );
       if (result.route === 'review') await tx.reviewItems.open(doc.id, result, now);
+      // What a reviewer's corrections will be learned from: only page layouts, an XML's fields are its own.
+      if (layout && readOffPages(read)) await tx.vendorMemory.saveDocumentLayout(doc.id, layout);
       const event = { ...data, resultVersion };
       const deliveries = await this.webhooks.recordAll(tx.webhooks, doc.id, [
         { event: 'document.processed', data: event },

@@ -13,6 +13,7 @@ import { SessionsRepository } from './sessions.repository.ts';
 import { SignInFailuresRepository } from './sign-in-failures.repository.ts';
 import { UsersRepository } from './users.repository.ts';
 import { VendorCorrectionsRepository } from './vendor-corrections.repository.ts';
+import { VendorMemoryRepository } from './vendor-memory.repository.ts';
 import { VendorsRepository } from './vendors.repository.ts';
 import { WebhooksRepository } from './webhooks.repository.ts';
 
@@ -21,6 +22,7 @@ export interface Repositories {
   reviewItems: ReviewItemsRepository;
   audit: AuditRepository;
   vendorCorrections: VendorCorrectionsRepository;
+  vendorMemory: VendorMemoryRepository;
   webhooks: WebhooksRepository;
   apiKeys: ApiKeysRepository;
   users: UsersRepository;
@@ -47,6 +49,7 @@ export function repositoriesOn(q: Queryable, clock: Clock): Repositories {
     reviewItems: new ReviewItemsRepository(q),
     audit: new AuditRepository(q),
     vendorCorrections: new VendorCorrectionsRepository(q),
+    vendorMemory: new VendorMemoryRepository(q),
     webhooks: new WebhooksRepository(q),
     apiKeys: new ApiKeysRepository(q),
     users: new UsersRepository(q),

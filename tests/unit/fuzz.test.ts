@@ -122,7 +122,7 @@ describe('fuzzing the entry points', () => {
           const path = join(dir, `${n++}.pdf`);
           await writeFile(path, bytes);
           const t = performance.now();
-          const r = await pool.read({ path, file: 'fuzz.pdf' });
+          const { result: r } = await pool.read({ path, file: 'fuzz.pdf' });
           if ('error' in r) expect(KNOWN.has(r.error.code), r.error.code).toBe(true);
           expect(performance.now() - t).toBeLessThan(5000 * DEFAULT_LIMITS.maxPages + 10_000);
         }),

@@ -44,7 +44,7 @@ describe('the reading budget', () => {
     const p = pool({ budget: { secondsPerPage: 2 }, limits: { maxOperatorsPerPage: 100_000_000 } }, reports);
     try {
       const t = performance.now();
-      const r = await p.read({
+      const { result: r } = await p.read({
         path: join(dir, 'operator-bomb.pdf'),
         file: 'operator-bomb.pdf',
         id: 'doc_bomb',
@@ -53,7 +53,7 @@ describe('the reading budget', () => {
       expect(r).toMatchObject({ id: 'doc_bomb', error: { code: 'processing_limit' } });
       expect('error' in r && r.error.message).toMatch(/longer than its time limit \(2 s for 1 page/);
       expect(reports.at(-1)?.overBudget).toBe('time');
-      const next = await p.read({ path: DIGITAL, file: 'invoice.pdf' });
+      const { result: next } = await p.read({ path: DIGITAL, file: 'invoice.pdf' });
       expect('error' in next ? next.error : next.documentType).toBe('invoice');
     } finally {
       await p.close();
@@ -65,12 +65,12 @@ describe('the reading budget', () => {
     // The stream ceiling raised to 2 GB, so that the 1 GiB inflation runs into the memory limit instead.
     const p = pool({ budget: { memoryMb: 700 }, limits: { maxStreamBytes: 2 * 1024 * 1048576 } }, reports);
     try {
-      const r = await p.read({ path: join(dir, 'inflation-bomb.pdf'), file: 'inflation-bomb.pdf' });
+      const { result: r } = await p.read({ path: join(dir, 'inflation-bomb.pdf'), file: 'inflation-bomb.pdf' });
       expect('error' in r && r.error).toMatchObject({ code: 'processing_limit' });
       expect('error' in r && r.error.message).toMatch(/more memory than its limit \(700 MB\)/);
       expect(reports.at(-1)?.overBudget).toBe('memory');
       expect(reports.at(-1)?.peakRssMb).toBeLessThan(700 + 400);
-      const next = await p.read({ path: DIGITAL, file: 'invoice.pdf' });
+      const { result: next } = await p.read({ path: DIGITAL, file: 'invoice.pdf' });
       expect('error' in next ? next.error : next.documentType).toBe('invoice');
     } finally {
       await p.close();
@@ -82,7 +82,7 @@ describe('the reading budget', () => {
     const heavy = pool({ budget: { recycleAfterDocuments: 0, recycleAboveMb: 64 } });
     try {
       const read = async (p: ReadingPool) => {
-        const r = await p.read({ path: DIGITAL, file: 'invoice.pdf' });
+        const { result: r } = await p.read({ path: DIGITAL, file: 'invoice.pdf' });
         expect('error' in r ? r.error : r.documentType).toBe('invoice');
       };
       await read(counted);

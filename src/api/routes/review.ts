@@ -1,7 +1,7 @@
 // /v1/review: the queue, claims, corrections, decisions; /v1/documents/:id/audit. One line of logic per route.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EInvoiceSyntax, FieldSource, LineItem } from '../../contract/result.ts';
+import { EInvoiceSyntax, FieldSource, LearnedFrom, LineItem } from '../../contract/result.ts';
 import type { App } from '../app.ts';
 import type { ApiDeps } from '../deps.ts';
 import { principalOf } from '../plugins/auth.ts';
@@ -59,6 +59,8 @@ const ItemDetail = z.object({
       bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
       /** Read from an XML: the element's path, where a page would show the box. */
       source: FieldSource.nullable(),
+      /** Chosen by vendor memory: the reviews it was learned from ("learned from 2 corrections (Ana, 3 Dec)"). */
+      learned: LearnedFrom.nullable(),
       issues: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() })),
     }),
   ),

@@ -514,6 +514,7 @@ function fieldRow(f) {
         : h('span', { class: 'conf none' }, 'not read'),
     ),
     f.source?.xpath ? sourceLine(f.source.xpath) : null,
+    f.learned ? learnedLine(f.learned) : null,
     h('p', { class: 'field-error', role: 'alert', hidden: true }),
     h(
       'ul',
@@ -531,6 +532,21 @@ function sourceLine(xpath) {
     { class: 'field-source', title: 'The element of the XML this value was read from' },
     file ? `from the XML (${file}): ` : 'from the XML: ',
     h('code', {}, xpath),
+  );
+}
+
+/** A field vendor memory chose: "learned from 2 corrections (Ana, 3 Dec)". */
+function learnedLine(learned) {
+  const n = (count, word) => (count ? `${count} ${word}${count > 1 ? 's' : ''}` : '');
+  const reviews = [n(learned.corrections, 'correction'), n(learned.approvals, 'approval')]
+    .filter(Boolean)
+    .join(' and ');
+  const first = learned.lastBy.split(' ')[0];
+  const day = new Date(learned.lastAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  return h(
+    'p',
+    { class: 'field-source field-learned', title: 'Chosen by vendor memory; an admin can forget it' },
+    `learned from ${reviews || 'a review'} (${first}, ${day})`,
   );
 }
 
