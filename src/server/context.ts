@@ -16,8 +16,8 @@ import { combinedMasterData, type MasterData, masterDataOf } from '../rules/mast
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
 import { DatabaseMasterData, PurchasingService, VendorService } from '../services/master-data.ts';
-import { PageImageService } from '../services/page-images.ts';
 import { MemoryService } from '../services/memory.ts';
+import { PageImageService } from '../services/page-images.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
 import { RecoveryService } from '../services/recovery.ts';
 import { SessionService, UserService } from '../services/sessions.ts';

@@ -17,8 +17,8 @@ import {
   FINAL_STATUSES,
 } from '../storage/documents.repository.ts';
 import type { Transaction } from '../storage/repositories.ts';
-import type { PageImageService } from './page-images.ts';
 import type { MemoryService } from './memory.ts';
+import type { PageImageService } from './page-images.ts';
 import type { WebhookService } from './webhooks.ts';
 
 export interface RulesConfig {
@@ -50,7 +50,6 @@ function eventDocument(doc: DocumentRecord) {
     error: doc.errorCode ? { code: doc.errorCode, message: doc.errorMessage } : null,
   };
 }
-
 
 export type ProcessOutcome =
   | 'auto_approved'

@@ -65,7 +65,10 @@ describe('the reading budget', () => {
     // The stream ceiling raised to 2 GB, so that the 1 GiB inflation runs into the memory limit instead.
     const p = pool({ budget: { memoryMb: 700 }, limits: { maxStreamBytes: 2 * 1024 * 1048576 } }, reports);
     try {
-      const { result: r } = await p.read({ path: join(dir, 'inflation-bomb.pdf'), file: 'inflation-bomb.pdf' });
+      const { result: r } = await p.read({
+        path: join(dir, 'inflation-bomb.pdf'),
+        file: 'inflation-bomb.pdf',
+      });
       expect('error' in r && r.error).toMatchObject({ code: 'processing_limit' });
       expect('error' in r && r.error.message).toMatch(/more memory than its limit \(700 MB\)/);
       expect(reports.at(-1)?.overBudget).toBe('memory');
