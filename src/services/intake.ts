@@ -1,6 +1,7 @@
 // Intake: every way in (API, upload page) ends here. Sniff the real type, enforce limits, store the blob,
 // create the document record, enqueue its job (ids only).
 import { createHash } from 'node:crypto';
+import type { Origin } from '../contract/origin.ts';
 import { detectFormat } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
 import type { BlobStore } from '../storage/blobs.ts';
@@ -16,6 +17,8 @@ export interface IncomingFile {
 
 export interface IntakeMeta {
   source: string;
+  /** The channel's details (mailbox and sender, watched folder and path); the channel alone when absent. */
+  origin?: Origin | undefined;
   externalRef?: string | undefined;
   businessUnit?: string | undefined;
   submittedBy: string;
@@ -161,6 +164,7 @@ export class IntakeService {
           mediaType,
           sizeBytes: file.bytes.length,
           source: meta.source,
+          origin: meta.origin,
           externalRef: meta.externalRef,
           businessUnit: meta.businessUnit,
           submittedBy: meta.submittedBy,
