@@ -44,6 +44,14 @@ for (const [role, description] of [
     'worker',
     'Run the workers only (reading, rules, webhooks), against PostgreSQL (DATABASE_URL) and a shared Redis.',
   ],
+  [
+    'watch',
+    'Take the files dropped in WATCH_DIR as documents, against PostgreSQL (DATABASE_URL) and a shared Redis.',
+  ],
+  [
+    'mail',
+    'Take the attachments of the configured inboxes as documents, against PostgreSQL and a shared Redis.',
+  ],
 ] as const) {
   program
     .command(role)

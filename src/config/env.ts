@@ -141,6 +141,14 @@ export const Env = z.object({
   SIGN_IN_WINDOW_MINUTES: int(15, 1),
   /** Sign-in attempts per client address per minute, counted in Redis across API replicas. */
   SIGN_IN_ATTEMPTS_PER_MINUTE: int(20, 1),
+  /** A folder whose dropped files become documents (taken by `serve` and `retaguarda watch`). */
+  WATCH_DIR: optionalText,
+  /** How long a dropped file must stop growing before it is taken. */
+  WATCH_SETTLE_MS: int(2000, 50),
+  /** How often the watched folder is scanned for files the watcher missed. */
+  WATCH_SCAN_SECONDS: int(60, 1),
+  /** The business unit of documents taken from WATCH_DIR. */
+  WATCH_BUSINESS_UNIT: optionalText,
 });
 export type Env = z.infer<typeof Env>;
 

@@ -224,6 +224,18 @@ export class DocumentsRepository {
     return toRecord(row);
   }
 
+  /**
+   * The document already made from these bytes at this origin (the same message's attachment, the same
+   * dropped file), if any: a channel that re-reads its input after a crash takes nothing twice.
+   */
+  async findByOrigin(sha256: string, origin: Record<string, string>): Promise<DocumentRecord | undefined> {
+    const [row] = await this.db.query(
+      `select ${COLUMNS} from documents where sha256 = $1 and origin @> $2::jsonb order by received_at limit 1`,
+      [sha256, JSON.stringify(origin)],
+    );
+    return row ? toRecord(row) : undefined;
+  }
+
   /** A document; with a scope, only when it is in that scope. */
   async get(id: string, scope?: ScopeFilter): Promise<DocumentRecord | undefined> {
     const params: unknown[] = [id];

@@ -6,6 +6,7 @@ import type { Database, Queryable } from './database.ts';
 import { DocumentsRepository } from './documents.repository.ts';
 import { FiguresRepository } from './figures.repository.ts';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.ts';
+import { IntakeRefusalsRepository } from './intake-refusals.repository.ts';
 import { ReviewItemsRepository } from './review-items.repository.ts';
 import { SessionsRepository } from './sessions.repository.ts';
 import { SignInFailuresRepository } from './sign-in-failures.repository.ts';
@@ -25,6 +26,7 @@ export interface Repositories {
   signInFailures: SignInFailuresRepository;
   idempotencyKeys: IdempotencyKeysRepository;
   figures: FiguresRepository;
+  intakeRefusals: IntakeRefusalsRepository;
 }
 
 /**
@@ -48,6 +50,7 @@ export function repositoriesOn(q: Queryable, clock: Clock): Repositories {
     signInFailures: new SignInFailuresRepository(q),
     idempotencyKeys: new IdempotencyKeysRepository(q),
     figures: new FiguresRepository(q),
+    intakeRefusals: new IntakeRefusalsRepository(q),
   };
 }
 
