@@ -23,6 +23,7 @@ import documentScope from './plugins/scope.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { exportRoutes } from './routes/exports.ts';
+import { inboxRoutes } from './routes/inboxes.ts';
 import { intakeRoutes } from './routes/intake.ts';
 
 export type App = FastifyInstance<
@@ -164,6 +165,7 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
   await app.register(documentRoutes(ctx));
   await app.register(adminRoutes(ctx));
   await app.register(exportRoutes(ctx));
+  await app.register(inboxRoutes(ctx));
   for (const extend of options.extensions ?? []) await extend(app, ctx);
   return app;
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/env.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
 import type { ReviewServices } from '../review/review.ts';
+import type { InboxService } from '../services/inboxes.ts';
 import type { IntakeService } from '../services/intake.ts';
 import type { KeyService } from '../services/keys.ts';
 import type { ProcessingService } from '../services/processing.ts';
@@ -33,7 +34,7 @@ export interface ApiDeps {
   log: Logger;
   clock: Clock;
   db: Pick<Database, 'ping'>;
-  repos: Pick<Repositories, 'documents' | 'reviewItems' | 'figures'>;
+  repos: Pick<Repositories, 'documents' | 'reviewItems' | 'figures' | 'intakeRefusals'>;
   blobs: Pick<BlobStore, 'get' | 'pathOf'>;
   reading: Pick<ReadingPool, 'render'>;
   queueStatus: QueueStatus;
@@ -41,6 +42,8 @@ export interface ApiDeps {
   users: UserService;
   sessions: SessionService;
   intake: IntakeService;
+  /** The mailboxes documents are taken from. */
+  inboxes: InboxService;
   webhooks: WebhookService;
   /** For the Prometheus metrics, which observe each reading. */
   processing: Pick<ProcessingService, 'observer'>;

@@ -149,6 +149,12 @@ export const Env = z.object({
   WATCH_SCAN_SECONDS: int(60, 1),
   /** The business unit of documents taken from WATCH_DIR. */
   WATCH_BUSINESS_UNIT: optionalText,
+  /** Seals inbox passwords (AES-256-GCM); a random value of 32 characters or more. */
+  SECRETS_KEY: optionalText.pipe(
+    z.string().min(32, 'at least 32 characters (openssl rand -base64 32)').optional(),
+  ),
+  /** How often an inbox is read when its server cannot tell of new mail (no IDLE), and inboxes are listed. */
+  MAIL_POLL_SECONDS: int(60, 1),
 });
 export type Env = z.infer<typeof Env>;
 

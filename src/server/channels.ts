@@ -1,9 +1,11 @@
 // The channels that fetch documents themselves (the watched folder, the inboxes), started by `serve` and by
 // their own roles (`watch`, `mail`) over the same intake service as uploads.
 import { openDropFolder } from '../adapters/drop-folder.ts';
+import { openMailbox } from '../adapters/imap.ts';
 import { ConfigError } from '../config/env.ts';
 import { messageOf } from '../services/errors.ts';
 import { FolderIntakeService } from '../services/folder-intake.ts';
+import { MailIntakeService } from '../services/mail-intake.ts';
 import type { AppContext } from './context.ts';
 
 export type ChannelRole = 'serve' | 'watch' | 'mail';
@@ -32,6 +34,21 @@ export async function startChannels(ctx: AppContext, role: ChannelRole): Promise
     );
     await service.start();
     stops.push(() => service.stop());
+  }
+  if (role === 'serve' || role === 'mail') {
+    const mail = new MailIntakeService(
+      ctx.repos.inboxes,
+      ctx.repos.documents,
+      ctx.repos.intakeRefusals,
+      ctx.intake,
+      ctx.secrets,
+      openMailbox,
+      ctx.clock,
+      ctx.log.child({ channel: 'email' }),
+      { pollSeconds: config.MAIL_POLL_SECONDS },
+    );
+    mail.start();
+    stops.push(() => mail.stop());
   }
   return async () => {
     await Promise.allSettled(stops.map((s) => s()));

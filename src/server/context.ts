@@ -12,10 +12,12 @@ import type { ServiceConfig } from '../config/env.ts';
 import { withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { createReviewServices } from '../review/review.ts';
+import { InboxService } from '../services/inboxes.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
 import { RecoveryService } from '../services/recovery.ts';
+import { type SecretBox, secretBox } from '../services/secret-box.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
 import { SignInThrottle } from '../services/sign-in-throttle.ts';
 import { WebhookService } from '../services/webhooks.ts';
@@ -43,6 +45,7 @@ export interface AppContext extends ApiDeps {
   /** Present in roles that read documents or render page images. */
   reading: ReadingPool;
   processing: ProcessingService;
+  secrets: SecretBox;
   close(): Promise<void>;
 }
 
@@ -128,6 +131,7 @@ export async function createContext(
     claimMinutes: config.CLAIM_TIMEOUT_MINUTES,
     enqueueReading: jobs.enqueueReading,
   });
+  const secrets = secretBox(config.SECRETS_KEY);
   return {
     config,
     log,
@@ -155,6 +159,8 @@ export async function createContext(
     ),
     sessions: new SessionService(repos.sessions, clock),
     intake,
+    secrets,
+    inboxes: new InboxService(repos.inboxes, secrets, clock),
     webhooks,
     recovery,
     rules,

@@ -6,6 +6,7 @@ import type { Database, Queryable } from './database.ts';
 import { DocumentsRepository } from './documents.repository.ts';
 import { FiguresRepository } from './figures.repository.ts';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.ts';
+import { InboxesRepository } from './inboxes.repository.ts';
 import { IntakeRefusalsRepository } from './intake-refusals.repository.ts';
 import { ReviewItemsRepository } from './review-items.repository.ts';
 import { SessionsRepository } from './sessions.repository.ts';
@@ -27,6 +28,7 @@ export interface Repositories {
   idempotencyKeys: IdempotencyKeysRepository;
   figures: FiguresRepository;
   intakeRefusals: IntakeRefusalsRepository;
+  inboxes: InboxesRepository;
 }
 
 /**
@@ -51,6 +53,7 @@ export function repositoriesOn(q: Queryable, clock: Clock): Repositories {
     idempotencyKeys: new IdempotencyKeysRepository(q),
     figures: new FiguresRepository(q),
     intakeRefusals: new IntakeRefusalsRepository(q),
+    inboxes: new InboxesRepository(q),
   };
 }
 

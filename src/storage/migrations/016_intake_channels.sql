@@ -24,7 +24,10 @@ create table inboxes (
   enabled boolean not null default true,
   created_at timestamptz not null default now(),
   last_checked_at timestamptz,
-  last_error text
+  last_error text,
+  -- One process reads an inbox at a time (serve and `retaguarda mail` may both run): it holds the lease.
+  lease_owner text,
+  lease_until timestamptz
 );
 
 -- One row per e-mail taken (or refused) from an inbox, by Message-ID: a message seen again (a crash between
