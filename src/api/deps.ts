@@ -35,7 +35,7 @@ export interface ApiDeps {
   clock: Clock;
   db: Pick<Database, 'ping'>;
   repos: Pick<Repositories, 'documents' | 'reviewItems' | 'figures' | 'intakeRefusals'>;
-  blobs: Pick<BlobStore, 'get' | 'pathOf'>;
+  blobs: Pick<BlobStore, 'get' | 'localPath'>;
   reading: Pick<ReadingPool, 'render'>;
   queueStatus: QueueStatus;
   keys: KeyService;

@@ -100,6 +100,21 @@ inbox
     process.exitCode = await runInboxRemove(idOrName);
   });
 
+program
+  .command('blobs')
+  .description('The store of the originals (BLOB_STORE).')
+  .command('migrate')
+  .description('Copy every original from one store to another, checking each (present ones are skipped).')
+  .requiredOption('--from <store>', 'local ($DATA_DIR/blobs) or s3://bucket/prefix')
+  .requiredOption(
+    '--to <store>',
+    'local or s3://bucket/prefix (S3_ENDPOINT, S3_REGION and the keys from the environment)',
+  )
+  .action(async (opts: { from: string; to: string }) => {
+    const { runBlobsMigrate } = await import('./blobs.ts');
+    process.exitCode = await runBlobsMigrate(opts);
+  });
+
 const keys = program.command('keys').description('API keys of the service (roles: ingest, review, admin).');
 keys
   .command('create')

@@ -155,6 +155,20 @@ export const Env = z.object({
   ),
   /** How often an inbox is read when its server cannot tell of new mail (no IDLE), and inboxes are listed. */
   MAIL_POLL_SECONDS: int(60, 1),
+  /** Where originals are kept: `local` ($DATA_DIR/blobs) or `s3://bucket/prefix` (any S3-compatible store). */
+  BLOB_STORE: z
+    .string()
+    .trim()
+    .regex(/^(local|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/, 'local, or s3://bucket/prefix')
+    .default('local'),
+  /** The S3 API's address for a store other than AWS (MinIO, Ceph, R2): https://minio.internal:9000 */
+  S3_ENDPOINT: optionalText.pipe(z.url().optional()),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Without them, the AWS SDK's own chain (AWS_ACCESS_KEY_ID…, an instance role). */
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  /** Bucket in the path, not the host name; true by default when S3_ENDPOINT is set. */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false', '1', '0']).optional(),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -21,7 +21,8 @@ import { type SecretBox, secretBox } from '../services/secret-box.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
 import { SignInThrottle } from '../services/sign-in-throttle.ts';
 import { WebhookService } from '../services/webhooks.ts';
-import { type BlobStore, createBlobStore } from '../storage/blobs.ts';
+import { blobStoreFor } from '../storage/blob-store-config.ts';
+import type { BlobStore } from '../storage/blobs.ts';
 import { type Clock, systemClock } from '../storage/clock.ts';
 import { type Database, migrate, openDatabase } from '../storage/database.ts';
 import {
@@ -88,7 +89,7 @@ export async function createContext(
   const db = options.db ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir }));
   const applied = await migrate(db);
   if (applied.length) log.info({ migrations: applied }, 'database migrated');
-  const blobs = createBlobStore(config.blobDir);
+  const blobs = blobStoreFor(config);
   const connection = producerConnection(config.REDIS_URL);
   connection.on('error', () => {});
   await waitUntilReady(connection, config.REDIS_URL);

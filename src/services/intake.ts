@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Origin } from '../contract/origin.ts';
 import { detectFormat } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
-import type { BlobStore } from '../storage/blobs.ts';
+import { type BlobStore, BlobStoreUnavailable } from '../storage/blobs.ts';
 import type { DocumentRecord, DocumentsRepository } from '../storage/documents.repository.ts';
 import type { IdempotencyKeysRepository } from '../storage/idempotency-keys.repository.ts';
 import { AppError } from './errors.ts';
@@ -154,9 +154,22 @@ export class IntakeService {
     meta: IntakeMeta,
     log?: { warn(obj: object, msg: string): void },
   ): Promise<DocumentRecord[]> {
+    // Every file stored before any record: a store that fails half-way leaves no document without its bytes.
+    const stored = await Promise.all(files.map(({ file }) => this.blobs.put(file.bytes))).catch(
+      (e: unknown) => {
+        if (e instanceof BlobStoreUnavailable) {
+          throw new AppError(
+            503,
+            'storage_unavailable',
+            'The file store does not answer; nothing was stored. Retry in a moment.',
+          );
+        }
+        throw e;
+      },
+    );
     const created: DocumentRecord[] = [];
-    for (const { file, mediaType } of files) {
-      const sha256 = await this.blobs.put(file.bytes);
+    for (const [i, { file, mediaType }] of files.entries()) {
+      const sha256 = stored[i] ?? '';
       created.push(
         await this.documents.create({
           sha256,

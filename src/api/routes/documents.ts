@@ -194,7 +194,7 @@ export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'reading'>
         const doc = await ctx.repos.documents.get(request.params.id);
         if (!doc) throw notFound();
         const out = await ctx.reading.render({
-          path: ctx.blobs.pathOf(doc.sha256),
+          path: await ctx.blobs.localPath(doc.sha256),
           page: request.params.n,
           maxWidth: request.query.width,
         });
