@@ -29,7 +29,7 @@ const inboxBody = (i: InboxView): z.infer<typeof InboxBody> => ({
 
 const RefusalBody = z.object({
   source: z.string(),
-  origin: Origin.nullable(),
+  origin: Origin,
   fileName: z.string(),
   error: z.string(),
   message: z.string(),
@@ -103,7 +103,7 @@ export function inboxRoutes(ctx: {
         refusals: (await ctx.repos.intakeRefusals.recent(request.query.limit, request.query.source)).map(
           (r) => ({
             source: r.source,
-            origin: r.origin,
+            origin: r.origin ?? { channel: r.source },
             fileName: r.fileName,
             error: r.code,
             message: r.message,
