@@ -5,6 +5,7 @@
 //
 //   npm run bench:intake                        # 200 e-mails (600 attachments)
 //   npm run bench:intake -- --messages 500
+//   npm run bench:intake -- --rate 4          # e-mails arrive at 4 a second (0: all at once, the default)
 //
 // Reading is not part of it (`mail` runs no workers): bench:speed and bench:service measure that.
 import { readFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ const { values: args } = parseArgs({
   options: {
     messages: { type: 'string', default: '200' },
     timeout: { type: 'string', default: '600' },
+    rate: { type: 'string', default: '0' },
   },
 });
 const messages = Number(args.messages);
@@ -82,7 +84,10 @@ try {
   const arrived = new Map<string, number>();
   const started = Date.now();
   const duplicates = mails.filter((_, i) => i % 10 === 0);
-  for (const m of [...mails, ...duplicates]) {
+  const rate = Number(args.rate);
+  for (const [i, m] of [...mails, ...duplicates].entries()) {
+    // At a steady rate, each e-mail is delivered at its own moment (not before): latency without a backlog.
+    if (rate > 0) await sleep(Math.max(0, started + (i * 1000) / rate - Date.now()));
     if (!arrived.has(m.id)) arrived.set(m.id, Date.now());
     await client.append('INBOX', m.raw);
   }
@@ -118,6 +123,7 @@ try {
     takenTwice: rows.length - distinct,
     missing: messages * pdfs.length - distinct,
     processedFolder: await imap.count('Processed'),
+    rate: rate > 0 ? `${rate} e-mails/s` : 'all at once',
     deliverySeconds: (delivered - started) / 1000,
     totalSeconds: (done - started) / 1000,
     messagesPerMinute: Math.round(messages / minutes),
