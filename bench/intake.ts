@@ -34,7 +34,7 @@ const svc = await startTestService({
   role: 'mail',
   env: {
     SECRETS_KEY: 'bench-secrets-key-of-at-least-32-characters',
-    MAIL_POLL_SECONDS: '1',
+    MAIL_POLL_SECONDS: '60',
     LOG_LEVEL: 'error',
   },
 });
@@ -53,6 +53,8 @@ try {
     refusedFolder: 'Refused',
     rules: { senders: [], attachmentTypes: [] },
   });
+  // New mail must be announced by IDLE, not found by polling (60 s): wait for the first pass to end.
+  while (!(await svc.service.ctx.repos.inboxes.find('bench'))?.lastCheckedAt) await sleep(200);
   // Built before the clock starts: each attachment's bytes differ (a PDF comment after %%EOF).
   const mails: { id: string; raw: Buffer }[] = [];
   for (let i = 0; i < messages; i++) {

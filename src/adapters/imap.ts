@@ -49,10 +49,17 @@ async function open(s: MailboxSettings): Promise<MailboxSession> {
     // Plain IMAP stays plain only when asked for (a local test server); otherwise upgrade when offered.
     doSTARTTLS: s.tls ? undefined : false,
     connectionTimeout: 15_000,
+    // IDLE as soon as a pass is over (imapflow waits 15 s by default), so new mail is announced at once.
+    autoIdleDelay: 200,
   });
   let failure: Error | undefined;
   client.on('error', (e: Error) => {
     failure = e;
+  });
+  // Mail announced while a pass was running (after its search) must not wait for the next poll.
+  let announced = false;
+  client.on('exists', () => {
+    announced = true;
   });
   await client.connect();
   const existing = new Set((await client.list()).map((m) => m.path));
@@ -67,6 +74,7 @@ async function open(s: MailboxSettings): Promise<MailboxSession> {
   return {
     async list() {
       alive();
+      announced = false;
       const found = await client.search({ all: true }, { uid: true });
       return (found || []).sort((a, b) => a - b);
     },
@@ -81,6 +89,7 @@ async function open(s: MailboxSettings): Promise<MailboxSession> {
     },
     async waitForMail(ms) {
       alive();
+      if (announced) return;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);

@@ -256,7 +256,8 @@ export class MailIntakeService {
         } catch (e) {
           this.log.error({ err: messageOf(e) }, 'listing the inboxes failed');
         }
-        await this.pause(this.options.pollSeconds * 1000);
+        // A new inbox is picked up within 10 s, whatever the mailboxes' polling interval.
+        await this.pause(Math.min(this.options.pollSeconds, 10) * 1000);
       }
     };
     this.watching.set('', loop());
