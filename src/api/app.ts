@@ -25,6 +25,7 @@ import { documentRoutes } from './routes/documents.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { inboxRoutes } from './routes/inboxes.ts';
 import { intakeRoutes } from './routes/intake.ts';
+import { masterDataRoutes } from './routes/master-data.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -166,6 +167,7 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
   await app.register(adminRoutes(ctx));
   await app.register(exportRoutes(ctx));
   await app.register(inboxRoutes(ctx));
+  await app.register(masterDataRoutes(ctx));
   for (const extend of options.extensions ?? []) await extend(app, ctx);
   return app;
 }

@@ -8,11 +8,14 @@ import { FiguresRepository } from './figures.repository.ts';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.ts';
 import { InboxesRepository } from './inboxes.repository.ts';
 import { IntakeRefusalsRepository } from './intake-refusals.repository.ts';
+import { MasterDataEventsRepository } from './master-data-events.repository.ts';
+import { PurchasingRepository } from './purchasing.repository.ts';
 import { ReviewItemsRepository } from './review-items.repository.ts';
 import { SessionsRepository } from './sessions.repository.ts';
 import { SignInFailuresRepository } from './sign-in-failures.repository.ts';
 import { UsersRepository } from './users.repository.ts';
 import { VendorCorrectionsRepository } from './vendor-corrections.repository.ts';
+import { VendorsRepository } from './vendors.repository.ts';
 import { WebhooksRepository } from './webhooks.repository.ts';
 
 export interface Repositories {
@@ -29,6 +32,9 @@ export interface Repositories {
   figures: FiguresRepository;
   intakeRefusals: IntakeRefusalsRepository;
   inboxes: InboxesRepository;
+  vendors: VendorsRepository;
+  purchasing: PurchasingRepository;
+  masterDataEvents: MasterDataEventsRepository;
 }
 
 /**
@@ -54,6 +60,9 @@ export function repositoriesOn(q: Queryable, clock: Clock): Repositories {
     figures: new FiguresRepository(q),
     intakeRefusals: new IntakeRefusalsRepository(q),
     inboxes: new InboxesRepository(q),
+    vendors: new VendorsRepository(q),
+    purchasing: new PurchasingRepository(q),
+    masterDataEvents: new MasterDataEventsRepository(q),
   };
 }
 
