@@ -23,6 +23,7 @@ import documentScope from './plugins/scope.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { exportRoutes } from './routes/exports.ts';
+import { inboxRoutes } from './routes/inboxes.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
 import { vendorMemoryRoutes } from './routes/vendor-memory.ts';
@@ -167,6 +168,7 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
   await app.register(adminRoutes(ctx));
   await app.register(vendorMemoryRoutes(ctx));
   await app.register(exportRoutes(ctx));
+  await app.register(inboxRoutes(ctx));
   await app.register(masterDataRoutes(ctx));
   for (const extend of options.extensions ?? []) await extend(app, ctx);
   return app;

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/env.ts';
 import type { ReviewServices } from '../review/review.ts';
+import type { InboxService } from '../services/inboxes.ts';
 import type { IntakeService } from '../services/intake.ts';
 import type { KeyService } from '../services/keys.ts';
 import type { PurchasingService, VendorService } from '../services/master-data.ts';
@@ -35,14 +36,16 @@ export interface ApiDeps {
   log: Logger;
   clock: Clock;
   db: Pick<Database, 'ping'>;
-  repos: Pick<Repositories, 'documents' | 'reviewItems' | 'figures'>;
-  blobs: Pick<BlobStore, 'get' | 'pathOf'>;
+  repos: Pick<Repositories, 'documents' | 'reviewItems' | 'figures' | 'intakeRefusals'>;
+  blobs: Pick<BlobStore, 'get' | 'localPath'>;
   pageImages: Pick<PageImageService, 'page'>;
   queueStatus: QueueStatus;
   keys: KeyService;
   users: UserService;
   sessions: SessionService;
   intake: IntakeService;
+  /** The mailboxes documents are taken from. */
+  inboxes: InboxService;
   webhooks: WebhookService;
   /** For the Prometheus metrics, which observe each reading. */
   processing: Pick<ProcessingService, 'observer'>;

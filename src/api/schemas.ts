@@ -1,6 +1,7 @@
 // The API's bodies and answers as zod schemas: the handlers' types and the OpenAPI document come from here.
 import { z } from 'zod';
 import { FAILURE_CATEGORIES } from '../adapters/outbound-http.ts';
+import { Origin } from '../contract/origin.ts';
 import { DocumentResult } from '../contract/result.ts';
 import { Role } from '../services/keys.ts';
 import { WebhookEvent } from '../services/webhooks.ts';
@@ -77,7 +78,10 @@ export const DocumentSummary = z.object({
   mediaType: z.string(),
   sizeBytes: z.number(),
   sha256: z.string(),
-  source: z.string(),
+  source: z.string().describe('The channel it came in by: api, upload, email or folder'),
+  origin: Origin.describe(
+    'The channel and its details: for e-mail the inbox, Message-ID, sender, subject and attachment name; for a watched folder the folder and the path',
+  ),
   externalRef: z.string().nullable(),
   businessUnit: z.string().nullable(),
   route: z.enum(['auto', 'review']).nullable(),

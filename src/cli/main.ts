@@ -45,6 +45,14 @@ for (const [role, description] of [
     'worker',
     'Run the workers only (reading, rules, webhooks), against PostgreSQL (DATABASE_URL) and a shared Redis.',
   ],
+  [
+    'watch',
+    'Take the files dropped in WATCH_DIR as documents, against PostgreSQL (DATABASE_URL) and a shared Redis.',
+  ],
+  [
+    'mail',
+    'Take the attachments of the configured inboxes as documents, against PostgreSQL and a shared Redis.',
+  ],
 ] as const) {
   program
     .command(role)
@@ -73,6 +81,59 @@ memory
   .action(async (file: string) => {
     const { runMemoryImport } = await import('./memory.ts');
     process.exitCode = await runMemoryImport(file);
+  });
+
+const inbox = program.command('inbox').description('Mailboxes whose attachments become documents.');
+inbox
+  .command('add')
+  .description(
+    'Add an IMAP inbox; its password is read from standard input and stored encrypted (SECRETS_KEY).',
+  )
+  .requiredOption('--name <name>', 'a name people know it by')
+  .requiredOption('--host <host>', 'the IMAP server')
+  .option('--port <port>', 'default 993 (143 with --no-tls)')
+  .option('--no-tls', 'plain IMAP (a server on this machine only)')
+  .requiredOption('--user <user>', 'the sign-in name')
+  .option('--folder <folder>', 'the folder read (default INBOX)')
+  .option('--processed-folder <folder>', 'where taken e-mails go (default Processed)')
+  .option('--refused-folder <folder>', 'where refused e-mails go (default Refused)')
+  .option('--senders <list>', 'addresses or @domains taken, joined with commas (default: every sender)')
+  .option('--types <list>', 'pdf, image, xml joined with commas (default: all)')
+  .option('--ref-pattern <regex>', "the externalRef from the subject: the pattern's first group")
+  .option('--business-unit <unit>', 'the business unit of the documents taken')
+  .action(async (opts) => {
+    const { runInboxAdd } = await import('./inboxes.ts');
+    process.exitCode = await runInboxAdd(opts);
+  });
+inbox
+  .command('list')
+  .description('List the inboxes, when each was last read and its last error (never the password).')
+  .action(async () => {
+    const { runInboxList } = await import('./inboxes.ts');
+    process.exitCode = await runInboxList();
+  });
+inbox
+  .command('remove')
+  .argument('<inbox>', 'its id or name')
+  .description('Stop taking documents from an inbox (its documents stay).')
+  .action(async (idOrName: string) => {
+    const { runInboxRemove } = await import('./inboxes.ts');
+    process.exitCode = await runInboxRemove(idOrName);
+  });
+
+program
+  .command('blobs')
+  .description('The store of the originals (BLOB_STORE).')
+  .command('migrate')
+  .description('Copy every original from one store to another, checking each (present ones are skipped).')
+  .requiredOption('--from <store>', 'local ($DATA_DIR/blobs) or s3://bucket/prefix')
+  .requiredOption(
+    '--to <store>',
+    'local or s3://bucket/prefix (S3_ENDPOINT, S3_REGION and the keys from the environment)',
+  )
+  .action(async (opts: { from: string; to: string }) => {
+    const { runBlobsMigrate } = await import('./blobs.ts');
+    process.exitCode = await runBlobsMigrate(opts);
   });
 
 const keys = program.command('keys').description('API keys of the service (roles: ingest, review, admin).');

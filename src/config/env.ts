@@ -179,6 +179,34 @@ export const Env = z.object({
   /** Sign-in attempts per client address per minute, counted in Redis across API replicas. */
   SIGN_IN_ATTEMPTS_PER_MINUTE: int(20, 1),
   ...READING_VARIABLES,
+  /** A folder whose dropped files become documents (taken by `serve` and `retaguarda watch`). */
+  WATCH_DIR: optionalText,
+  /** How long a dropped file must stop growing before it is taken. */
+  WATCH_SETTLE_MS: int(2000, 50),
+  /** How often the watched folder is scanned for files the watcher missed. */
+  WATCH_SCAN_SECONDS: int(60, 1),
+  /** The business unit of documents taken from WATCH_DIR. */
+  WATCH_BUSINESS_UNIT: optionalText,
+  /** Seals inbox passwords (AES-256-GCM); a random value of 32 characters or more. */
+  SECRETS_KEY: optionalText.pipe(
+    z.string().min(32, 'at least 32 characters (openssl rand -base64 32)').optional(),
+  ),
+  /** How often an inbox is read when its server cannot tell of new mail (no IDLE), and inboxes are listed. */
+  MAIL_POLL_SECONDS: int(60, 1),
+  /** Where originals are kept: `local` ($DATA_DIR/blobs) or `s3://bucket/prefix` (any S3-compatible store). */
+  BLOB_STORE: z
+    .string()
+    .trim()
+    .regex(/^(local|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/, 'local, or s3://bucket/prefix')
+    .default('local'),
+  /** The S3 API's address for a store other than AWS (MinIO, Ceph, R2): https://minio.internal:9000 */
+  S3_ENDPOINT: optionalText.pipe(z.url().optional()),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Without them, the AWS SDK's own chain (AWS_ACCESS_KEY_ID…, an instance role). */
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  /** Bucket in the path, not the host name; true by default when S3_ENDPOINT is set. */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false', '1', '0']).optional(),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -13,6 +13,7 @@ import { readingSettings, withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { createReviewServices } from '../review/review.ts';
 import { combinedMasterData, type MasterData, masterDataOf } from '../rules/master-data.ts';
+import { InboxService } from '../services/inboxes.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
 import { DatabaseMasterData, PurchasingService, VendorService } from '../services/master-data.ts';
@@ -20,10 +21,12 @@ import { MemoryService } from '../services/memory.ts';
 import { PageImageService } from '../services/page-images.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
 import { RecoveryService } from '../services/recovery.ts';
+import { type SecretBox, secretBox } from '../services/secret-box.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
 import { SignInThrottle } from '../services/sign-in-throttle.ts';
 import { WebhookService } from '../services/webhooks.ts';
-import { type BlobStore, createBlobStore } from '../storage/blobs.ts';
+import { blobStoreFor } from '../storage/blob-store-config.ts';
+import type { BlobStore } from '../storage/blobs.ts';
 import { type Clock, systemClock } from '../storage/clock.ts';
 import { type Database, migrate, openDatabase } from '../storage/database.ts';
 import {
@@ -49,6 +52,7 @@ export interface AppContext extends ApiDeps {
   pageImages: PageImageService;
   processing: ProcessingService;
   memory: MemoryService;
+  secrets: SecretBox;
   close(): Promise<void>;
 }
 
@@ -96,7 +100,7 @@ export async function createContext(
   const db = options.db ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir }));
   const applied = await migrate(db);
   if (applied.length) log.info({ migrations: applied }, 'database migrated');
-  const blobs = createBlobStore(config.blobDir);
+  const blobs = blobStoreFor(config);
   const connection = producerConnection(config.REDIS_URL);
   connection.on('error', () => {});
   await waitUntilReady(connection, config.REDIS_URL);
@@ -156,6 +160,7 @@ export async function createContext(
     enqueueReading: jobs.enqueueReading,
     memory,
   });
+  const secrets = secretBox(config.SECRETS_KEY);
   return {
     config,
     log,
@@ -183,6 +188,8 @@ export async function createContext(
     ),
     sessions: new SessionService(repos.sessions, clock),
     intake,
+    secrets,
+    inboxes: new InboxService(repos.inboxes, secrets, clock),
     webhooks,
     recovery,
     rules,

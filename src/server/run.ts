@@ -11,11 +11,14 @@ import { ConfigError, loadEnv, type ServiceConfig } from '../config/env.ts';
 import { messageOf } from '../services/errors.ts';
 import type { Clock } from '../storage/clock.ts';
 import { holdPglite, pgliteHolder, releasePglite } from '../storage/pglite-lock.ts';
+import { startChannels } from './channels.ts';
 import { type AppContext, createContext, createLogger } from './context.ts';
 import { ensureRedis, RedisUnavailable } from './redis.ts';
 import { startWorkerMetrics } from './worker-metrics.ts';
 
-export type Role = 'serve' | 'api' | 'worker';
+export type Role = 'serve' | 'api' | 'worker' | 'watch' | 'mail';
+/** Roles that run no workers: they only fetch documents (the watched folder, the inboxes). */
+const CHANNEL_ONLY: readonly Role[] = ['watch', 'mail'];
 
 export interface RunningService {
   ctx: AppContext;
@@ -70,7 +73,7 @@ export async function startService(
   try {
     ctx = await createContext(config, {
       log,
-      reads: role !== 'api',
+      reads: role === 'serve' || role === 'worker',
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     });
@@ -83,12 +86,14 @@ export async function startService(
   let app: App | undefined;
   let url: string | undefined;
   let stopSweeps = () => {};
+  let stopChannels = async () => {};
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   let metricsServer: Awaited<ReturnType<typeof startWorkerMetrics>> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       stopSweeps();
+      await stopChannels();
       metricsServer?.close();
       await app?.close();
       await workers?.close();
@@ -99,7 +104,7 @@ export async function startService(
     return stopping;
   };
   try {
-    if (role !== 'worker') {
+    if (role === 'serve' || role === 'api') {
       app = await buildApp(ctx, { authenticators, extensions });
       url = await app.listen({ port: config.PORT, host: config.HOST }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
@@ -124,7 +129,7 @@ export async function startService(
       }
       log.info({ url, docs: `${url}/docs` }, `retaguarda ${role} listening`);
     }
-    if (role !== 'api') {
+    if (role === 'serve' || role === 'worker') {
       workers = await startWorkers(ctx);
       const recover = (graceSeconds?: number) =>
         Promise.all([
@@ -137,6 +142,12 @@ export async function startService(
       timer.unref();
       stopSweeps = () => clearInterval(timer);
       log.info({ concurrency: config.WORKER_CONCURRENCY }, 'workers started');
+    }
+    if (role === 'serve' || CHANNEL_ONLY.includes(role)) {
+      stopChannels = await startChannels(
+        ctx,
+        role === 'serve' ? 'serve' : role === 'watch' ? 'watch' : 'mail',
+      );
     }
     if (role === 'worker' && config.WORKER_METRICS_PORT !== undefined) {
       metricsServer = await startWorkerMetrics(ctx, config.WORKER_METRICS_PORT, config.HOST);

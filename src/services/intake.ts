@@ -1,9 +1,10 @@
 // Intake: every way in (API, upload page) ends here. Sniff the real type, enforce limits, store the blob,
 // create the document record, enqueue its job (ids only).
 import { createHash } from 'node:crypto';
+import type { Origin } from '../contract/origin.ts';
 import { detectFormat } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
-import type { BlobStore } from '../storage/blobs.ts';
+import { type BlobStore, BlobStoreUnavailable } from '../storage/blobs.ts';
 import type { DocumentRecord, DocumentsRepository } from '../storage/documents.repository.ts';
 import type { IdempotencyKeysRepository } from '../storage/idempotency-keys.repository.ts';
 import { AppError } from './errors.ts';
@@ -16,6 +17,8 @@ export interface IncomingFile {
 
 export interface IntakeMeta {
   source: string;
+  /** The channel's details (mailbox and sender, watched folder and path); the channel alone when absent. */
+  origin?: Origin | undefined;
   externalRef?: string | undefined;
   businessUnit?: string | undefined;
   submittedBy: string;
@@ -151,9 +154,22 @@ export class IntakeService {
     meta: IntakeMeta,
     log?: { warn(obj: object, msg: string): void },
   ): Promise<DocumentRecord[]> {
+    // Every file stored before any record: a store that fails half-way leaves no document without its bytes.
+    const stored = await Promise.all(files.map(({ file }) => this.blobs.put(file.bytes))).catch(
+      (e: unknown) => {
+        if (e instanceof BlobStoreUnavailable) {
+          throw new AppError(
+            503,
+            'storage_unavailable',
+            'The file store does not answer; nothing was stored. Retry in a moment.',
+          );
+        }
+        throw e;
+      },
+    );
     const created: DocumentRecord[] = [];
-    for (const { file, mediaType } of files) {
-      const sha256 = await this.blobs.put(file.bytes);
+    for (const [i, { file, mediaType }] of files.entries()) {
+      const sha256 = stored[i] ?? '';
       created.push(
         await this.documents.create({
           sha256,
@@ -161,6 +177,7 @@ export class IntakeService {
           mediaType,
           sizeBytes: file.bytes.length,
           source: meta.source,
+          origin: meta.origin,
           externalRef: meta.externalRef,
           businessUnit: meta.businessUnit,
           submittedBy: meta.submittedBy,

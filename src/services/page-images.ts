@@ -15,7 +15,7 @@ export type PageImage =
 
 export class PageImageService {
   constructor(
-    private readonly blobs: Pick<BlobStore, 'pathOf' | 'getDerived' | 'putDerived'>,
+    private readonly blobs: Pick<BlobStore, 'localPath' | 'getDerived' | 'putDerived'>,
     private readonly reading: Pick<ReadingPool, 'render'>,
     private readonly log?: Logger,
   ) {}
@@ -26,7 +26,7 @@ export class PageImageService {
     const kept = width === STORED_PAGE_WIDTH ? await this.blobs.getDerived(sha256, name) : undefined;
     if (kept) return { ...sizeOfPng(kept), png: kept, etag: etagOf(sha256, name) };
     const drawn = await this.reading.render({
-      path: this.blobs.pathOf(sha256),
+      path: await this.blobs.localPath(sha256),
       page,
       maxWidth: width,
       urgent: true,
@@ -43,7 +43,7 @@ export class PageImageService {
       const name = pageName(n, STORED_PAGE_WIDTH);
       if (await this.blobs.getDerived(sha256, name)) continue;
       const drawn: RenderTaskResult = await this.reading.render({
-        path: this.blobs.pathOf(sha256),
+        path: await this.blobs.localPath(sha256),
         page: n,
         maxWidth: STORED_PAGE_WIDTH,
       });

@@ -71,7 +71,7 @@ export class ProcessingService {
   constructor(
     private readonly transaction: Transaction,
     private readonly documents: DocumentsRepository,
-    private readonly blobs: Pick<BlobStore, 'pathOf'>,
+    private readonly blobs: Pick<BlobStore, 'localPath'>,
     private readonly reading: Pick<ReadingPool, 'read'>,
     private readonly webhooks: Pick<WebhookService, 'record' | 'recordAll' | 'dispatch'>,
     private readonly clock: Clock,
@@ -92,7 +92,7 @@ export class ProcessingService {
     }
     log?.info({ stage: 'load' }, 'reading');
     const { result, layout } = await this.reading.read({
-      path: this.blobs.pathOf(doc.sha256),
+      path: await this.blobs.localPath(doc.sha256),
       file: doc.fileName,
       id: documentId,
     });

@@ -1,23 +1,33 @@
 // Content-addressed blob store on a local folder: a file's name is its sha256, so storing twice changes nothing.
+// An S3-compatible store (blobs-s3.ts) keeps the same interface.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface BlobStore {
   /** Stores the bytes (once) and returns their sha256. */
   put(bytes: Uint8Array): Promise<string>;
   get(sha256: string): Promise<Buffer>;
-  /** The blob's path on disk, for readers that open files themselves (the reading threads). */
-  pathOf(sha256: string): string;
+  /** A path on this machine holding the blob, for readers that open files themselves (the reading threads). */
+  localPath(sha256: string): Promise<string>;
   has(sha256: string): Promise<boolean>;
   /** A file made from a blob (a page image), kept beside it under its hash and a name; undefined when absent. */
   getDerived(sha256: string, name: string): Promise<Buffer | undefined>;
   putDerived(sha256: string, name: string, bytes: Uint8Array): Promise<void>;
+  /** Every blob's sha256 (for `retaguarda blobs migrate`). */
+  list(): AsyncIterable<string>;
 }
 
-export function createBlobStore(dir: string): BlobStore {
+/** The store does not answer (an S3 endpoint down): intake answers 503 and stores nothing; readers retry. */
+export class BlobStoreUnavailable extends Error {
+  override name = 'BlobStoreUnavailable';
+}
+
+export const isSha256 = (s: string) => /^[0-9a-f]{64}$/.test(s);
+
+export function createBlobStore(dir: string): BlobStore & { pathOf(sha256: string): string } {
   const pathOf = (sha256: string) => {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    if (!isSha256(sha256)) throw new Error(`not a sha256: ${sha256}`);
     return join(dir, sha256.slice(0, 2), sha256);
   };
   const derivedPath = (sha256: string, name: string) => {
@@ -56,6 +66,13 @@ export function createBlobStore(dir: string): BlobStore {
       const tmp = `${path}.${randomUUID()}.tmp`;
       await writeFile(tmp, bytes);
       await rename(tmp, path);
+    },
+    localPath: async (sha256) => pathOf(sha256),
+    async *list() {
+      for (const fan of await readdir(dir).catch(() => [])) {
+        if (!/^[0-9a-f]{2}$/.test(fan)) continue;
+        for (const name of await readdir(join(dir, fan))) if (isSha256(name)) yield name;
+      }
     },
     has: async (sha256) => Boolean(await stat(pathOf(sha256)).catch(() => undefined)),
   };

@@ -1,5 +1,6 @@
 // The documents repository: records, versioned results and the history of status changes.
 import { randomBytes } from 'node:crypto';
+import { Origin } from '../contract/origin.ts';
 import type { DocumentResult } from '../contract/result.ts';
 import type { HistoryEntry } from '../rules/context.ts';
 import type { Clock } from './clock.ts';
@@ -33,6 +34,8 @@ export interface DocumentRecord {
   mediaType: string;
   sizeBytes: number;
   source: string;
+  /** The channel and its details (mailbox, sender, folder…); `{ channel: source }` when none were recorded. */
+  origin: Origin;
   externalRef: string | null;
   submittedBy: string | null;
   businessUnit: string | null;
@@ -69,6 +72,7 @@ export interface NewDocument {
   mediaType: string;
   sizeBytes: number;
   source: string;
+  origin?: Origin | undefined;
   externalRef?: string | null | undefined;
   submittedBy?: string | null | undefined;
   businessUnit?: string | null | undefined;
@@ -79,12 +83,17 @@ export function newDocumentId(now: Date): string {
   return `doc_${now.getTime().toString(36).padStart(9, '0')}${randomBytes(7).toString('hex').slice(0, 11)}`;
 }
 
-const COLUMNS = `id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by, business_unit,
+const COLUMNS = `id, sha256, file_name, media_type, size_bytes, source, origin, external_ref, submitted_by, business_unit,
   status, route,
   error_code, error_message, processing_round, document_type, vendor_name, vendor_tax_id, invoice_number,
   total_amount::text as total_amount, currency, received_at, processed_at, first_read_at, decided_at, updated_at`;
 
 const ROUTES = ['auto', 'review'] as const;
+
+function originOf(r: Row): Origin {
+  const parsed = r.origin == null ? undefined : Origin.safeParse(r.origin);
+  return parsed?.success ? parsed.data : { channel: str(r, 'source') };
+}
 
 function toRecord(r: Row): DocumentRecord {
   return {
@@ -94,6 +103,7 @@ function toRecord(r: Row): DocumentRecord {
     mediaType: str(r, 'media_type'),
     sizeBytes: num(r, 'size_bytes'),
     source: str(r, 'source'),
+    origin: originOf(r),
     externalRef: strOrNull(r, 'external_ref'),
     submittedBy: strOrNull(r, 'submitted_by'),
     businessUnit: strOrNull(r, 'business_unit'),
@@ -141,6 +151,7 @@ export interface ExportRow {
   externalRef: string | null;
   status: DocumentStatus;
   fileName: string;
+  origin: Origin;
   /** When it was decided, else processed, else received. */
   decidedAt: Date;
   version: number | null;
@@ -188,8 +199,8 @@ export class DocumentsRepository {
     const [row] = await this.db.query(
       `with doc as (
          insert into documents (id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by,
-           business_unit, status, received_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $10, 'received', $9, $9) returning ${COLUMNS}
+           business_unit, origin, status, received_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $10, $11, 'received', $9, $9) returning ${COLUMNS}
        ), event as (
          insert into document_events (document_id, from_status, to_status, actor, reason, at)
          select id, null, 'received', $8, null, $9 from doc
@@ -206,10 +217,23 @@ export class DocumentsRepository {
         doc.submittedBy ?? null,
         now,
         doc.businessUnit ?? null,
+        doc.origin ? JSON.stringify(doc.origin) : null,
       ],
     );
     if (!row) throw new Error('the insert returned no row');
     return toRecord(row);
+  }
+
+  /**
+   * The document already made from these bytes at this origin (the same message's attachment, the same
+   * dropped file), if any: a channel that re-reads its input after a crash takes nothing twice.
+   */
+  async findByOrigin(sha256: string, origin: Record<string, string>): Promise<DocumentRecord | undefined> {
+    const [row] = await this.db.query(
+      `select ${COLUMNS} from documents where sha256 = $1 and origin @> $2::jsonb order by received_at limit 1`,
+      [sha256, JSON.stringify(origin)],
+    );
+    return row ? toRecord(row) : undefined;
   }
 
   /** A document; with a scope, only when it is in that scope. */
@@ -458,7 +482,7 @@ export class DocumentsRepository {
     if (filter.to) where.push(`${at} < $${params.push(filter.to)}`);
     if (filter.scope) where.push(scopeCondition(filter.scope, (v) => `$${params.push(v)}`, 'd.'));
     const rows = await this.db.query(
-      `select d.id, d.external_ref, d.status, d.file_name, ${at} as decided_at, r.version, r.result
+      `select d.id, d.external_ref, d.status, d.file_name, d.source, d.origin, ${at} as decided_at, r.version, r.result
        from documents d
        left join lateral (select version, result from document_results where document_id = d.id
                           order by version desc limit 1) r on true
@@ -470,6 +494,7 @@ export class DocumentsRepository {
       externalRef: strOrNull(r, 'external_ref'),
       status: oneOf(r, 'status', DOCUMENT_STATUSES),
       fileName: str(r, 'file_name'),
+      origin: originOf(r),
       decidedAt: date(r, 'decided_at'),
       version: numOrNull(r, 'version'),
       result: r.result == null ? null : stored<DocumentResult>(r, 'result'),

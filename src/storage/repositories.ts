@@ -6,6 +6,8 @@ import type { Database, Queryable } from './database.ts';
 import { DocumentsRepository } from './documents.repository.ts';
 import { FiguresRepository } from './figures.repository.ts';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.ts';
+import { InboxesRepository } from './inboxes.repository.ts';
+import { IntakeRefusalsRepository } from './intake-refusals.repository.ts';
 import { MasterDataEventsRepository } from './master-data-events.repository.ts';
 import { PurchasingRepository } from './purchasing.repository.ts';
 import { ReviewItemsRepository } from './review-items.repository.ts';
@@ -30,6 +32,8 @@ export interface Repositories {
   signInFailures: SignInFailuresRepository;
   idempotencyKeys: IdempotencyKeysRepository;
   figures: FiguresRepository;
+  intakeRefusals: IntakeRefusalsRepository;
+  inboxes: InboxesRepository;
   vendors: VendorsRepository;
   purchasing: PurchasingRepository;
   masterDataEvents: MasterDataEventsRepository;
@@ -57,6 +61,8 @@ export function repositoriesOn(q: Queryable, clock: Clock): Repositories {
     signInFailures: new SignInFailuresRepository(q),
     idempotencyKeys: new IdempotencyKeysRepository(q),
     figures: new FiguresRepository(q),
+    intakeRefusals: new IntakeRefusalsRepository(q),
+    inboxes: new InboxesRepository(q),
     vendors: new VendorsRepository(q),
     purchasing: new PurchasingRepository(q),
     masterDataEvents: new MasterDataEventsRepository(q),

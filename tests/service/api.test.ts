@@ -178,7 +178,7 @@ describe('API surface', () => {
   it('keeps the page images drawn when the document was read, and serves them with an ETag the browser can reuse', async () => {
     const id = docs[0]!.id;
     const doc = (await (await svc.request(`/v1/documents/${id}`)).json()) as { sha256: string };
-    const kept = `${svc.service.ctx.blobs.pathOf(doc.sha256)}.page-1-w1400.png`;
+    const kept = `${await svc.service.ctx.blobs.localPath(doc.sha256)}.page-1-w1400.png`;
     // Drawn right after the reading, in the page-image process.
     for (let i = 0; i < 300 && !existsSync(kept); i++) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(kept)).toBe(true);

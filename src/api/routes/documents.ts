@@ -29,6 +29,7 @@ export function toSummary(d: DocumentRecord): z.infer<typeof DocumentSummary> {
     sizeBytes: d.sizeBytes,
     sha256: d.sha256,
     source: d.source,
+    origin: d.origin,
     externalRef: d.externalRef,
     businessUnit: d.businessUnit,
     route: d.route,

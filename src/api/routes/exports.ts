@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EXPORTED_FIELDS, type FieldName } from '../../contract/fields.ts';
+import { describeOrigin } from '../../contract/origin.ts';
 import { scopeOf } from '../../services/keys.ts';
 import type { DocumentStatus } from '../../storage/documents.repository.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -13,6 +14,8 @@ const COLUMNS = [
   'externalRef',
   'status',
   'fileName',
+  'channel',
+  'origin',
   'documentType',
   ...EXPORTED_FIELDS,
   'resultVersion',
@@ -61,6 +64,8 @@ export function exportRoutes(ctx: Pick<ApiDeps, 'repos'>): FastifyPluginAsyncZod
             externalRef: row.externalRef,
             status: row.status,
             fileName: row.fileName,
+            channel: row.origin.channel,
+            origin: q.format === 'json' ? row.origin : describeOrigin(row.origin),
             documentType: row.result?.documentType ?? null,
             ...Object.fromEntries(EXPORTED_FIELDS.map((name) => [name, f(name)])),
             resultVersion: row.version,

@@ -278,6 +278,7 @@ function renderItem() {
           h('span', { class: `item-countdown sla-${item.slaState}` }, slaText(item)),
           ` · priority ${item.priority}`,
         ),
+        h('p', { class: 'sub origin' }, `Came in by ${originText(doc.origin ?? { channel: doc.source })}`),
         claimLine,
       ),
       h(
@@ -525,6 +526,26 @@ function fieldRow(f) {
 }
 
 /** Where a field read from an XML came from: its element, where a page would show a box. */
+/** Where the document came from, in one line: the inbox, sender and subject, or the folder and path. */
+function originText(origin) {
+  if (origin.channel === 'email') {
+    return [
+      `e-mail to ${origin.mailbox}`,
+      origin.from && `from ${origin.from}`,
+      origin.subject && `"${origin.subject}"`,
+      origin.attachment,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+  }
+  if (origin.channel === 'folder') return `folder ${origin.folder} · ${origin.path}`;
+  return origin.channel === 'upload'
+    ? 'the upload page'
+    : origin.channel === 'api'
+      ? 'the API'
+      : origin.channel;
+}
+
 function sourceLine(xpath) {
   const file = state.detail?.einvoice?.attachment;
   return h(

@@ -169,5 +169,39 @@ async function refreshRecent() {
   );
 }
 
+/** Attachments and dropped files nobody sent from this page, refused with a reason: shown when there are any. */
+async function refreshRefused() {
+  const res = await api('/v1/intake-refusals?limit=10');
+  const section = document.getElementById('refused-section');
+  // A key or user limited to some documents cannot see the channels' refusals: the section stays hidden.
+  if (!res.ok || res.body.refusals.length === 0) {
+    section.hidden = true;
+    return;
+  }
+  section.hidden = false;
+  fill(
+    document.getElementById('refused'),
+    res.body.refusals.map((r) =>
+      h(
+        'tr',
+        { 'data-code': r.error },
+        h('td', {}, r.fileName),
+        h('td', {}, refusedFrom(r.origin)),
+        h('td', {}, r.message),
+        h('td', {}, when(r.at)),
+      ),
+    ),
+  );
+}
+
+function refusedFrom(origin) {
+  if (origin.channel === 'email')
+    return `e-mail from ${origin.from ?? 'an unknown sender'} to ${origin.mailbox}`;
+  if (origin.channel === 'folder') return `folder: ${origin.path}`;
+  return origin.channel;
+}
+
 refreshRecent();
+refreshRefused();
 setInterval(refreshRecent, 15000);
+setInterval(refreshRefused, 15000);
