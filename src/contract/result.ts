@@ -145,6 +145,8 @@ export const Timings = z.object({
   ocrMs: z.number(),
   extractMs: z.number(),
   validateMs: z.number(),
+  /** Finding and decoding the QR codes and barcodes (on OCR'd pages it runs beside the OCR, inside ocrMs). */
+  codesMs: z.number().optional(),
 });
 
 /** Each page's size in the unit of its boxes (PDF points for text-layer pages, pixels of the upright image for
@@ -156,6 +158,38 @@ export const PageSize = z.object({
   source: z.string(),
 });
 export type PageSize = z.infer<typeof PageSize>;
+
+/** What a code printed on a page is, once its text is recognised: an NF-e access key, a boleto, an EPC (SEPA) or
+ * Swiss QR-bill payment code, a Portuguese fiscal QR code, a batch separator sheet's code, or something else. */
+export const CodeKind = z.enum([
+  'nfe_key',
+  'boleto',
+  'epc_qr',
+  'swiss_qr',
+  'pt_fiscal_qr',
+  'separator',
+  'other',
+]);
+export type CodeKind = z.infer<typeof CodeKind>;
+
+/** A QR code or barcode read off a page. */
+export const PrintedCode = z.object({
+  page: z.number().int().positive(),
+  /** The symbology as the decoder names it: QRCode, Code128, ITF, DataMatrix, … */
+  format: z.string(),
+  text: z.string(),
+  /** Where it is, in the page's units (as `pageSizes`). */
+  bbox: BBox,
+  kind: CodeKind,
+  /** What the code states about the document's fields, in the fields' own notation (an NF-e key's month as
+   * "2024-06"); these are checked against the fields read, by the rule `code_mismatch`. */
+  claims: z.partialRecord(z.enum(FIELD_NAMES), z.string()).optional(),
+});
+export type PrintedCode = z.infer<typeof PrintedCode>;
+
+/** Where a part of a split file lies in its parent: 1-based page numbers of the parent, inclusive. */
+export const PageRange = z.object({ first: z.number().int().positive(), last: z.number().int().positive() });
+export type PageRange = z.infer<typeof PageRange>;
 
 /** What reading a document gives, before the rules judge it. */
 const extractionShape = {
@@ -179,6 +213,8 @@ const extractionShape = {
   einvoice: EInvoice.optional(),
   timings: Timings,
   pageSizes: z.array(PageSize).optional(),
+  /** QR codes and barcodes printed on the pages. */
+  codes: z.array(PrintedCode).optional(),
 };
 export const Extraction = z.object(extractionShape);
 export type Extraction = z.infer<typeof Extraction>;

@@ -3,18 +3,22 @@
 // against the history they know. The CLI, the workers and the tests all read through here.
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { createCodeReader } from '../adapters/codes.ts';
 import { createImageDecoder } from '../adapters/image.ts';
 import { createOcrEngine } from '../adapters/ocr.ts';
 import { createPdfReader } from '../adapters/pdf.ts';
 import { createSecondReader } from '../adapters/second-ocr.ts';
-import type { DocumentFailure, Extraction } from '../contract/result.ts';
+import type { DocumentFailure, Extraction, PrintedCode } from '../contract/result.ts';
 import type { ReadTools } from '../formats/format.ts';
 import { detectFormat } from '../formats/registry.ts';
+import { confirmByCodes, interpretCode } from '../pipeline/codes/index.ts';
 import { DocumentError, isDocumentError } from '../pipeline/errors.ts';
 import type { SecondReading } from '../pipeline/extract/second-look.ts';
 import { groupIntoLines, type Layout, type Page } from '../pipeline/layout.ts';
 import { ocrReadOptions } from '../pipeline/ocr-languages.ts';
 import {
+  type CodeReader,
+  type CodeReading,
   DEFAULT_LIMITS,
   type ImageDecoder,
   type OcrEngine,
@@ -47,9 +51,13 @@ export interface ReaderAdapters {
   ocr: () => OcrEngine;
   /** The second reader, asked about OCR'd lines left in doubt; created on first use. Absent: no second look. */
   second?: () => SecondReader;
+  /** QR codes and barcodes on the pages. Absent: no codes are read. */
+  codes?: CodeReader;
 }
 
 export interface ReaderOptions {
+  /** The text of a batch separator sheet's code (default RETAGUARDA-SPLIT). */
+  separatorValue?: string;
   /** tesseract language codes, e.g. ['eng', 'por', 'spa']. */
   languages?: readonly string[];
   limits?: Partial<ReadLimits>;
@@ -73,6 +81,7 @@ export class DocumentReader {
   readonly limits: ReadLimits;
   readonly languages: readonly string[];
   private readonly ocrOptions: OcrReadOptions;
+  private readonly separatorValue: string | undefined;
   private ocrEngine: OcrEngine | undefined;
   private secondReader: SecondReader | undefined;
 
@@ -83,6 +92,7 @@ export class DocumentReader {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.languages = options.languages ?? ['eng', 'por', 'spa'];
     this.ocrOptions = ocrReadOptions(this.languages);
+    this.separatorValue = options.separatorValue;
   }
 
   private get ocr(): OcrEngine {
@@ -106,6 +116,26 @@ export class DocumentReader {
       }
       const { format, mediaType } = await detectFormat(input.bytes);
       let ocrMs = 0;
+      let codesMs = 0;
+      const found: { page: number; reading: CodeReading }[] = [];
+      const codeReader = this.adapters.codes;
+      // Codes in the page's units: the image's pixels scaled to the page's width and height.
+      const readCodes = async (
+        image: PageImage,
+        number: number,
+        units: { width: number; height: number },
+      ) => {
+        if (!codeReader) return;
+        const t = performance.now();
+        const readings = await codeReader.read(image);
+        codesMs += ms(t);
+        const sx = units.width / image.width;
+        const sy = units.height / image.height;
+        for (const r of readings) {
+          const [x0, y0, x1, y1] = r.bbox;
+          found.push({ page: number, reading: { ...r, bbox: [x0 * sx, y0 * sy, x1 * sx, y1 * sy] } });
+        }
+      };
       // The OCR'd pages' images, for a second look at the lines the first reading left in doubt.
       const pageImages = new Map<number, PageImage>();
       const tools: ReadTools = {
@@ -115,10 +145,15 @@ export class DocumentReader {
         ocrPage: async (image, number) => {
           if (this.adapters.second) pageImages.set(number, image);
           const t = performance.now();
-          const read = await this.ocr.readPage(image, this.ocrOptions);
+          const [read] = await Promise.all([
+            this.ocr.readPage(image, this.ocrOptions),
+            // The original image, not the OCR's binarised one: a code keeps its quiet zone and its grey edges.
+            readCodes(image, number, image),
+          ]);
           ocrMs += ms(t);
           return pageFromOcr(read, number);
         },
+        ...(codeReader ? { readCodes } : {}),
       };
       const t0 = performance.now();
       const reading = await format.read(input.bytes, tools);
@@ -141,6 +176,16 @@ export class DocumentReader {
         }
       }
 
+      const codes = found.map(({ page, reading }): PrintedCode => {
+        const near = understood.fields.invoiceDate?.value;
+        const meaning = interpretCode(reading.text, {
+          ...(this.separatorValue ? { separatorValue: this.separatorValue } : {}),
+          ...(near && /^\d{4}-\d{2}-\d{2}$/.test(near) ? { near: new Date(`${near}T00:00:00Z`) } : {}),
+        });
+        return { page, format: reading.format, text: reading.text, bbox: reading.bbox, ...meaning };
+      });
+      const fields = codes.length ? confirmByCodes(understood.fields, codes) : understood.fields;
+
       const result: Extraction = {
         id,
         file: input.file,
@@ -150,17 +195,18 @@ export class DocumentReader {
         documentType: understood.documentType,
         language: understood.language,
         pages: layout.pages.length,
-        fields: understood.fields,
+        fields,
         lineItems: understood.lineItems,
         ...(reading.pricesIncludeTax ? { pricesIncludeTax: true } : {}),
         ...(reading.einvoice ? { einvoice: reading.einvoice } : {}),
-        timings: { loadMs, ocrMs, extractMs, validateMs: 0 },
+        timings: { loadMs, ocrMs, extractMs, validateMs: 0, ...(codeReader ? { codesMs } : {}) },
         pageSizes: layout.pages.map((p) => ({
           width: p.width,
           height: p.height,
           rotation: p.rotation ?? 0,
           source: p.source,
         })),
+        ...(codes.length ? { codes } : {}),
       };
       return { result, layout };
     } catch (error) {
@@ -234,6 +280,8 @@ export function createReader(
     ocrPoolSize?: number;
     /** false: no second reader (PP-OCRv4) for lines left in doubt. */
     secondLook?: boolean;
+    /** false: no QR codes or barcodes read. */
+    codes?: boolean;
   } = {},
 ): DocumentReader {
   const languages = options.languages ?? ['eng', 'por', 'spa'];
@@ -246,6 +294,7 @@ export function createReader(
           poolSize: options.ocrPoolSize ?? availableParallelism(),
         }),
       ...(options.secondLook === false ? {} : { second: () => createSecondReader() }),
+      ...(options.codes === false ? {} : { codes: createCodeReader() }),
     },
     { ...options, languages },
   );

@@ -75,6 +75,7 @@ export const RuleConfig = z.discriminatedUnion('code', [
     /** Used when the vendor has no approval limit of its own; no limit when both are absent. */
     limit: ConfigAmount.optional(),
   }),
+  rule('code_mismatch', {}),
   rule('po_required', { above: ConfigAmount.default('10000') }),
   rule('po_mismatch', {
     tolerance: Tolerance,
