@@ -14,7 +14,7 @@ export interface BatchOptions {
   index: number;
   kind?: 'digital' | 'scan';
   separators?: boolean;
-  /** How many documents; drawn from 2–15 (2–6 for scans, whose OCR is slow) when absent. */
+  /** How many documents; drawn from 2–15 (2–4 for scans, whose OCR is slow) when absent. */
   documents?: number;
 }
 
@@ -42,9 +42,9 @@ export async function separatorSheetPdf(value = DEFAULT_SEPARATOR_VALUE): Promis
 
 export async function buildBatch(options: BatchOptions): Promise<Batch> {
   const r = prng(options.seed * 7919 + options.index);
-  const kind = options.kind ?? (r() < 0.3 ? 'scan' : 'digital');
+  const kind = options.kind ?? (r() < 0.25 ? 'scan' : 'digital');
   const separators = options.separators ?? r() < 0.4;
-  const wanted = options.documents ?? (kind === 'scan' ? 2 + Math.floor(r() * 5) : 2 + Math.floor(r() * 14));
+  const wanted = options.documents ?? (kind === 'scan' ? 2 + Math.floor(r() * 3) : 2 + Math.floor(r() * 14));
   const name = `batch-${options.seed}-${options.index}`;
   const corpus = await generateInvoices({
     seed: options.seed * 1000 + options.index,

@@ -215,13 +215,55 @@ const extractionShape = {
   pageSizes: z.array(PageSize).optional(),
   /** QR codes and barcodes printed on the pages. */
   codes: z.array(PrintedCode).optional(),
+  /** A part of a split file: the document it was cut from, and its pages there. */
+  parentId: z.string().optional(),
+  pageRange: PageRange.optional(),
+  /** For a part: the least sure of the file's cuts (and pages left uncut), 0.5–1; judged by `split_uncertain`. */
+  splitConfidence: z.number().optional(),
 };
-export const Extraction = z.object(extractionShape);
+
+/** One boundary between two pages the splitter weighed. */
+export const SplitCut = z.object({
+  /** A new document starts at this page of the file. */
+  before: z.number().int().positive(),
+  /** How sure the cut is, 0.5–1. */
+  confidence: z.number(),
+  reasons: z.array(z.string()),
+});
+
+export const SplitPart = PageRange.extend({
+  /** The pages of the file in this part (separator sheets and blank pages left out). */
+  pages: z.array(z.number().int().positive()),
+  /** The part's own document, once it was made. */
+  documentId: z.string().optional(),
+  /** The part's reading, carried from the reader to the service (not stored with the parent). */
+  reading: z.object(extractionShape).optional(),
+});
+export type SplitPart = z.infer<typeof SplitPart>;
+
+/** A file that held several documents: where it was cut and into what. */
+export const Split = z.object({
+  parts: z.array(SplitPart),
+  cuts: z.array(SplitCut),
+  /** Separator sheets found (and dropped). */
+  separators: z.array(z.number().int().positive()),
+  blank: z.array(z.number().int().positive()),
+  /** True when a cut was weighed under the certainty: every part is held for review (`split_uncertain`). */
+  uncertain: z.boolean(),
+});
+export type Split = z.infer<typeof Split>;
+
+const readingShape = {
+  ...extractionShape,
+  /** Present when the file held several documents; each part is then a document of its own. */
+  split: Split.optional(),
+};
+export const Extraction = z.object(readingShape);
 export type Extraction = z.infer<typeof Extraction>;
 
 /** An extraction judged by the rules (src/rules/judge.ts): its issues and route. */
 export const DocumentResult = z.object({
-  ...extractionShape,
+  ...readingShape,
   validation: z.object({ issues: z.array(ValidationIssue) }),
   route: z.enum(['auto', 'review']),
   /** Present when route is `review`: why, how urgent (0..100, higher first) and by when. */

@@ -8,7 +8,7 @@ import { createImageDecoder } from '../adapters/image.ts';
 import { createOcrEngine } from '../adapters/ocr.ts';
 import { createPdfReader } from '../adapters/pdf.ts';
 import { createSecondReader } from '../adapters/second-ocr.ts';
-import type { DocumentFailure, Extraction, PrintedCode } from '../contract/result.ts';
+import type { DocumentFailure, Extraction, PrintedCode, Split } from '../contract/result.ts';
 import type { ReadTools } from '../formats/format.ts';
 import { detectFormat } from '../formats/registry.ts';
 import { confirmByCodes, interpretCode } from '../pipeline/codes/index.ts';
@@ -29,6 +29,7 @@ import {
   type ReadLimits,
   type SecondReader,
 } from '../pipeline/ports.ts';
+import { planSplit } from '../pipeline/split.ts';
 import { toTextLines } from '../pipeline/text-lines.ts';
 import { rereadsFor, understandDocument } from '../pipeline/understand.ts';
 
@@ -58,6 +59,8 @@ export interface ReaderAdapters {
 export interface ReaderOptions {
   /** The text of a batch separator sheet's code (default RETAGUARDA-SPLIT). */
   separatorValue?: string;
+  /** false: a file of several pages is always one document, never split. */
+  split?: boolean;
   /** tesseract language codes, e.g. ['eng', 'por', 'spa']. */
   languages?: readonly string[];
   limits?: Partial<ReadLimits>;
@@ -82,6 +85,7 @@ export class DocumentReader {
   readonly languages: readonly string[];
   private readonly ocrOptions: OcrReadOptions;
   private readonly separatorValue: string | undefined;
+  private readonly splitting: boolean;
   private ocrEngine: OcrEngine | undefined;
   private secondReader: SecondReader | undefined;
 
@@ -93,6 +97,7 @@ export class DocumentReader {
     this.languages = options.languages ?? ['eng', 'por', 'spa'];
     this.ocrOptions = ocrReadOptions(this.languages);
     this.separatorValue = options.separatorValue;
+    this.splitting = options.split !== false;
   }
 
   private get ocr(): OcrEngine {
@@ -208,7 +213,12 @@ export class DocumentReader {
         })),
         ...(codes.length ? { codes } : {}),
       };
-      return { result, layout };
+      // Structured input is one document by its nature; a page-read file of several pages may be a batch.
+      const split =
+        this.splitting && !reading.understood && layout.pages.length > 1
+          ? splitReading(result, layout)
+          : undefined;
+      return { result: split ? { ...result, split } : result, layout };
     } catch (error) {
       if (!isDocumentError(error)) throw error;
       return {
@@ -256,6 +266,48 @@ export class DocumentReader {
     this.ocrEngine = undefined;
     this.secondReader = undefined;
   }
+}
+
+/** The file's documents, each read from its own pages, when it holds more than one; undefined when it is one. */
+function splitReading(whole: Extraction, layout: Layout): Split | undefined {
+  const codes = whole.codes ?? [];
+  const plan = planSplit(layout, codes);
+  if (plan.parts.length < 2) return undefined;
+  const confidence = Math.min(1, ...[...plan.cuts, ...plan.joins].map((c) => c.confidence));
+  const parts = plan.parts.map((part) => {
+    const at = (n: number) => part.pages.indexOf(n) + 1;
+    const pages = part.pages.map((n, i) => ({ ...layout.pages[n - 1]!, number: i + 1 }));
+    const understood = understandDocument({ pages }, {});
+    const partCodes = codes
+      .filter((c) => part.pages.includes(c.page))
+      .map((c) => ({ ...c, page: at(c.page) }));
+    const reading: Extraction = {
+      id: `${whole.id}_p${part.first}`,
+      file: `${whole.file} (pages ${part.first}–${part.last})`,
+      sha256: whole.sha256,
+      ...(whole.mimeType ? { mimeType: whole.mimeType } : {}),
+      ...(whole.format ? { format: whole.format } : {}),
+      documentType: understood.documentType,
+      language: understood.language,
+      pages: pages.length,
+      fields: partCodes.length ? confirmByCodes(understood.fields, partCodes) : understood.fields,
+      lineItems: understood.lineItems,
+      timings: { loadMs: 0, ocrMs: 0, extractMs: 0, validateMs: 0 },
+      pageSizes: part.pages.map((n) => whole.pageSizes?.[n - 1]).filter((p) => p !== undefined),
+      ...(partCodes.length ? { codes: partCodes } : {}),
+      parentId: whole.id,
+      pageRange: { first: part.first, last: part.last },
+      splitConfidence: confidence,
+    };
+    return { ...part, reading };
+  });
+  return {
+    parts,
+    cuts: plan.cuts,
+    separators: plan.separators,
+    blank: plan.blank,
+    uncertain: plan.uncertain,
+  };
 }
 
 function pageFromOcr(read: OcrPage, number: number): Page {

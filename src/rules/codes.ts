@@ -1,3 +1,5 @@
+// split_uncertain: a part of a batch file cut where the splitter was not sure; every part of that file waits for
+// a person, who can see the file's pages and move the cuts.
 // code_mismatch: a code printed on the document (NF-e key, boleto, payment QR, Portuguese fiscal QR) states
 // another value than the field read off the page. One of the two is wrong, and a person should see which.
 import { checkCodes } from '../pipeline/codes/index.ts';
@@ -23,4 +25,16 @@ export const codeMismatch: RuleFn<Record<string, never>> = (doc) => {
     });
   }
   return out;
+};
+
+export const splitUncertain: RuleFn<{ certainty: number }> = (doc, { certainty }) => {
+  const confidence = doc.splitConfidence;
+  if (!doc.pageRange || confidence === undefined || confidence >= certainty) return [];
+  const { first, last } = doc.pageRange;
+  return [
+    {
+      field: null,
+      message: `Cut from a file of several documents (pages ${first}–${last}), but where the file was cut is uncertain (${Math.round(confidence * 100)}%): check that this part is one whole document.`,
+    },
+  ];
 };

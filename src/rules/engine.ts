@@ -3,7 +3,7 @@
 import { Decimal } from 'decimal.js';
 import type { DocumentResult, ValidationIssue } from '../contract/result.ts';
 import { lineAmountMismatch, linesSubtotalMismatch, totalMismatch } from './arithmetic.ts';
-import { codeMismatch } from './codes.ts';
+import { codeMismatch, splitUncertain } from './codes.ts';
 import {
   amountField,
   daysBetween,
@@ -65,6 +65,7 @@ export const BUILT_IN_RULES: Registry = {
   einvoice_amount_due: einvoiceAmountDue,
   einvoice_mismatch: einvoiceMismatch,
   code_mismatch: codeMismatch,
+  split_uncertain: splitUncertain,
 };
 
 export interface Evaluation {
