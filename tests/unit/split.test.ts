@@ -6,6 +6,8 @@ import { buildBatch, separatorSheetPdf } from '../../scripts/invoices/batches.ts
 import type { Layout } from '../../src/pipeline/layout.ts';
 import { partsFromCuts, planSplit } from '../../src/pipeline/split.ts';
 import { createReader, isFailure } from '../../src/reading/read-document.ts';
+import { splitUncertain } from '../../src/rules/codes.ts';
+import type { RuleDocument } from '../../src/rules/context.ts';
 
 const reader = createReader({ secondLook: false });
 afterAll(() => reader.close());
@@ -92,5 +94,29 @@ describe('splitting a batch', () => {
       [3, 3],
       [5, 6],
     ]);
+  });
+});
+
+describe('split_uncertain', () => {
+  const part = (splitConfidence: number): RuleDocument => ({
+    id: 'doc_1',
+    file: 'batch.pdf (pages 3–4)',
+    sha256: '0'.repeat(64),
+    documentType: 'invoice',
+    fields: {},
+    lineItems: [],
+    pageRange: { first: 3, last: 4 },
+    splitConfidence,
+  });
+
+  it('holds a part of a file cut with an uncertain cut, and lets a surely cut part pass', () => {
+    expect(splitUncertain(part(0.7), { certainty: 0.9 }, {} as never)).toEqual([
+      {
+        field: null,
+        message:
+          'Cut from a file of several documents (pages 3–4), but where the file was cut is uncertain (70%): check that this part is one whole document.',
+      },
+    ]);
+    expect(splitUncertain(part(0.97), { certainty: 0.9 }, {} as never)).toEqual([]);
   });
 });
