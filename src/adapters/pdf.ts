@@ -12,6 +12,7 @@ import { DocumentError } from '../pipeline/errors.ts';
 import type { BBox, Word } from '../pipeline/layout.ts';
 import type {
   PageImage,
+  PagePictures,
   PdfAttachment,
   PdfDocumentHandle,
   PdfReader,
@@ -234,6 +235,29 @@ class PdfJsDocument implements PdfDocumentHandle {
       height: round(viewport.height),
       words: wordsFromTextItems(items, content.styles, viewport),
     };
+  }
+
+  async pictures(pageNumber: number): Promise<PagePictures> {
+    const page = await this.page(pageNumber);
+    const { OPS } = await loadPdfJs();
+    let list: Awaited<ReturnType<PDFPageProxy['getOperatorList']>>;
+    try {
+      list = await page.getOperatorList();
+    } catch (e) {
+      throw this.damaged(e);
+    }
+    let images = 0;
+    let paths = 0;
+    for (const op of list.fnArray) {
+      if (
+        op === OPS.paintImageXObject ||
+        op === OPS.paintInlineImageXObject ||
+        op === OPS.paintImageMaskXObject
+      ) {
+        images++;
+      } else if (op === OPS.constructPath) paths++;
+    }
+    return { images, paths };
   }
 
   async render(pageNumber: number, dpi: number): Promise<PageImage> {

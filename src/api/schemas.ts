@@ -94,6 +94,11 @@ export const DocumentSummary = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   receivedAt: z.string(),
   processedAt: z.string().nullable(),
+  parentId: z.string().nullable().describe("For a part of a split file: the file's document"),
+  pageRange: z
+    .object({ first: z.number(), last: z.number() })
+    .nullable()
+    .describe('For a part of a split file: its pages in the file (1-based, inclusive)'),
   url: z.string(),
 });
 

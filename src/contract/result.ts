@@ -160,6 +160,8 @@ export const Timings = z.object({
   ocrMs: z.number(),
   extractMs: z.number(),
   validateMs: z.number(),
+  /** Finding and decoding the QR codes and barcodes (on OCR'd pages it runs beside the OCR, inside ocrMs). */
+  codesMs: z.number().optional(),
 });
 
 /** Each page's size in the unit of its boxes (PDF points for text-layer pages, pixels of the upright image for
@@ -171,6 +173,38 @@ export const PageSize = z.object({
   source: z.string(),
 });
 export type PageSize = z.infer<typeof PageSize>;
+
+/** What a code printed on a page is, once its text is recognised: an NF-e access key, a boleto, an EPC (SEPA) or
+ * Swiss QR-bill payment code, a Portuguese fiscal QR code, a batch separator sheet's code, or something else. */
+export const CodeKind = z.enum([
+  'nfe_key',
+  'boleto',
+  'epc_qr',
+  'swiss_qr',
+  'pt_fiscal_qr',
+  'separator',
+  'other',
+]);
+export type CodeKind = z.infer<typeof CodeKind>;
+
+/** A QR code or barcode read off a page. */
+export const PrintedCode = z.object({
+  page: z.number().int().positive(),
+  /** The symbology as the decoder names it: QRCode, Code128, ITF, DataMatrix, … */
+  format: z.string(),
+  text: z.string(),
+  /** Where it is, in the page's units (as `pageSizes`). */
+  bbox: BBox,
+  kind: CodeKind,
+  /** What the code states about the document's fields, in the fields' own notation (an NF-e key's month as
+   * "2024-06"); these are checked against the fields read, by the rule `code_mismatch`. */
+  claims: z.partialRecord(z.enum(FIELD_NAMES), z.string()).optional(),
+});
+export type PrintedCode = z.infer<typeof PrintedCode>;
+
+/** Where a part of a split file lies in its parent: 1-based page numbers of the parent, inclusive. */
+export const PageRange = z.object({ first: z.number().int().positive(), last: z.number().int().positive() });
+export type PageRange = z.infer<typeof PageRange>;
 
 /** What reading a document gives, before the rules judge it. */
 const extractionShape = {
@@ -194,13 +228,57 @@ const extractionShape = {
   einvoice: EInvoice.optional(),
   timings: Timings,
   pageSizes: z.array(PageSize).optional(),
+  /** QR codes and barcodes printed on the pages. */
+  codes: z.array(PrintedCode).optional(),
+  /** A part of a split file: the document it was cut from, and its pages there. */
+  parentId: z.string().optional(),
+  pageRange: PageRange.optional(),
+  /** For a part: the least sure of the file's cuts (and pages left uncut), 0.5–1; judged by `split_uncertain`. */
+  splitConfidence: z.number().optional(),
 };
-export const Extraction = z.object(extractionShape);
+
+/** One boundary between two pages the splitter weighed. */
+export const SplitCut = z.object({
+  /** A new document starts at this page of the file. */
+  before: z.number().int().positive(),
+  /** How sure the cut is, 0.5–1. */
+  confidence: z.number(),
+  reasons: z.array(z.string()),
+});
+
+export const SplitPart = PageRange.extend({
+  /** The pages of the file in this part (separator sheets and blank pages left out). */
+  pages: z.array(z.number().int().positive()),
+  /** The part's own document, once it was made. */
+  documentId: z.string().optional(),
+  /** The part's reading, carried from the reader to the service (not stored with the parent). */
+  reading: z.object(extractionShape).optional(),
+});
+export type SplitPart = z.infer<typeof SplitPart>;
+
+/** A file that held several documents: where it was cut and into what. */
+export const Split = z.object({
+  parts: z.array(SplitPart),
+  cuts: z.array(SplitCut),
+  /** Separator sheets found (and dropped). */
+  separators: z.array(z.number().int().positive()),
+  blank: z.array(z.number().int().positive()),
+  /** True when a cut was weighed under the certainty: every part is held for review (`split_uncertain`). */
+  uncertain: z.boolean(),
+});
+export type Split = z.infer<typeof Split>;
+
+const readingShape = {
+  ...extractionShape,
+  /** Present when the file held several documents; each part is then a document of its own. */
+  split: Split.optional(),
+};
+export const Extraction = z.object(readingShape);
 export type Extraction = z.infer<typeof Extraction>;
 
 /** An extraction judged by the rules (src/rules/judge.ts): its issues and route. */
 export const DocumentResult = z.object({
-  ...extractionShape,
+  ...readingShape,
   validation: z.object({ issues: z.array(ValidationIssue) }),
   route: z.enum(['auto', 'review']),
   /** Present when route is `review`: why, how urgent (0..100, higher first) and by when. */

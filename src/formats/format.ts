@@ -31,6 +31,9 @@ export interface ReadTools {
   limits: ReadLimits;
   /** OCR of one page image into a layout page numbered `number` (timed by the reader). */
   ocrPage(image: PageImage, number: number): Promise<Page>;
+  /** Looks for QR codes and barcodes on a digital page's image; `units` is the page's size in its boxes' unit
+   * (absent: no codes are read). OCR'd pages are looked at by `ocrPage` itself. */
+  readCodes?(image: PageImage, number: number, units: { width: number; height: number }): Promise<void>;
 }
 
 export interface FormatReading {

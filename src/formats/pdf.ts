@@ -6,6 +6,10 @@ import type { DocumentFormat, ReadTools } from './format.ts';
 
 /** Resolution at which PDF pages without a text layer are rendered for OCR. */
 export const OCR_RENDER_DPI = 300;
+/** Resolution at which a digital page that paints pictures is drawn to look for codes on it. */
+const CODES_DPI = 150;
+/** Drawn paths from which a page without images may hold a vector barcode or QR code (a table's rules are fewer). */
+const CODE_PATHS = 40;
 /** Resolution of the page images shown to reviewers. */
 const VIEW_DPI = 150;
 
@@ -52,6 +56,13 @@ export async function readPdfPages(pdf: PdfDocumentHandle, tools: ReadTools): Pr
           lines: groupIntoLines(text.words),
         }),
       );
+      if (tools.readCodes && pdf.pictures) {
+        // Only a page that paints an image or many paths can carry a code: text alone costs no rendering.
+        const pictures = await pdf.pictures(n);
+        if (pictures.images > 0 || pictures.paths >= CODE_PATHS) {
+          await tools.readCodes(await pdf.render(n, CODES_DPI), n, text);
+        }
+      }
     } else {
       // Rendering is sequential (pdf.js holds the document); OCR of rendered pages runs on the pool. A page
       // failing while later ones render is reported by Promise.all below, not as an unhandled rejection.

@@ -36,9 +36,16 @@ export interface PdfDocumentHandle {
   /** Renders a page to PNG at the given resolution (for OCR and for page images); a page that would exceed
    * the pixel limit is rendered smaller, and the size returned is the one rendered. */
   render(pageNumber: number, dpi: number): Promise<PageImage>;
+  /** How many images and drawn paths a page paints: a page with neither can hold no QR code or barcode. */
+  pictures?(pageNumber: number): Promise<PagePictures>;
   /** Files embedded in the PDF (PDF/A-3 hybrids carry their e-invoice XML so), with their names. */
   attachments(): Promise<PdfAttachment[]>;
   close(): Promise<void>;
+}
+
+export interface PagePictures {
+  images: number;
+  paths: number;
 }
 
 export interface PdfAttachment {
@@ -112,4 +119,18 @@ export interface SecondReader {
    * reading neither confirms nor contradicts that text. */
   canSpell(text: string): boolean;
   close(): Promise<void>;
+}
+
+/** A code (QR, barcode) found on a page image, in the image's pixels. */
+export interface CodeReading {
+  /** The symbology: QRCode, Code128, ITF, DataMatrix, … */
+  format: string;
+  text: string;
+  bbox: BBox;
+}
+
+/** Finds and decodes the QR codes and barcodes on a page image. */
+export interface CodeReader {
+  /** Every code found; none when there is none, or the image cannot be decoded (a damaged page still reads). */
+  read(image: PageImage): Promise<CodeReading[]>;
 }

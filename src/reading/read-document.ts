@@ -3,19 +3,23 @@
 // against the history they know. The CLI, the workers and the tests all read through here.
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { createCodeReader } from '../adapters/codes.ts';
 import { createImageDecoder } from '../adapters/image.ts';
 import { createOcrEngine } from '../adapters/ocr.ts';
 import { createPdfReader } from '../adapters/pdf.ts';
 import { createSecondReader } from '../adapters/second-ocr.ts';
-import type { DocumentFailure, Extraction } from '../contract/result.ts';
+import type { DocumentFailure, Extraction, PrintedCode, Split } from '../contract/result.ts';
 import type { ReadTools } from '../formats/format.ts';
 import { detectFormat } from '../formats/registry.ts';
+import { confirmByCodes, interpretCode } from '../pipeline/codes/index.ts';
 import { DocumentError, isDocumentError } from '../pipeline/errors.ts';
 import type { VendorMemory } from '../pipeline/extract/memory/memory.ts';
 import type { SecondReading } from '../pipeline/extract/second-look.ts';
 import { groupIntoLines, type Layout, type Page } from '../pipeline/layout.ts';
 import { ocrReadOptions } from '../pipeline/ocr-languages.ts';
 import {
+  type CodeReader,
+  type CodeReading,
   DEFAULT_LIMITS,
   type ImageDecoder,
   type OcrEngine,
@@ -26,6 +30,7 @@ import {
   type ReadLimits,
   type SecondReader,
 } from '../pipeline/ports.ts';
+import { planSplit } from '../pipeline/split.ts';
 import { toTextLines } from '../pipeline/text-lines.ts';
 import { rereadsFor, understandDocument } from '../pipeline/understand.ts';
 
@@ -48,9 +53,15 @@ export interface ReaderAdapters {
   ocr: () => OcrEngine;
   /** The second reader, asked about OCR'd lines left in doubt; created on first use. Absent: no second look. */
   second?: () => SecondReader;
+  /** QR codes and barcodes on the pages. Absent: no codes are read. */
+  codes?: CodeReader;
 }
 
 export interface ReaderOptions {
+  /** The text of a batch separator sheet's code (default RETAGUARDA-SPLIT). */
+  separatorValue?: string;
+  /** false: a file of several pages is always one document, never split. */
+  split?: boolean;
   /** tesseract language codes, e.g. ['eng', 'por', 'spa']. */
   languages?: readonly string[];
   limits?: Partial<ReadLimits>;
@@ -77,6 +88,8 @@ export class DocumentReader {
   readonly languages: readonly string[];
   private readonly ocrOptions: OcrReadOptions;
   private readonly hints: { memory?: VendorMemory };
+  private readonly separatorValue: string | undefined;
+  private readonly splitting: boolean;
   private ocrEngine: OcrEngine | undefined;
   private secondReader: SecondReader | undefined;
 
@@ -88,6 +101,8 @@ export class DocumentReader {
     this.languages = options.languages ?? ['eng', 'por', 'spa'];
     this.ocrOptions = ocrReadOptions(this.languages);
     this.hints = options.memory ? { memory: options.memory } : {};
+    this.separatorValue = options.separatorValue;
+    this.splitting = options.split !== false;
   }
 
   private get ocr(): OcrEngine {
@@ -111,6 +126,26 @@ export class DocumentReader {
       }
       const { format, mediaType } = await detectFormat(input.bytes);
       let ocrMs = 0;
+      let codesMs = 0;
+      const found: { page: number; reading: CodeReading }[] = [];
+      const codeReader = this.adapters.codes;
+      // Codes in the page's units: the image's pixels scaled to the page's width and height.
+      const readCodes = async (
+        image: PageImage,
+        number: number,
+        units: { width: number; height: number },
+      ) => {
+        if (!codeReader) return;
+        const t = performance.now();
+        const readings = await codeReader.read(image);
+        codesMs += ms(t);
+        const sx = units.width / image.width;
+        const sy = units.height / image.height;
+        for (const r of readings) {
+          const [x0, y0, x1, y1] = r.bbox;
+          found.push({ page: number, reading: { ...r, bbox: [x0 * sx, y0 * sy, x1 * sx, y1 * sy] } });
+        }
+      };
       // The OCR'd pages' images, for a second look at the lines the first reading left in doubt.
       const pageImages = new Map<number, PageImage>();
       const tools: ReadTools = {
@@ -120,10 +155,15 @@ export class DocumentReader {
         ocrPage: async (image, number) => {
           if (this.adapters.second) pageImages.set(number, image);
           const t = performance.now();
-          const read = await this.ocr.readPage(image, this.ocrOptions);
+          const [read] = await Promise.all([
+            this.ocr.readPage(image, this.ocrOptions),
+            // The original image, not the OCR's binarised one: a code keeps its quiet zone and its grey edges.
+            readCodes(image, number, image),
+          ]);
           ocrMs += ms(t);
           return pageFromOcr(read, number);
         },
+        ...(codeReader ? { readCodes } : {}),
       };
       const t0 = performance.now();
       const reading = await format.read(input.bytes, tools);
@@ -146,6 +186,16 @@ export class DocumentReader {
         }
       }
 
+      const codes = found.map(({ page, reading }): PrintedCode => {
+        const near = understood.fields.invoiceDate?.value;
+        const meaning = interpretCode(reading.text, {
+          ...(this.separatorValue ? { separatorValue: this.separatorValue } : {}),
+          ...(near && /^\d{4}-\d{2}-\d{2}$/.test(near) ? { near: new Date(`${near}T00:00:00Z`) } : {}),
+        });
+        return { page, format: reading.format, text: reading.text, bbox: reading.bbox, ...meaning };
+      });
+      const fields = codes.length ? confirmByCodes(understood.fields, codes) : understood.fields;
+
       const result: Extraction = {
         id,
         file: input.file,
@@ -155,19 +205,25 @@ export class DocumentReader {
         documentType: understood.documentType,
         language: understood.language,
         pages: layout.pages.length,
-        fields: understood.fields,
+        fields,
         lineItems: understood.lineItems,
         ...(reading.pricesIncludeTax ? { pricesIncludeTax: true } : {}),
         ...(reading.einvoice ? { einvoice: reading.einvoice } : {}),
-        timings: { loadMs, ocrMs, extractMs, validateMs: 0 },
+        timings: { loadMs, ocrMs, extractMs, validateMs: 0, ...(codeReader ? { codesMs } : {}) },
         pageSizes: layout.pages.map((p) => ({
           width: p.width,
           height: p.height,
           rotation: p.rotation ?? 0,
           source: p.source,
         })),
+        ...(codes.length ? { codes } : {}),
       };
-      return { result, layout };
+      // Structured input is one document by its nature; a page-read file of several pages may be a batch.
+      const split =
+        this.splitting && !reading.understood && layout.pages.length > 1
+          ? splitReading(result, layout)
+          : undefined;
+      return { result: split ? { ...result, split } : result, layout };
     } catch (error) {
       if (!isDocumentError(error)) throw error;
       return {
@@ -217,6 +273,48 @@ export class DocumentReader {
   }
 }
 
+/** The file's documents, each read from its own pages, when it holds more than one; undefined when it is one. */
+function splitReading(whole: Extraction, layout: Layout): Split | undefined {
+  const codes = whole.codes ?? [];
+  const plan = planSplit(layout, codes);
+  if (plan.parts.length < 2) return undefined;
+  const confidence = Math.min(1, ...[...plan.cuts, ...plan.joins].map((c) => c.confidence));
+  const parts = plan.parts.map((part) => {
+    const at = (n: number) => part.pages.indexOf(n) + 1;
+    const pages = part.pages.map((n, i) => ({ ...layout.pages[n - 1]!, number: i + 1 }));
+    const understood = understandDocument({ pages }, {});
+    const partCodes = codes
+      .filter((c) => part.pages.includes(c.page))
+      .map((c) => ({ ...c, page: at(c.page) }));
+    const reading: Extraction = {
+      id: `${whole.id}_p${part.first}`,
+      file: `${whole.file} (pages ${part.first}–${part.last})`,
+      sha256: whole.sha256,
+      ...(whole.mimeType ? { mimeType: whole.mimeType } : {}),
+      ...(whole.format ? { format: whole.format } : {}),
+      documentType: understood.documentType,
+      language: understood.language,
+      pages: pages.length,
+      fields: partCodes.length ? confirmByCodes(understood.fields, partCodes) : understood.fields,
+      lineItems: understood.lineItems,
+      timings: { loadMs: 0, ocrMs: 0, extractMs: 0, validateMs: 0 },
+      pageSizes: part.pages.map((n) => whole.pageSizes?.[n - 1]).filter((p) => p !== undefined),
+      ...(partCodes.length ? { codes: partCodes } : {}),
+      parentId: whole.id,
+      pageRange: { first: part.first, last: part.last },
+      splitConfidence: confidence,
+    };
+    return { ...part, reading };
+  });
+  return {
+    parts,
+    cuts: plan.cuts,
+    separators: plan.separators,
+    blank: plan.blank,
+    uncertain: plan.uncertain,
+  };
+}
+
 function pageFromOcr(read: OcrPage, number: number): Page {
   return {
     number,
@@ -241,6 +339,8 @@ export function createReader(
     secondLook?: boolean;
     /** Told a document's page count as soon as it is known (a budget that grows with the pages listens). */
     onPages?: (pages: number) => void;
+    /** false: no QR codes or barcodes read. */
+    codes?: boolean;
   } = {},
 ): DocumentReader {
   const languages = options.languages ?? ['eng', 'por', 'spa'];
@@ -272,6 +372,7 @@ export function createReader(
           poolSize: options.ocrPoolSize ?? availableParallelism(),
         }),
       ...(options.secondLook === false ? {} : { second: () => createSecondReader() }),
+      ...(options.codes === false ? {} : { codes: createCodeReader() }),
     },
     { ...options, languages },
   );

@@ -17,7 +17,9 @@ export type RuleDocument = Pick<
   Extraction,
   'id' | 'file' | 'sha256' | 'documentType' | 'fields' | 'lineItems'
 > &
-  Partial<Pick<Extraction, 'mimeType' | 'pricesIncludeTax' | 'einvoice'>>;
+  Partial<
+    Pick<Extraction, 'mimeType' | 'pricesIncludeTax' | 'einvoice' | 'codes' | 'pageRange' | 'splitConfidence'>
+  >;
 
 /** A document seen before, for duplicates. In the CLI: the earlier documents of the run; in the service: the database. */
 export interface HistoryEntry {

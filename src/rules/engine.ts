@@ -1,7 +1,9 @@
 // Runs a rule set over one result and routes it: `auto`, or `review` with reasons, a priority and an SLA deadline.
+
 import { Decimal } from 'decimal.js';
 import type { DocumentResult, ValidationIssue } from '../contract/result.ts';
 import { lineAmountMismatch, linesSubtotalMismatch, totalMismatch } from './arithmetic.ts';
+import { codeMismatch, splitUncertain } from './codes.ts';
 import {
   amountField,
   daysBetween,
@@ -62,6 +64,8 @@ export const BUILT_IN_RULES: Registry = {
   einvoice_total: einvoiceTotal,
   einvoice_amount_due: einvoiceAmountDue,
   einvoice_mismatch: einvoiceMismatch,
+  code_mismatch: codeMismatch,
+  split_uncertain: splitUncertain,
 };
 
 export interface Evaluation {

@@ -75,6 +75,9 @@ export const RuleConfig = z.discriminatedUnion('code', [
     /** Used when the vendor has no approval limit of its own; no limit when both are absent. */
     limit: ConfigAmount.optional(),
   }),
+  rule('code_mismatch', {}),
+  /** A part of a split file whose cuts were weighed under `certainty`: a person checks where it was cut. */
+  rule('split_uncertain', { certainty: z.number().min(0.5).max(1).default(0.9) }),
   rule('po_required', { above: ConfigAmount.default('10000') }),
   rule('po_mismatch', {
     tolerance: Tolerance,

@@ -15,6 +15,7 @@ import {
   type DocumentRecord,
   type DocumentsRepository,
   FINAL_STATUSES,
+  newDocumentId,
 } from '../storage/documents.repository.ts';
 import type { Transaction } from '../storage/repositories.ts';
 import type { MemoryService } from './memory.ts';
@@ -48,6 +49,9 @@ function eventDocument(doc: DocumentRecord) {
     sha256: doc.sha256,
     receivedAt: doc.receivedAt.toISOString(),
     error: doc.errorCode ? { code: doc.errorCode, message: doc.errorMessage } : null,
+    parentId: doc.parentId,
+    pageRange:
+      doc.pageFirst !== null && doc.pageLast !== null ? { first: doc.pageFirst, last: doc.pageLast } : null,
   };
 }
 
@@ -57,6 +61,7 @@ export type ProcessOutcome =
   | 'failed'
   | 'already_done'
   | 'superseded'
+  | 'split'
   | 'gone';
 
 /** Told what each reading came to (the Prometheus metrics listen here); errors in it are not the reading's. */
@@ -97,6 +102,17 @@ export class ProcessingService {
       id: documentId,
     });
     if ('error' in result) return this.fail(doc, round, result.error);
+    if (doc.parentId) {
+      // A part read again: the file is read whole and cut the same way; the part keeps its own pages.
+      const part = result.split?.parts.find((p) => p.first === doc.pageFirst && p.last === doc.pageLast);
+      if (!part?.reading) {
+        return this.fail(doc, round, {
+          code: 'internal_error',
+          message: `Pages ${doc.pageFirst}–${doc.pageLast} of ${doc.parentId} are no longer read as one document; read the file again instead.`,
+        });
+      }
+      return this.finish(doc, round, { ...part.reading, id: doc.id }, undefined, log);
+    }
     return this.finish(doc, round, await this.remembered(result, layout), layout, log);
   }
 
@@ -138,6 +154,96 @@ export class ProcessingService {
     return 'failed';
   }
 
+  /**
+   * A file that held several documents: each part becomes a document of its own, judged and routed on its own
+   * reading, and the file ends `split`, keeping its bytes and listing its parts. All in one transaction, so a
+   * part never exists without its file's record of the cut, nor the cut without its parts.
+   */
+  private async finishSplit(doc: DocumentRecord, round: number, read: Extraction, log?: Logger) {
+    const { ruleSet, masterData } = this.rules();
+    const split = read.split!;
+    const now = this.clock.now();
+    // Read before the transaction, as for one document: master data is not what duplicates lock on.
+    const masters = await Promise.all(
+      split.parts.map((p) => masterData.lookup(masterDataQueryOf(p.reading!))),
+    );
+    const fileMaster = await masterData.lookup(masterDataQueryOf(read));
+    const outcome = await this.transaction(async (tx) => {
+      // The file first: a redelivered job finds it split already and makes no second set of parts.
+      const moved = await tx.documents.transition(doc.id, ['processing'], 'split', {
+        round,
+        actor: 'worker',
+        reason: `${split.parts.length} documents: ${split.parts.map((p) => `pages ${p.first}–${p.last}`).join(', ')}`,
+        set: { processedAt: now, firstReadAt: doc.firstReadAt ?? now, errorCode: null, errorMessage: null },
+      });
+      if (!moved) return undefined;
+      const deliveries = [];
+      const partIds: string[] = [];
+      for (const [i, part] of split.parts.entries()) {
+        const child = await tx.documents.createPart(doc, newDocumentId(now), part);
+        const reading = { ...part.reading!, id: child.id };
+        partIds.push(child.id);
+        const vendorKey = vendorKeyOf(reading);
+        const numberKey = invoiceNumberKey(reading.fields.invoiceNumber?.value);
+        await tx.documents.lockDuplicateKeys(child.sha256, vendorKey, numberKey);
+        // The parts share the file's bytes: each other's history, and the file's, would make every part a duplicate.
+        const history = (
+          await tx.documents.history(child.id, child.sha256, vendorKey, numberKey, null)
+        ).filter((h) => h.sha256 !== child.sha256);
+        const result = judge(reading, { ruleSet, context: { ...masters[i]!, now, history } });
+        const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
+        await tx.documents.transition(child.id, ['processing'], status, {
+          round: 1,
+          actor: 'worker',
+          reason: result.review ? result.review.reasons.join(', ') : null,
+          set: { processedAt: now, firstReadAt: now, errorCode: null, errorMessage: null },
+        });
+        const resultVersion = await tx.documents.saveResult(child.id, result, 'extraction', 'worker', {
+          vendorKey,
+          invoiceNumberKey: numberKey,
+        });
+        if (result.route === 'review') await tx.reviewItems.open(child.id, result, now);
+        const event = { document: eventDocument({ ...child, status }), result, resultVersion };
+        deliveries.push(
+          ...(await this.webhooks.recordAll(tx.webhooks, child.id, [
+            { event: 'document.processed', data: event },
+            {
+              event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
+              data: { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
+            },
+          ])),
+        );
+      }
+      // The file keeps the whole reading and where it was cut; the parts' readings live with the parts.
+      const parts = split.parts.map(({ reading: _reading, ...p }, i) => ({ ...p, documentId: partIds[i]! }));
+      const fileResult = judge(
+        { ...read, split: { ...split, parts } },
+        { ruleSet, context: { ...fileMaster, now, history: [] } },
+      );
+      // No duplicate keys: the file is not an invoice of its own, its parts are.
+      await tx.documents.saveResult(
+        doc.id,
+        fileResult,
+        round === 1 ? 'extraction' : 'reprocess',
+        'worker',
+        {},
+      );
+      deliveries.push(
+        ...(await this.webhooks.recordAll(tx.webhooks, doc.id, [
+          {
+            event: 'document.split',
+            data: { document: eventDocument({ ...doc, status: 'split' }), parts, uncertain: split.uncertain },
+          },
+        ])),
+      );
+      return { deliveries, parts: parts.length };
+    });
+    if (!outcome) return 'already_done' as const;
+    log?.info({ stage: 'split', parts: outcome.parts }, 'split');
+    await this.webhooks.dispatch(outcome.deliveries);
+    return 'split' as const;
+  }
+
   private async finish(
     doc: DocumentRecord,
     round: number,
@@ -145,6 +251,9 @@ export class ProcessingService {
     layout: Layout | undefined,
     log?: Logger,
   ): Promise<ProcessOutcome> {
+    if (read.split && read.split.parts.length > 1 && read.split.parts.every((p) => p.reading)) {
+      return this.finishSplit(doc, round, read, log);
+    }
     const { ruleSet, masterData } = this.rules();
     const vendorKey = vendorKeyOf(read);
     const numberKey = invoiceNumberKey(read.fields.invoiceNumber?.value);

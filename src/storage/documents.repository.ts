@@ -16,6 +16,7 @@ export const DOCUMENT_STATUSES = [
   'approved',
   'rejected',
   'failed',
+  'split',
 ] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 /** Statuses a document stays in until a person acts (or forever). */
@@ -25,6 +26,7 @@ export const FINAL_STATUSES: readonly DocumentStatus[] = [
   'approved',
   'rejected',
   'failed',
+  'split',
 ];
 
 export interface DocumentRecord {
@@ -56,6 +58,10 @@ export interface DocumentRecord {
   firstReadAt: Date | null;
   decidedAt: Date | null;
   updatedAt: Date;
+  /** A part of a split file: the file's document and the part's pages in it. */
+  parentId: string | null;
+  pageFirst: number | null;
+  pageLast: number | null;
 }
 
 export interface StatusEvent {
@@ -86,7 +92,8 @@ export function newDocumentId(now: Date): string {
 const COLUMNS = `id, sha256, file_name, media_type, size_bytes, source, origin, external_ref, submitted_by, business_unit,
   status, route,
   error_code, error_message, processing_round, document_type, vendor_name, vendor_tax_id, invoice_number,
-  total_amount::text as total_amount, currency, received_at, processed_at, first_read_at, decided_at, updated_at`;
+  total_amount::text as total_amount, currency, received_at, processed_at, first_read_at, decided_at, updated_at,
+  parent_id, page_first, page_last`;
 
 const ROUTES = ['auto', 'review'] as const;
 
@@ -123,6 +130,9 @@ function toRecord(r: Row): DocumentRecord {
     firstReadAt: dateOrNull(r, 'first_read_at'),
     decidedAt: dateOrNull(r, 'decided_at'),
     updatedAt: date(r, 'updated_at'),
+    parentId: strOrNull(r, 'parent_id'),
+    pageFirst: numOrNull(r, 'page_first'),
+    pageLast: numOrNull(r, 'page_last'),
   };
 }
 
@@ -234,6 +244,48 @@ export class DocumentsRepository {
       [sha256, JSON.stringify(origin)],
     );
     return row ? toRecord(row) : undefined;
+  }
+
+  /** A part of a split file, made while the file's reading is stored: same bytes, owner and unit, its own pages.
+   * Made `processing` (its reading is done) with the event that says where it came from. */
+  async createPart(
+    parent: DocumentRecord,
+    id: string,
+    pages: { first: number; last: number },
+  ): Promise<DocumentRecord> {
+    const now = this.clock.now();
+    const [row] = await this.db.query(
+      `with doc as (
+         insert into documents (id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by,
+           business_unit, status, received_at, updated_at, parent_id, page_first, page_last)
+         select $1, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by, business_unit,
+           'processing', received_at, $2, id, $3, $4 from documents where id = $5
+         returning ${COLUMNS}
+       ), event as (
+         insert into document_events (document_id, from_status, to_status, actor, reason, at)
+         select id, null, 'processing', 'worker', $6, $2 from doc
+       )
+       select * from doc`,
+      [
+        id,
+        now,
+        pages.first,
+        pages.last,
+        parent.id,
+        `cut from ${parent.id}, pages ${pages.first}–${pages.last}`,
+      ],
+    );
+    if (!row) throw new Error('the insert returned no row');
+    return toRecord(row);
+  }
+
+  /** The parts a split file was cut into, in page order. */
+  async parts(parentId: string): Promise<DocumentRecord[]> {
+    const rows = await this.db.query(
+      `select ${COLUMNS} from documents where parent_id = $1 order by page_first`,
+      [parentId],
+    );
+    return rows.map(toRecord);
   }
 
   /** A document; with a scope, only when it is in that scope. */

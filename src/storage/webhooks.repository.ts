@@ -24,6 +24,7 @@ export const WEBHOOK_EVENTS = [
   'document.approved',
   'document.rejected',
   'document.failed',
+  'document.split',
 ] as const;
 export const WebhookEvent = z.enum(WEBHOOK_EVENTS);
 export type WebhookEvent = z.infer<typeof WebhookEvent>;

@@ -42,6 +42,8 @@ export function toSummary(d: DocumentRecord): z.infer<typeof DocumentSummary> {
     error: d.errorCode ? { code: d.errorCode, message: d.errorMessage ?? '' } : null,
     receivedAt: d.receivedAt.toISOString(),
     processedAt: d.processedAt?.toISOString() ?? null,
+    parentId: d.parentId,
+    pageRange: d.pageFirst !== null && d.pageLast !== null ? { first: d.pageFirst, last: d.pageLast } : null,
     url: documentUrl(d.id),
   };
 }
@@ -193,7 +195,14 @@ export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'pageImage
       async (request, reply) => {
         const doc = await ctx.repos.documents.get(request.params.id);
         if (!doc) throw notFound();
-        const out = await ctx.pageImages.page(doc.sha256, request.params.n, request.query.width);
+        // A part of a split file shows its own pages of the file: its page 1 is the file's page `pageFirst`.
+        const partPages =
+          doc.pageFirst !== null && doc.pageLast !== null ? doc.pageLast - doc.pageFirst + 1 : undefined;
+        if (partPages !== undefined && request.params.n > partPages) {
+          throw new AppError(404, 'not_found', `This document has ${partPages} pages.`);
+        }
+        const page = doc.pageFirst !== null ? doc.pageFirst + request.params.n - 1 : request.params.n;
+        const out = await ctx.pageImages.page(doc.sha256, page, request.query.width);
         // No such page, or a format without pages (structured XML): 404; a file that cannot be drawn: 422.
         if ('error' in out) {
           throw new AppError(

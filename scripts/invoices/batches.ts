@@ -1,0 +1,90 @@
+// Batches as a finance team scans them or an ERP merges them: 2–15 generated invoices of 1–3 pages in one PDF,
+// digital or scanned, some with separator sheets (a page with a QR code carrying RETAGUARDA-SPLIT) between the
+// documents. Each batch knows where its documents begin, for bench/split.ts and the splitting tests.
+import { PDFDocument, rgb, StandardFonts } from 'pdf-lib';
+import QRCode from 'qrcode';
+import { DEFAULT_SEPARATOR_VALUE } from '../../src/pipeline/codes/index.ts';
+import { prng } from '../samples/raster.ts';
+import { deliver } from './deliver.ts';
+import { generateInvoices } from './generate.ts';
+
+export interface BatchOptions {
+  /** The generator seed the batch's documents come from (with `index`). */
+  seed: number;
+  index: number;
+  kind?: 'digital' | 'scan';
+  separators?: boolean;
+  /** How many documents; drawn from 2–15 (2–4 for scans, whose OCR is slow) when absent. */
+  documents?: number;
+}
+
+export interface Batch {
+  name: string;
+  bytes: Uint8Array;
+  kind: 'digital' | 'scan';
+  separators: boolean;
+  pages: number;
+  /** Each document's pages in the batch, in order (separator sheets are in none). */
+  parts: { first: number; last: number }[];
+  separatorPages: number[];
+}
+
+/** A separator sheet: a title and a large QR code carrying the separator value, as printed from the web page. */
+export async function separatorSheetPdf(value = DEFAULT_SEPARATOR_VALUE): Promise<PDFDocument> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const page = doc.addPage([595.28, 841.89]);
+  const font = await doc.embedFont(StandardFonts.HelveticaBold);
+  page.drawText('SEPARATOR SHEET', { x: 180, y: 720, size: 24, font, color: rgb(0, 0, 0) });
+  const qr = await doc.embedPng(await QRCode.toBuffer(value, { margin: 2, scale: 8 }));
+  page.drawImage(qr, { x: 197, y: 320, width: 200, height: 200 });
+  return doc;
+}
+
+export async function buildBatch(options: BatchOptions): Promise<Batch> {
+  const r = prng(options.seed * 7919 + options.index);
+  const kind = options.kind ?? (r() < 0.25 ? 'scan' : 'digital');
+  const separators = options.separators ?? r() < 0.4;
+  const wanted = options.documents ?? (kind === 'scan' ? 2 + Math.floor(r() * 3) : 2 + Math.floor(r() * 14));
+  const name = `batch-${options.seed}-${options.index}`;
+  const corpus = await generateInvoices({
+    seed: options.seed * 1000 + options.index,
+    count: wanted + 3,
+    delivery: 'digital',
+  });
+  const merged = await PDFDocument.create({ updateMetadata: false });
+  merged.setTitle(name);
+  const parts: Batch['parts'] = [];
+  const separatorPages: number[] = [];
+  const sheet = separators ? await separatorSheetPdf() : undefined;
+  for (const invoice of corpus.documents) {
+    if (parts.length === wanted) break;
+    const doc = await PDFDocument.load(invoice.bytes, { updateMetadata: false });
+    if (doc.getPageCount() > 3) continue;
+    if (sheet && parts.length) {
+      const [page] = await merged.copyPages(sheet, [0]);
+      merged.addPage(page!);
+      separatorPages.push(merged.getPageCount());
+    }
+    const first = merged.getPageCount() + 1;
+    for (const page of await merged.copyPages(doc, doc.getPageIndices())) merged.addPage(page);
+    parts.push({ first, last: merged.getPageCount() });
+  }
+  const pdf = await merged.save();
+  const bytes =
+    kind === 'digital'
+      ? pdf
+      : await deliver(
+          pdf,
+          {
+            kind: 'scan',
+            dpi: 200,
+            angle: (r() - 0.5) * 1.6,
+            noise: 4 + r() * 6,
+            blur: 0.3 + r() * 0.4,
+            quality: 75,
+            container: 'pdf',
+          },
+          name,
+        );
+  return { name, bytes, kind, separators, pages: merged.getPageCount(), parts, separatorPages };
+}

@@ -1,0 +1,122 @@
+// Splitting a batch into its documents: generated invoices merged into one PDF, read by the real reader (text
+// layer and codes), cut by the splitter where a person would cut them.
+import { PDFDocument } from 'pdf-lib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildBatch, separatorSheetPdf } from '../../scripts/invoices/batches.ts';
+import type { Layout } from '../../src/pipeline/layout.ts';
+import { partsFromCuts, planSplit } from '../../src/pipeline/split.ts';
+import { createReader, isFailure } from '../../src/reading/read-document.ts';
+import { splitUncertain } from '../../src/rules/codes.ts';
+import type { RuleDocument } from '../../src/rules/context.ts';
+
+const reader = createReader({ secondLook: false });
+afterAll(() => reader.close());
+
+async function read(bytes: Uint8Array) {
+  const { result, layout } = await reader.readWithLayout({ bytes, file: 'batch.pdf' });
+  if (isFailure(result) || !layout) throw new Error('unreadable batch');
+  return { layout, codes: result.codes ?? [] };
+}
+const ranges = (parts: { first: number; last: number }[]) => parts.map((p) => [p.first, p.last]);
+
+describe('splitting a batch', () => {
+  it('cuts a merged file of invoices where each invoice begins, from their content alone', async () => {
+    const batch = await buildBatch({ seed: 5, index: 1, kind: 'digital', separators: false, documents: 5 });
+    const { layout, codes } = await read(batch.bytes);
+    const plan = planSplit(layout, codes);
+    expect(ranges(plan.parts)).toEqual(ranges(batch.parts));
+    expect(plan.separators).toEqual([]);
+  });
+
+  it('cuts at separator sheets and drops them', async () => {
+    const batch = await buildBatch({ seed: 5, index: 2, kind: 'digital', separators: true, documents: 4 });
+    const { layout, codes } = await read(batch.bytes);
+    const plan = planSplit(layout, codes);
+    expect(plan.separators).toEqual(batch.separatorPages);
+    expect(ranges(plan.parts)).toEqual(ranges(batch.parts));
+    expect(plan.uncertain).toBe(false);
+    expect(codes.filter((c) => c.kind === 'separator').map((c) => c.page)).toEqual(batch.separatorPages);
+  });
+
+  it('treats a separator sheet whose code cannot be read as a page, and holds such a cut for a person', async () => {
+    const batch = await buildBatch({ seed: 5, index: 3, kind: 'digital', separators: false, documents: 2 });
+    const doc = await PDFDocument.load(batch.bytes);
+    const sheet = await separatorSheetPdf('RETAGUARDA-SPLIT');
+    const [page] = await doc.copyPages(sheet, [0]);
+    doc.insertPage(batch.parts[1]!.first - 1, page!);
+    const { layout, codes } = await read(await doc.save());
+    const unreadable = codes.filter((c) => c.kind === 'separator').map((c) => c.page);
+    // The sheet's code unreadable (torn, smudged): the reader found none on it.
+    const plan = planSplit(
+      layout,
+      codes.filter((c) => !unreadable.includes(c.page)),
+    );
+    expect(plan.separators).toEqual([]);
+    expect(plan.parts.flatMap((p) => p.pages)).toContain(batch.parts[1]!.first);
+  });
+
+  it('splits around a page that could not be read', () => {
+    const text = (s: string) => [
+      { text: s, bbox: [40, 40, 300, 52] as [number, number, number, number], words: [] },
+    ];
+    const page = (n: number, lines: ReturnType<typeof text>) => ({
+      number: n,
+      width: 595,
+      height: 842,
+      source: 'text-layer' as const,
+      rotation: 0,
+      lines: lines.map((l) => ({
+        ...l,
+        words: l.text
+          .split(' ')
+          .map((w) => ({ text: w, bbox: l.bbox, confidence: 1, source: 'text-layer' as const })),
+      })),
+    });
+    const layout: Layout = {
+      pages: [
+        page(1, text('INVOICE No. A-100 Page 1 of 1')),
+        page(2, []),
+        page(3, text('INVOICE No. B-200 Page 1 of 1')),
+      ],
+    };
+    const plan = planSplit(layout, [], { unreadable: [2] });
+    expect(ranges(plan.parts)).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    expect(plan.uncertain).toBe(true);
+  });
+
+  it('makes the parts a reviewer’s cuts describe', () => {
+    expect(ranges(partsFromCuts(6, [3, 5], [4]))).toEqual([
+      [1, 2],
+      [3, 3],
+      [5, 6],
+    ]);
+  });
+});
+
+describe('split_uncertain', () => {
+  const part = (splitConfidence: number): RuleDocument => ({
+    id: 'doc_1',
+    file: 'batch.pdf (pages 3–4)',
+    sha256: '0'.repeat(64),
+    documentType: 'invoice',
+    fields: {},
+    lineItems: [],
+    pageRange: { first: 3, last: 4 },
+    splitConfidence,
+  });
+
+  it('holds a part of a file cut with an uncertain cut, and lets a surely cut part pass', () => {
+    expect(splitUncertain(part(0.7), { certainty: 0.9 }, {} as never)).toEqual([
+      {
+        field: null,
+        message:
+          'Cut from a file of several documents (pages 3–4), but where the file was cut is uncertain (70%): check that this part is one whole document.',
+      },
+    ]);
+    expect(splitUncertain(part(0.97), { certainty: 0.9 }, {} as never)).toEqual([]);
+  });
+});
