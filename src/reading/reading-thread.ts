@@ -15,7 +15,9 @@ export interface ThreadOptions {
 }
 
 export type ReadTask = { kind: 'read'; path: string; file: string; id: string };
-export type RenderTask = { kind: 'render'; path: string; page: number; maxWidth: number };
+/** `rotation`: degrees clockwise that turn the page upright, as the reading found them (the page's `rotation` in
+ * the result's `pageSizes`); the boxes are in that upright frame, so the image must be too. */
+export type RenderTask = { kind: 'render'; path: string; page: number; maxWidth: number; rotation?: number };
 export type ReadTaskResult = Extraction | DocumentFailure;
 export type RenderTaskResult =
   | { png: Uint8Array; width: number; height: number }
@@ -33,7 +35,7 @@ async function read(task: ReadTask): Promise<ReadTaskResult> {
 
 const tools = { ...createReadTools(), limits };
 
-/** One page as PNG, upright, no wider than `maxWidth` pixels. */
+/** One page as PNG, turned as the reading turned it (so its boxes fall on its words), no wider than `maxWidth`. */
 async function render(task: RenderTask): Promise<RenderTaskResult> {
   try {
     const bytes = await readFile(task.path);
@@ -43,7 +45,9 @@ async function render(task: RenderTask): Promise<RenderTaskResult> {
     }
     const page = await format.renderPage(bytes, task.page, tools);
     if (!page) return { code: 'not_found', error: 'No such page.' };
-    const out = await sharp(page.png)
+    // Turned first, on its own: the width limit is for the upright page, not the scan as it lay.
+    const upright = task.rotation ? await sharp(page.png).rotate(task.rotation).toBuffer() : page.png;
+    const out = await sharp(upright)
       .resize({ width: task.maxWidth, withoutEnlargement: true })
       .png({ compressionLevel: 6 })
       .toBuffer({ resolveWithObject: true });

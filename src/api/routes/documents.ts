@@ -184,7 +184,7 @@ export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'reading'>
         config: { role: 'ingest' },
         schema: {
           tags: ['documents'],
-          summary: 'A page as a PNG image rendered by the service',
+          summary: 'A page as a PNG image rendered by the service, upright as the boxes are',
           params: PageParams,
           querystring: z.object({ width: z.coerce.number().int().min(100).max(3000).default(1400) }),
         },
@@ -192,10 +192,13 @@ export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'reading'>
       async (request, reply) => {
         const doc = await ctx.repos.documents.get(request.params.id);
         if (!doc) throw notFound();
+        // Drawn the way the reading turned the page, so the image is in the boxes' upright frame.
+        const latest = await ctx.repos.documents.latestResult(doc.id);
         const out = await ctx.reading.render({
           path: ctx.blobs.pathOf(doc.sha256),
           page: request.params.n,
           maxWidth: request.query.width,
+          rotation: latest?.result.pageSizes?.[request.params.n - 1]?.rotation ?? 0,
         });
         // No such page, or a format without pages (structured XML): 404; a file that cannot be drawn: 422.
         if ('error' in out) {
