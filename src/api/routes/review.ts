@@ -44,6 +44,43 @@ const FieldsAnswer = z.object({
   issues: z.array(Issue),
   route: z.enum(['auto', 'review']),
 });
+const Cell = z.string().max(60).nullable().optional();
+const LinesBody = z.object({
+  lines: z
+    .array(
+      z.object({
+        from: z
+          .number()
+          .int()
+          .positive()
+          .nullable()
+          .optional()
+          .describe("The line's number (1-based) in the current result; absent for a line added"),
+        description: z.string().max(500),
+        quantity: Cell,
+        unitPrice: Cell,
+        amount: Cell,
+        taxRate: Cell,
+      }),
+    )
+    .max(500)
+    .describe('Every line, in order: a line left out is deleted'),
+});
+const LinesAnswer = z.object({
+  lines: z.array(
+    z.object({
+      line: z.number(),
+      description: z.string(),
+      quantity: z.string().nullable(),
+      unitPrice: z.string().nullable(),
+      amount: z.string().nullable(),
+      taxRate: z.string().nullable(),
+      errors: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
+  issues: z.array(Issue),
+  route: z.enum(['auto', 'review']),
+});
 const ItemDetail = z.object({
   document: DocumentDetail,
   item: Item,
@@ -196,6 +233,37 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
       },
       async (request) =>
         review.corrections.correct(request.params.id, principalOf(request), request.body.fields),
+    );
+
+    app.post(
+      '/v1/review/items/:id/lines/validate',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Dry run of line items: each cell checked, the rules re-run; nothing stored',
+          params: IdParams,
+          body: LinesBody,
+          response: { 200: LinesAnswer, ...refusals },
+        },
+      },
+      async (request) => review.lines.validate(request.params.id, request.body.lines, principalOf(request)),
+    );
+
+    app.put(
+      '/v1/review/items/:id/lines',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary:
+            'Store the line items (needs the claim): a new result version, one audit event per changed cell',
+          params: IdParams,
+          body: LinesBody,
+          response: { 200: LinesAnswer, ...refusals },
+        },
+      },
+      async (request) => review.lines.correct(request.params.id, principalOf(request), request.body.lines),
     );
 
     app.post(

@@ -1,6 +1,7 @@
 // /review: the queue on the left, the document under review on the right (page image with the field boxes, the
 // fields editable in place, the issues beside them, the decisions). Keyboard first; see the help dialog (?).
 import { api, duration, fill, h, money, reasonLabel, requireSession, when } from './common.js';
+import { lineGrid } from './line-grid.js';
 
 const session = await requireSession('review');
 
@@ -400,7 +401,12 @@ function renderItem() {
           { class: 'fields', id: 'fields', role: 'listbox', 'aria-labelledby': 'fields-title' },
           fields.map((f) => fieldRow(f)),
         ),
-        state.detail.lineItems?.length ? lineItemsTable(state.detail.lineItems) : null,
+        // An e-invoice's lines are its XML's, shown as read; any other document's lines are edited in the grid.
+        state.detail.einvoice
+          ? state.detail.lineItems?.length
+            ? lineItemsTable(state.detail.lineItems)
+            : null
+          : lineGrid(state.detail, gridContext),
       ),
     ),
   );
@@ -421,13 +427,7 @@ function pageView(page, fields) {
         tabindex: '-1',
         onclick: () => selectField(f.name, { focus: true }),
       });
-      // The page's own units to the image: a share of the page width/height, so any zoom keeps the boxes aligned.
-      // A little room around the words, so the frame does not cut through the letters.
-      box.style.left = `calc(${(x0 / page.width) * 100}% - 2px)`;
-      box.style.top = `calc(${(y0 / page.height) * 100}% - 2px)`;
-      box.style.width = `calc(${((x1 - x0) / page.width) * 100}% + 4px)`;
-      box.style.height = `calc(${((y1 - y0) / page.height) * 100}% + 4px)`;
-      return box;
+      return placeBox(box, [x0, y0, x1, y1], page);
     });
   const frame = h(
     'div',
@@ -443,6 +443,49 @@ function pageView(page, fields) {
   frame.style.width = `${state.zoom * 100}%`;
   return frame;
 }
+
+/** The page's own units to the image: a share of the page width/height, so any zoom keeps the boxes aligned.
+ * A little room around the words, so the frame does not cut through the letters. */
+function placeBox(box, [x0, y0, x1, y1], page) {
+  box.style.left = `calc(${(x0 / page.width) * 100}% - 2px)`;
+  box.style.top = `calc(${(y0 / page.height) * 100}% - 2px)`;
+  box.style.width = `calc(${((x1 - x0) / page.width) * 100}% + 4px)`;
+  box.style.height = `calc(${((y1 - y0) / page.height) * 100}% + 4px)`;
+  return box;
+}
+
+/** What the line grid needs from the page: the claim, messages, a reload, and the page to draw a line's box on. */
+const gridContext = {
+  readOnly: () => readOnly(),
+  flash: (message, isError) => flash(message, isError),
+  onSaved: async () => {
+    const fresh = await api(`/v1/review/items/${encodeURIComponent(state.openId)}`);
+    if (fresh.ok) state.detail = fresh.body;
+    renderItem();
+    loadQueue();
+  },
+  showLine(line) {
+    for (const old of itemEl.querySelectorAll('.box.line-box')) old.remove();
+    if (!line?.bbox) return;
+    if (line.page && line.page !== state.page) {
+      const focused = document.activeElement?.id;
+      state.page = line.page;
+      renderItem();
+      if (focused) document.getElementById(focused)?.focus();
+      return;
+    }
+    const page = state.detail.pages.find((p) => p.number === state.page);
+    const boxes = itemEl.querySelector('#page .boxes');
+    if (!page || !boxes) return;
+    const box = placeBox(
+      h('div', { class: 'box line-box selected', 'aria-hidden': 'true' }),
+      line.bbox,
+      page,
+    );
+    boxes.append(box);
+    box.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  },
+};
 
 function showPage(n) {
   if (!state.detail.pages.some((p) => p.number === n) || n === state.page) return;
@@ -495,7 +538,7 @@ function fieldRow(f) {
       id: `field-${f.name}`,
       'data-field': f.name,
       'aria-selected': 'false',
-      'aria-label': `${f.label}: ${displayValue(f) || 'not read'}${f.issues.length ? `, ${f.issues.length} issue${f.issues.length > 1 ? 's' : ''}` : ''}`,
+      // Named by what it shows (label, value, confidence, issues), as a screen reader and speech input expect.
       onclick: () => selectField(f.name, { focus: true }),
       ondblclick: () => editField(f.name),
       onfocus: () => selectField(f.name, { focus: false }),
