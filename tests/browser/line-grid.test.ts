@@ -181,6 +181,27 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(problems).toEqual([]);
       expect(pageErrors).toEqual([]);
     }, 180_000);
+
+    it('a queue emptied with no filter set says it is clear', async () => {
+      const id = ids[1]!;
+      const key = await svc.key('review');
+      const json = { 'content-type': 'application/json' };
+      await svc.request(`/v1/review/items/${id}/claim`, { method: 'POST', key });
+      const rejected = await svc.request(`/v1/review/items/${id}/reject`, {
+        method: 'POST',
+        key,
+        headers: json,
+        body: JSON.stringify({ reason: 'Sent twice by the vendor' }),
+      });
+      expect(rejected.status).toBe(200);
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const page = await context.newPage();
+      await signIn(page, `${svc.url}/review`);
+      await page.waitForURL(/\/review$/);
+      await expect.poll(() => page.locator('#queue-empty').isVisible()).toBe(true);
+      expect(await page.locator('#queue-empty').textContent()).toBe('The queue is clear.');
+      await context.close();
+    });
   },
   240_000,
 );

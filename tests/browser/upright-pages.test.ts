@@ -34,6 +34,7 @@ describe.skipIf(!existsSync(CHROMIUM))('turned pages are served upright', () => 
   let browser: Browser;
   let ocr: OcrEngine;
   let reviewKey: string;
+  const reopenedIds = new Set<string>();
 
   beforeAll(async () => {
     svc = await startTestService();
@@ -74,6 +75,7 @@ describe.skipIf(!existsSync(CHROMIUM))('turned pages are served upright', () => 
     const id = body.documents?.[0]?.id ?? body.id!;
     const doc = await svc.waitForFinal(id, 240_000);
     if (doc.status !== 'needs_review') {
+      reopenedIds.add(id);
       const reopened = await svc.request(`/v1/review/documents/${id}/reopen`, {
         method: 'POST',
         key: reviewKey,
@@ -150,6 +152,10 @@ describe.skipIf(!existsSync(CHROMIUM))('turned pages are served upright', () => 
             { timeout: 30_000 },
           )
           .toBeGreaterThan(0);
+        // A document reopened to be looked at again says why.
+        if (reopenedIds.has(id)) {
+          expect(await page.locator('.reopened').textContent()).toContain('Looking at the turned page again');
+        }
         const shape = await img.evaluate((el: HTMLImageElement) => {
           const r = el.getBoundingClientRect();
           return { natural: el.naturalWidth / el.naturalHeight, shown: r.width / r.height, width: r.width };

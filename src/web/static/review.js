@@ -97,9 +97,9 @@ function renderQueue() {
   document.getElementById('queue-count').textContent = `(${state.items.length})`;
   const empty = document.getElementById('queue-empty');
   empty.hidden = state.items.length > 0;
-  empty.textContent = filterQuery().size
-    ? 'Nothing in the queue matches these filters.'
-    : 'The queue is clear.';
+  // The sort is not a filter: a queue that is empty under it alone is simply clear.
+  const filtered = [...filterQuery().keys()].some((k) => k !== 'sort');
+  empty.textContent = filtered ? 'Nothing in the queue matches these filters.' : 'The queue is clear.';
   fill(
     queueEl,
     state.items.map((item) => {
@@ -319,6 +319,7 @@ function renderItem() {
         ),
       ),
     ),
+    reopenedNote(doc, item),
     docIssues.length
       ? h(
           'ul',
@@ -411,6 +412,18 @@ function renderItem() {
     ),
   );
   if (state.selected) selectField(state.selected, { focus: false });
+}
+
+/** Why a reopened document is back: the reason given when it was reopened, by whom and when. */
+function reopenedNote(doc, item) {
+  if (!item.reasons.includes('reopened')) return null;
+  const back = [...(doc.history ?? [])].reverse().find((e) => e.to === 'needs_review' && e.reason);
+  return h(
+    'p',
+    { class: 'issue warning reopened', 'data-code': 'reopened' },
+    h('strong', {}, 'Reopened'),
+    back ? `: “${back.reason}” (${when(back.at)})` : '.',
+  );
 }
 
 function pageView(page, fields) {
