@@ -1,6 +1,7 @@
 // The review queue: open items filtered and sorted for a reviewer, and one item with everything its page shows.
 import { fieldLabel, fieldSpec, REVIEWED_FIELDS } from '../contract/fields.ts';
 import { type Principal, scopeOf } from '../services/keys.ts';
+import { bankAccountView } from './bank-account.ts';
 import { documentOf, itemOf, itemView, latestOf, type QueueItem, type ReviewDeps } from './items.ts';
 import type { SlaState } from './sla.ts';
 
@@ -16,7 +17,7 @@ export interface QueueFilter {
 const SLA_ORDER: Record<SlaState, number> = { overdue: 0, at_risk: 1, on_time: 2 };
 
 export class ReviewQueue {
-  constructor(private readonly deps: Pick<ReviewDeps, 'repos' | 'clock'>) {}
+  constructor(private readonly deps: Pick<ReviewDeps, 'repos' | 'clock' | 'rules'>) {}
 
   /** Open items (no decision), filtered and sorted; SLA order: overdue first, then nearest deadline. */
   async list(filter: QueueFilter, principal: Principal): Promise<QueueItem[]> {
@@ -97,6 +98,7 @@ export class ReviewQueue {
       issues,
       pages,
       lineItems: result.lineItems,
+      bankAccount: bankAccountView(result, this.deps.rules().context.vendors),
       einvoice: result.einvoice
         ? { syntax: result.einvoice.syntax, attachment: result.einvoice.attachment ?? null }
         : null,

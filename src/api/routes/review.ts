@@ -109,6 +109,17 @@ const ItemDetail = z.object({
     }),
   ),
   lineItems: z.array(LineItem),
+  /** The account to pay, masked; with the vendor master's accounts (masked) when the document shows another. */
+  bankAccount: z
+    .object({
+      masked: z.string(),
+      confidence: z.number(),
+      page: z.number(),
+      bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+      onFile: z.array(z.string()).nullable(),
+      issues: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() })),
+    })
+    .nullable(),
   /** Present for e-invoices: the syntax, and the file inside the PDF the XML came from. */
   einvoice: z.object({ syntax: EInvoiceSyntax, attachment: z.string().nullable() }).nullable(),
 });
@@ -145,7 +156,8 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
         config,
         schema: {
           tags: ['review'],
-          summary: 'One item with its document, every field (boxes, issues), the pages and line items',
+          summary:
+            'One item with its document, every field (boxes, issues), the pages, line items and bank account',
           params: IdParams,
           response: { 200: ItemDetail, 404: Refusal, 409: Refusal },
         },
@@ -159,6 +171,7 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           issues: d.issues,
           pages: d.pages,
           lineItems: d.lineItems,
+          bankAccount: d.bankAccount,
           einvoice: d.einvoice,
         };
       },

@@ -251,7 +251,11 @@ const readOnly = () => !state.claim;
 
 function renderItem() {
   const { document: doc, item, fields, issues, pages } = state.detail;
-  const docIssues = issues.filter((i) => !i.field || !fields.some((f) => f.name === i.field));
+  const bank = state.detail.bankAccount;
+  // The bank account's issue is shown on its own row, with the accounts masked.
+  const docIssues = issues.filter(
+    (i) => !i.field || (!fields.some((f) => f.name === i.field) && !(bank && i.field === 'bankAccount')),
+  );
   const page = pages.find((p) => p.number === state.page) ?? pages[0];
   if (page) state.page = page.number;
 
@@ -383,7 +387,7 @@ function renderItem() {
           'div',
           { class: 'page-scroll', id: 'page-scroll' },
           page
-            ? pageView(page, fields)
+            ? pageView(page, bank ? [...fields, bankBox(bank)] : fields)
             : h(
                 'p',
                 { class: 'muted placeholder' },
@@ -402,6 +406,7 @@ function renderItem() {
           { class: 'fields', id: 'fields', role: 'listbox', 'aria-labelledby': 'fields-title' },
           fields.map((f) => fieldRow(f)),
         ),
+        bank ? bankRow(bank) : null,
         // An e-invoice's lines are its XML's, shown as read; any other document's lines are edited in the grid.
         state.detail.einvoice
           ? state.detail.lineItems?.length
@@ -575,6 +580,54 @@ function fieldRow(f) {
       'ul',
       { class: 'field-issues' },
       f.issues.map((i) => h('li', { class: `issue ${i.severity}`, 'data-code': i.code }, i.message)),
+    ),
+  );
+}
+
+/** The bank account's box on the page, drawn like a field's. */
+const bankBox = (bank) => ({
+  name: 'bankAccount',
+  label: 'bank account',
+  page: bank.page,
+  bbox: bank.bbox,
+  issues: bank.issues,
+});
+
+/**
+ * The account to pay, masked: a changed account is confirmed with the vendor by phone, not typed over, so it is
+ * shown beside the vendor master's account rather than edited here.
+ */
+function bankRow(bank) {
+  const errors = bank.issues.some((i) => i.severity === 'error');
+  return h(
+    'div',
+    {
+      class: `field bank${errors ? ' has-error' : bank.issues.length ? ' has-warning' : ''}`,
+      id: 'field-bankAccount',
+    },
+    h(
+      'div',
+      { class: 'field-line' },
+      h('span', { class: 'label' }, 'Bank account'),
+      h('span', { class: 'value' }, bank.masked),
+      h(
+        'span',
+        { class: `conf${bank.confidence < 0.8 ? ' low' : ''}`, title: 'Confidence' },
+        `${Math.round(bank.confidence * 100)}%`,
+      ),
+    ),
+    bank.onFile
+      ? h(
+          'p',
+          { class: 'on-file' },
+          'On file for this vendor: ',
+          h('span', { class: 'value' }, bank.onFile.join(', ')),
+        )
+      : null,
+    h(
+      'ul',
+      { class: 'field-issues' },
+      bank.issues.map((i) => h('li', { class: `issue ${i.severity}`, 'data-code': i.code }, i.message)),
     ),
   );
 }
