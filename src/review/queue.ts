@@ -75,7 +75,12 @@ export class ReviewQueue {
         source: f?.source ?? null,
         issues: issues
           .filter((i) => i.field === name)
-          .map((i) => ({ code: i.code, severity: i.severity, message: i.message })),
+          .map((i) => ({
+            code: i.code,
+            severity: i.severity,
+            message: i.message,
+            ...(i.documentId ? { documentId: i.documentId } : {}),
+          })),
       };
     });
     // An XML's nominal page has no image to show.

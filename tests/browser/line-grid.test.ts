@@ -45,6 +45,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
     let svc: TestService;
     let browser: Browser;
     const ids: string[] = [];
+    const sent: Uint8Array[] = [];
     const pageErrors: string[] = [];
 
     beforeAll(async () => {
@@ -61,11 +62,11 @@ describe.skipIf(!existsSync(CHROMIUM))(
       });
       expect(created.status).toBe(201);
       for (const n of [1, 2]) {
+        const bytes = await invoiceMissingALine(n);
+        sent.push(bytes);
         const res = await svc.request('/v1/documents', {
           method: 'POST',
-          body: formWith([
-            { name: `missed-line-${n}.pdf`, bytes: await invoiceMissingALine(n), type: 'application/pdf' },
-          ]),
+          body: formWith([{ name: `missed-line-${n}.pdf`, bytes, type: 'application/pdf' }]),
         });
         const id = ((await res.json()) as { documents: { id: string }[] }).documents[0]!.id;
         expect((await svc.waitForFinal(id)).status).toBe('needs_review');
@@ -181,6 +182,35 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(problems).toEqual([]);
       expect(pageErrors).toEqual([]);
     }, 180_000);
+
+    it('a duplicate links to its original', async () => {
+      const res = await svc.request('/v1/documents', {
+        method: 'POST',
+        body: formWith([{ name: 'sent-again.pdf', bytes: sent[0]!, type: 'application/pdf' }]),
+      });
+      const copy = ((await res.json()) as { documents: { id: string }[] }).documents[0]!.id;
+      expect((await svc.waitForFinal(copy)).status).toBe('needs_review');
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const page = await context.newPage();
+      await signIn(page, `${svc.url}/review#${copy}`);
+      const link = page.locator('.issue[data-code="duplicate_file"] a.original');
+      await link.waitFor();
+      expect(await link.getAttribute('href')).toBe(`/v1/documents/${ids[0]}/file`);
+      const original = await context.request.get(`${svc.url}${await link.getAttribute('href')}`);
+      expect(original.status()).toBe(200);
+      expect(Buffer.from(await original.body()).equals(Buffer.from(sent[0]!))).toBe(true);
+      await context.close();
+      // Closed, so the queue below holds only the second invoice.
+      const key = await svc.key('review');
+      await svc.request(`/v1/review/items/${copy}/claim`, { method: 'POST', key });
+      const rejected = await svc.request(`/v1/review/items/${copy}/reject`, {
+        method: 'POST',
+        key,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'A copy of an invoice already paid' }),
+      });
+      expect(rejected.status).toBe(200);
+    });
 
     it('a queue emptied with no filter set says it is clear', async () => {
       const id = ids[1]!;

@@ -24,11 +24,17 @@ const Item = z.object({
   assignee: Person.nullable(),
   claimedUntil: z.string().nullable(),
 });
+/** The earlier document an issue is about (a duplicate's original). */
+const RelatedDocument = z
+  .string()
+  .optional()
+  .describe("The earlier document the issue is about: a duplicate's original");
 const Issue = z.object({
   code: z.string(),
   field: z.string().nullable(),
   severity: z.string(),
   message: z.string(),
+  documentId: RelatedDocument,
 });
 const QueueQuery = z.object({
   reason: z.string().max(60).optional().describe('Only items with this reason code, e.g. total_mismatch'),
@@ -96,7 +102,14 @@ const ItemDetail = z.object({
       bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
       /** Read from an XML: the element's path, where a page would show the box. */
       source: FieldSource.nullable(),
-      issues: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() })),
+      issues: z.array(
+        z.object({
+          code: z.string(),
+          severity: z.string(),
+          message: z.string(),
+          documentId: RelatedDocument,
+        }),
+      ),
     }),
   ),
   issues: z.array(Issue),

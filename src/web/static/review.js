@@ -335,6 +335,7 @@ function renderItem() {
               h('strong', {}, reasonLabel(i.code)),
               ': ',
               i.message,
+              originalLink(i),
             ),
           ),
         )
@@ -359,9 +360,12 @@ function renderItem() {
                       type: 'button',
                       'aria-pressed': p.number === state.page ? 'true' : 'false',
                       'aria-label': `Page ${p.number} of ${pages.length}`,
+                      class: 'thumb',
                       onclick: () => showPage(p.number),
                     },
-                    String(p.number),
+                    // A small picture of the page, to find it by its look; the number for the keyboard's [ and ].
+                    h('img', { src: `${p.url}?width=120`, alt: '', loading: 'lazy', draggable: 'false' }),
+                    h('span', {}, String(p.number)),
                   ),
                 ),
               )
@@ -579,9 +583,29 @@ function fieldRow(f) {
     h(
       'ul',
       { class: 'field-issues' },
-      f.issues.map((i) => h('li', { class: `issue ${i.severity}`, 'data-code': i.code }, i.message)),
+      f.issues.map((i) =>
+        h('li', { class: `issue ${i.severity}`, 'data-code': i.code }, i.message, originalLink(i)),
+      ),
     ),
   );
+}
+
+/** A duplicate's original, to compare with: its file, as it was received. */
+function originalLink(issue) {
+  if (!issue.documentId) return null;
+  return [
+    ' ',
+    h(
+      'a',
+      {
+        class: 'original',
+        href: `/v1/documents/${encodeURIComponent(issue.documentId)}/file`,
+        target: '_blank',
+        rel: 'noopener',
+      },
+      'Open the original',
+    ),
+  ];
 }
 
 /** The bank account's box on the page, drawn like a field's. */
