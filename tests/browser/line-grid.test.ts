@@ -124,6 +124,11 @@ describe.skipIf(!existsSync(CHROMIUM))(
       // Moved up one with Alt+↑, the caret staying in its cell.
       await page.keyboard.press('Alt+ArrowUp');
       await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('line-4-amount');
+      await expect
+        .poll(() => page.locator('#page img').evaluate((el: HTMLImageElement) => el.naturalWidth), {
+          timeout: 30_000,
+        })
+        .toBeGreaterThan(0);
       await page.screenshot({ path: resolve(SHOTS, 'line-grid-typed.png'), fullPage: true });
       await page.keyboard.press('Enter');
       await expect.poll(() => page.locator('#flash').textContent()).toBe('Lines saved.');
