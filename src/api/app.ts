@@ -24,6 +24,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { intakeRoutes } from './routes/intake.ts';
+import { masterDataRoutes } from './routes/master-data.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -164,6 +165,7 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
   await app.register(documentRoutes(ctx));
   await app.register(adminRoutes(ctx));
   await app.register(exportRoutes(ctx));
+  await app.register(masterDataRoutes(ctx));
   for (const extend of options.extensions ?? []) await extend(app, ctx);
   return app;
 }

@@ -9,8 +9,10 @@ import type { DocumentFailure, DocumentResult, Extraction } from '../contract/re
 import { DOCUMENT_EXTENSIONS } from '../formats/registry.ts';
 import { DocumentError } from '../pipeline/errors.ts';
 import { createReader, isFailure } from '../reading/read-document.ts';
-import { type HistoryEntry, historyEntryOf, type RuleContext } from '../rules/context.ts';
+import { type HistoryEntry, historyEntryOf, masterDataQueryOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
+import { type MasterData, masterDataOf } from '../rules/master-data.ts';
+import type { RuleSet } from '../rules/schema.ts';
 
 export interface ProcessOptions {
   json: boolean;
@@ -73,28 +75,30 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
     process.stderr.write('retaguarda process: no documents found in the paths given.\n');
     return 2;
   }
-  let rules: Omit<RuleContext, 'history' | 'now'> & { ruleSet: ReturnType<typeof loadRuleSet> };
+  let ruleSet: RuleSet;
+  let masterData: MasterData;
   try {
-    rules = {
-      ruleSet: options.rules ? loadRuleSet(options.rules) : loadDefaultRuleSet(),
-      vendors: options.vendors ? loadVendors(options.vendors) : undefined,
-      purchaseOrders: options.pos ? loadPurchaseOrders(options.pos) : undefined,
-    };
+    ruleSet = options.rules ? loadRuleSet(options.rules) : loadDefaultRuleSet();
+    // The vendors and purchase-orders files are the master data here; the service reads its database.
+    masterData = masterDataOf(
+      options.vendors ? loadVendors(options.vendors) : undefined,
+      options.pos ? loadPurchaseOrders(options.pos) : undefined,
+    );
   } catch (e) {
     // A bad configuration file stops the run before any document is read, with the line and key to fix.
     process.stderr.write(`retaguarda process: ${(e as Error).message}\n`);
     return 2;
   }
-  const { ruleSet, ...ruleContext } = rules;
   const languages = options.lang.split('+').filter(Boolean);
   // Judged below, in argument order, with the run as history: the reader only reads.
   const reader = createReader({ languages });
   // Duplicates are judged against the documents before this one in argument order, whatever order the
   // concurrent reads finish in: results are evaluated here, as they are printed, in that order.
   const history: HistoryEntry[] = [];
-  const withHistory = (r: Extraction | DocumentFailure): DocumentResult | DocumentFailure => {
+  const withHistory = async (r: Extraction | DocumentFailure): Promise<DocumentResult | DocumentFailure> => {
     if (isFailure(r)) return r;
-    const judged = judge(r, { ruleSet, context: { ...ruleContext, now: new Date(), history } });
+    const master = await masterData.lookup(masterDataQueryOf(r));
+    const judged = judge(r, { ruleSet, context: { ...master, now: new Date(), history } });
     history.push(historyEntryOf(r));
     return judged;
   };
@@ -115,14 +119,19 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
   const results: (Extraction | DocumentFailure | undefined)[] = new Array(files.length);
   let printed = 0;
   let failed = 0;
+  // One flush at a time, chained: results are judged and printed in argument order.
+  let flushing = Promise.resolve();
   const flush = () => {
-    while (printed < files.length && results[printed]) {
-      const r = withHistory(results[printed]!);
-      if ('error' in r) failed++;
-      if (bar) process.stderr.clearLine?.(0);
-      process.stdout.write(options.json ? `${JSON.stringify(r)}\n` : formatSummary(r));
-      printed++;
-    }
+    flushing = flushing.then(async () => {
+      while (printed < files.length && results[printed]) {
+        const r = await withHistory(results[printed]!);
+        if ('error' in r) failed++;
+        if (bar) process.stderr.clearLine?.(0);
+        process.stdout.write(options.json ? `${JSON.stringify(r)}\n` : formatSummary(r));
+        printed++;
+      }
+    });
+    return flushing;
   };
 
   let next = 0;
@@ -134,7 +143,7 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
       results[i] = await readOne(reader, file);
       done++;
       bar?.update(done, { file });
-      flush();
+      await flush();
     }
   };
   try {
@@ -143,7 +152,7 @@ export async function runProcess(inputs: readonly string[], options: ProcessOpti
     bar?.stop();
     await reader.close();
   }
-  flush();
+  await flush();
   return failed > 0 ? 1 : 0;
 }
 

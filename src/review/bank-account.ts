@@ -1,7 +1,8 @@
 // The bank account as a reviewer sees it: never whole (a changed account is a classic fraud, confirmed with the
 // vendor by phone, not read off a screen), beside the vendor master's accounts when the document shows another.
 import type { DocumentResult } from '../contract/result.ts';
-import { findVendor, normaliseBankAccount, type Vendor } from '../rules/master-data.ts';
+import { identityOfDocument } from '../rules/context.ts';
+import { normaliseBankAccount, resolveVendor, type Vendor } from '../rules/master-data.ts';
 
 export interface BankAccountView {
   /** The account with all but its last four characters hidden ("DE•• •••• 3000"). */
@@ -24,14 +25,13 @@ export function maskBankAccount(account: string): string {
 }
 
 export function bankAccountView(
-  result: Pick<DocumentResult, 'fields' | 'validation'>,
+  result: DocumentResult,
   vendors: readonly Vendor[] | undefined,
 ): BankAccountView | null {
   const field = result.fields.bankAccount;
   if (!field) return null;
-  const vendor = vendors
-    ? findVendor(vendors, { taxId: result.fields.vendorTaxId?.value, name: result.fields.vendorName?.value })
-    : undefined;
+  // Found as bank_details_changed finds it, so the account beside it is the one the rule compared with.
+  const vendor = vendors ? resolveVendor(vendors, identityOfDocument(result))?.vendor : undefined;
   const key = normaliseBankAccount(field.value);
   const accounts = vendor?.bankAccounts ?? [];
   const differs = accounts.length > 0 && !accounts.some((a) => normaliseBankAccount(a) === key);

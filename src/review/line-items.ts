@@ -3,7 +3,7 @@
 // audit event per changed cell.
 import type { DocumentResult, LineItem } from '../contract/result.ts';
 import { parseAmount } from '../pipeline/extract/amounts.ts';
-import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
+import { invoiceNumberKey, masterDataQueryOf, vendorKeyOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
 import { AppError } from '../services/errors.ts';
 import type { Principal } from '../services/keys.ts';
@@ -114,7 +114,8 @@ export class LineItemService {
       });
     });
     const draft: DocumentResult = { ...current, lineItems: lines };
-    const { ruleSet, context } = this.deps.rules();
+    const { ruleSet, masterData } = this.deps.rules();
+    const master = await masterData.lookup(masterDataQueryOf(draft));
     const history = await this.deps.repos.documents.history(
       doc.id,
       doc.sha256,
@@ -123,7 +124,7 @@ export class LineItemService {
       // Judged as when it was first read, as field corrections are.
       doc.firstReadAt,
     );
-    const result = judge(draft, { ruleSet, context: { ...context, now: this.deps.clock.now(), history } });
+    const result = judge(draft, { ruleSet, context: { ...master, now: this.deps.clock.now(), history } });
     if (current.review && result.review) result.review.slaDeadline = current.review.slaDeadline;
     return { result, answers, changes: changesOf(current.lineItems, lines, input) };
   }

@@ -1,5 +1,6 @@
 // The review queue: open items filtered and sorted for a reviewer, and one item with everything its page shows.
 import { fieldLabel, fieldSpec, REVIEWED_FIELDS } from '../contract/fields.ts';
+import { masterDataQueryOf } from '../rules/context.ts';
 import { type Principal, scopeOf } from '../services/keys.ts';
 import { bankAccountView } from './bank-account.ts';
 import { documentOf, itemOf, itemView, latestOf, type QueueItem, type ReviewDeps } from './items.ts';
@@ -103,7 +104,10 @@ export class ReviewQueue {
       issues,
       pages,
       lineItems: result.lineItems,
-      bankAccount: bankAccountView(result, this.deps.rules().context.vendors),
+      bankAccount: bankAccountView(
+        result,
+        (await this.deps.rules().masterData.lookup(masterDataQueryOf(result))).vendors,
+      ),
       einvoice: result.einvoice
         ? { syntax: result.einvoice.syntax, attachment: result.einvoice.attachment ?? null }
         : null,

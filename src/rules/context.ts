@@ -2,7 +2,14 @@
 import { Decimal } from 'decimal.js';
 import { fieldLabel } from '../contract/fields.ts';
 import type { Extraction, Field, FieldName } from '../contract/result.ts';
-import { normaliseName, normaliseTaxId, type PurchaseOrder, type Vendor } from './master-data.ts';
+import {
+  identityOf,
+  type MasterDataQuery,
+  type MasterDataView,
+  normaliseName,
+  normaliseTaxId,
+  type VendorIdentity,
+} from './master-data.ts';
 import type { RoutingSettings } from './schema.ts';
 
 /** The parts of a result the rules read. */
@@ -22,12 +29,9 @@ export interface HistoryEntry {
   invoiceNumber?: string | undefined;
 }
 
-export interface RuleContext {
+/** Absent master-data lists: no vendor (or purchase-order) master data, so their rules do not run. */
+export interface RuleContext extends MasterDataView {
   now: Date;
-  /** Absent: no vendor master data, so the vendor rules do not run. */
-  vendors?: readonly Vendor[] | undefined;
-  /** Absent: no purchase-orders file, so po_mismatch does not run. */
-  purchaseOrders?: readonly PurchaseOrder[] | undefined;
   history: readonly HistoryEntry[];
 }
 
@@ -70,6 +74,21 @@ export function money(value: Decimal, currency?: string): string {
   const [int, frac] = fixed.split('.');
   const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${grouped}${frac ? `.${frac}` : ''}${currency ? ` ${currency}` : ''}`;
+}
+
+/** What the document shows about its vendor, as the master data compares it. */
+export function identityOfDocument(doc: RuleDocument): VendorIdentity {
+  return identityOf({
+    vendorName: fieldOf(doc, 'vendorName')?.value,
+    vendorTaxId: fieldOf(doc, 'vendorTaxId')?.value,
+    bankAccount: fieldOf(doc, 'bankAccount')?.value,
+    vendorAddress: fieldOf(doc, 'vendorAddress')?.value,
+  });
+}
+
+/** What to ask the master data before judging a document. */
+export function masterDataQueryOf(doc: RuleDocument): MasterDataQuery {
+  return { identity: identityOfDocument(doc), purchaseOrder: fieldOf(doc, 'purchaseOrder')?.value };
 }
 
 /** Who a document is from, for duplicates: its tax ID, or its name when it shows none. */

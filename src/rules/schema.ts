@@ -80,6 +80,12 @@ export const RuleConfig = z.discriminatedUnion('code', [
     tolerance: Tolerance,
     /** Allowed difference as a percentage of the PO amount; the larger of the two allowances applies. */
     tolerancePercent: z.number().nonnegative().default(0),
+    /** Three-way match: billed quantity over the received (else ordered) one by more than this % is flagged. */
+    quantityTolerancePercent: z.number().nonnegative().default(0),
+    /** Three-way match: billed unit price over the ordered one by more than this % is flagged. */
+    priceTolerancePercent: z.number().nonnegative().default(0),
+    /** Three-way match: an order with lines and no goods receipt at all is flagged. */
+    requireReceipt: z.boolean().default(false),
   }),
   // E-invoices only (src/rules/einvoice.ts): EN 16931's own sums are exact, so no tolerance by default.
   rule('einvoice_missing', {}),

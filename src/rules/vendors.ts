@@ -3,24 +3,31 @@
 import { Decimal } from 'decimal.js';
 import {
   amountField,
+  decimalOf,
   type Finding,
   fieldOf,
+  identityOfDocument,
   money,
   type RuleDocument,
   type RuleEnv,
   type RuleFn,
 } from './context.ts';
-import type { Vendor } from './master-data.ts';
-import { findVendor, normaliseBankAccount, normaliseName, normaliseTaxId } from './master-data.ts';
+import {
+  normaliseBankAccount,
+  normaliseName,
+  normaliseTaxId,
+  type PurchaseOrder,
+  poNumberKey,
+  resolveVendor,
+  type Vendor,
+} from './master-data.ts';
+import { threeWayMatch } from './three-way-match.ts';
 
 type NoParams = Record<string, never>;
 
 function vendorOf(doc: RuleDocument, env: RuleEnv): Vendor | undefined {
   return env.context.vendors
-    ? findVendor(env.context.vendors, {
-        taxId: fieldOf(doc, 'vendorTaxId')?.value,
-        name: fieldOf(doc, 'vendorName')?.value,
-      })
+    ? resolveVendor(env.context.vendors, identityOfDocument(doc))?.vendor
     : undefined;
 }
 
@@ -94,42 +101,102 @@ export const poRequired: RuleFn<{ above: string }> = (doc, { above }) => {
   ];
 };
 
-const poKey = (s: string) => s.replace(/\s+/g, '').toUpperCase();
+export interface PoMatchParams {
+  tolerance: string;
+  tolerancePercent: number;
+  quantityTolerancePercent: number;
+  priceTolerancePercent: number;
+  requireReceipt: boolean;
+}
 
-export const poMismatch: RuleFn<{ tolerance: string; tolerancePercent: number }> = (
-  doc,
-  { tolerance, tolerancePercent },
-  { context },
-) => {
-  const number = fieldOf(doc, 'purchaseOrder')?.value;
-  if (!context.purchaseOrders || !number) return [];
-  const po = context.purchaseOrders.find((p) => poKey(p.number) === poKey(number));
-  if (!po) return [{ field: 'purchaseOrder', message: `Purchase order ${number} does not exist.` }];
-  const out: Finding[] = [];
+/** True when the order names a vendor and the document's is another one. */
+function isOtherVendor(po: PurchaseOrder, doc: RuleDocument, env: RuleEnv): boolean {
+  const vendor = vendorOf(doc, env);
+  if (po.vendorId && vendor?.id) return po.vendorId !== vendor.id;
   const taxId = fieldOf(doc, 'vendorTaxId')?.value;
   const name = fieldOf(doc, 'vendorName')?.value;
-  const otherVendor =
-    po.vendorTaxId && taxId
-      ? normaliseTaxId(po.vendorTaxId) !== normaliseTaxId(taxId)
-      : po.vendorName && name
-        ? normaliseName(po.vendorName) !== normaliseName(name)
-        : false;
-  if (otherVendor) {
+  if (po.vendorTaxId && taxId) return normaliseTaxId(po.vendorTaxId) !== normaliseTaxId(taxId);
+  if (po.vendorName && name) {
+    const names = vendor?.names.map(normaliseName) ?? [normaliseName(name)];
+    return !names.includes(normaliseName(po.vendorName));
+  }
+  return false;
+}
+
+/** The order's amount: as given, else the sum of its lines. */
+function orderAmount(po: PurchaseOrder): Decimal {
+  if (po.amount !== undefined) return new Decimal(po.amount);
+  return (po.lines ?? []).reduce(
+    (sum, l) => sum.plus(new Decimal(l.quantity).times(l.unitPrice)),
+    new Decimal(0),
+  );
+}
+
+/**
+ * Two-way (the order's amount against the total) for an order without lines, or a document without line
+ * items; three-way (each line against the order's line and the quantity received) otherwise.
+ */
+export const poMismatch: RuleFn<PoMatchParams> = (doc, params, env) => {
+  const { context } = env;
+  const number = fieldOf(doc, 'purchaseOrder')?.value;
+  if (!context.purchaseOrders || !number) return [];
+  const po = context.purchaseOrders.find((p) => poNumberKey(p.number) === poNumberKey(number));
+  if (!po) return [{ field: 'purchaseOrder', message: `Purchase order ${number} does not exist.` }];
+  const out: Finding[] = [];
+  if (po.status === 'closed' || po.status === 'cancelled') {
     out.push({
       field: 'purchaseOrder',
-      message: `Purchase order ${po.number} belongs to ${po.vendorName ?? ''}${po.vendorName && po.vendorTaxId ? ' ' : ''}${po.vendorTaxId ? `(tax ID ${po.vendorTaxId})` : ''}, not to the vendor ${vendorDescription(doc)}.`,
+      message: `Purchase order ${po.number} is ${po.status}: it takes no more invoices.`,
     });
   }
-  const total = amountField(doc, 'totalAmount');
+  if (isOtherVendor(po, doc, env)) {
+    const owner = [po.vendorName, po.vendorTaxId ? `(tax ID ${po.vendorTaxId})` : '']
+      .filter(Boolean)
+      .join(' ');
+    out.push({
+      field: 'purchaseOrder',
+      message: `Purchase order ${po.number} belongs to ${owner || 'another vendor'}, not to the vendor ${vendorDescription(doc)}.`,
+    });
+  }
+  const currency = fieldOf(doc, 'currency')?.value?.toUpperCase();
+  if (po.currency && currency && po.currency !== currency) {
+    out.push({
+      field: 'currency',
+      message: `Purchase order ${po.number} is in ${po.currency}, but the document bills in ${currency}.`,
+    });
+  }
+  if (po.lines?.length && doc.lineItems.length) {
+    out.push(
+      ...threeWayMatch(
+        doc.lineItems,
+        po,
+        {
+          quantityPercent: params.quantityTolerancePercent,
+          pricePercent: params.priceTolerancePercent,
+          requireReceipt: params.requireReceipt,
+        },
+        currency,
+      ),
+    );
+    return out;
+  }
+  // An order priced by its lines is net of tax: compare it with the subtotal when the document shows one.
+  const total =
+    po.amount === undefined
+      ? (decimalOf(fieldOf(doc, 'subtotal')?.value) ?? amountField(doc, 'totalAmount'))
+      : amountField(doc, 'totalAmount');
   if (total) {
-    const poAmount = new Decimal(po.amount);
-    const allowed = Decimal.max(new Decimal(tolerance), poAmount.times(tolerancePercent).dividedBy(100));
+    const poAmount = orderAmount(po);
+    const allowed = Decimal.max(
+      new Decimal(params.tolerance),
+      poAmount.times(params.tolerancePercent).dividedBy(100),
+    );
     const difference = total.minus(poAmount).abs();
     if (difference.greaterThan(allowed)) {
-      const currency = po.currency ?? fieldOf(doc, 'currency')?.value;
+      const shown = po.currency ?? currency;
       out.push({
         field: 'totalAmount',
-        message: `The total ${money(total, currency)} differs from purchase order ${po.number} (${money(poAmount, currency)}) by ${money(difference)}, more than the ${money(allowed)} allowed.`,
+        message: `The ${po.amount === undefined ? 'subtotal' : 'total'} ${money(total, shown)} differs from purchase order ${po.number} (${money(poAmount, shown)}) by ${money(difference)}, more than the ${money(allowed)} allowed.`,
       });
     }
   }

@@ -12,8 +12,10 @@ import type { ServiceConfig } from '../config/env.ts';
 import { withoutPassword } from '../config/env.ts';
 import { createReadingPool, type ReadingPool } from '../reading/reading-pool.ts';
 import { createReviewServices } from '../review/review.ts';
+import { combinedMasterData, type MasterData, masterDataOf } from '../rules/master-data.ts';
 import { IntakeService } from '../services/intake.ts';
 import { KeyService } from '../services/keys.ts';
+import { DatabaseMasterData, PurchasingService, VendorService } from '../services/master-data.ts';
 import { ProcessingService, type RulesConfig } from '../services/processing.ts';
 import { RecoveryService } from '../services/recovery.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
@@ -46,14 +48,18 @@ export interface AppContext extends ApiDeps {
   close(): Promise<void>;
 }
 
-/** Reads the rules, vendors and purchase-orders files named in the environment; a bad one stops start-up. */
-export function loadRulesConfig(config: ServiceConfig): RulesConfig {
+/**
+ * Reads the rules, vendors and purchase-orders files named in the environment (a bad one stops start-up); the
+ * master data is the database's, with the files' records beside it when they are given.
+ */
+export function loadRulesConfig(config: ServiceConfig, database?: MasterData): RulesConfig {
+  const files = masterDataOf(
+    config.VENDORS_FILE ? loadVendors(config.VENDORS_FILE) : undefined,
+    config.POS_FILE ? loadPurchaseOrders(config.POS_FILE) : undefined,
+  );
   return {
     ruleSet: config.RULES_FILE ? loadRuleSet(config.RULES_FILE) : loadDefaultRuleSet(),
-    context: {
-      vendors: config.VENDORS_FILE ? loadVendors(config.VENDORS_FILE) : undefined,
-      purchaseOrders: config.POS_FILE ? loadPurchaseOrders(config.POS_FILE) : undefined,
-    },
+    masterData: database ? combinedMasterData([database, files]) : files,
   };
 }
 
@@ -80,7 +86,8 @@ export async function createContext(
 ): Promise<AppContext> {
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
-  const rules = loadRulesConfig(config);
+  // Checked before anything opens: a bad rules file stops start-up at once.
+  loadRulesConfig(config);
   mkdirSync(config.blobDir, { recursive: true });
   const db = options.db ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir }));
   const applied = await migrate(db);
@@ -93,6 +100,7 @@ export async function createContext(
   const jobs = jobPort(queues);
   const repos = repositoriesOn(db, clock);
   const transaction = transactionOn(db, clock);
+  const rules = loadRulesConfig(config, new DatabaseMasterData(repos));
   const documents = repos.documents;
   const outbound = new OutboundGuard(
     { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowCidrs: config.WEBHOOK_ALLOW_CIDRS },
@@ -161,6 +169,8 @@ export async function createContext(
     reading,
     processing,
     review,
+    vendors: new VendorService(repos, transaction, clock),
+    purchasing: new PurchasingService(repos, transaction, clock),
     rateLimitRedis: connection,
     async close() {
       await queues.close().catch(() => {});

@@ -3,8 +3,9 @@
 import type { Logger } from 'pino';
 import type { DocumentFailure, DocumentResult, Extraction } from '../contract/result.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
-import { invoiceNumberKey, type RuleContext, vendorKeyOf } from '../rules/context.ts';
+import { invoiceNumberKey, masterDataQueryOf, vendorKeyOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
+import type { MasterData } from '../rules/master-data.ts';
 import type { RuleSet } from '../rules/schema.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { Clock } from '../storage/clock.ts';
@@ -18,7 +19,8 @@ import type { WebhookService } from './webhooks.ts';
 
 export interface RulesConfig {
   ruleSet: RuleSet;
-  context: Omit<RuleContext, 'history' | 'now'>;
+  /** Vendors and purchase orders: the database, and the files named in the environment. */
+  masterData: MasterData;
 }
 
 /** Data sent with document webhooks: the document, its result (when read) and where to fetch more. */
@@ -128,17 +130,19 @@ export class ProcessingService {
     read: Extraction,
     log?: Logger,
   ): Promise<ProcessOutcome> {
-    const { ruleSet, context } = this.rules();
+    const { ruleSet, masterData } = this.rules();
     const vendorKey = vendorKeyOf(read);
     const numberKey = invoiceNumberKey(read.fields.invoiceNumber?.value);
     const now = this.clock.now();
+    // Read before the transaction: master data is not what duplicates lock on.
+    const master = await masterData.lookup(masterDataQueryOf(read));
     const outcome = await this.transaction(async (tx) => {
       // Duplicates are judged inside the transaction that stores the result, one reading of the same
       // bytes or invoice at a time, so two copies read at once cannot both pass.
       await tx.documents.lockDuplicateKeys(doc.sha256, vendorKey, numberKey);
       // Read again (sent back by a reviewer): judged against what was read before its first reading.
       const history = await tx.documents.history(doc.id, doc.sha256, vendorKey, numberKey, doc.firstReadAt);
-      const result = judge(read, { ruleSet, context: { ...context, now, history } });
+      const result = judge(read, { ruleSet, context: { ...master, now, history } });
       const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
       // The result and its version are the ones stored below: no need to fetch the previous ones.
       const data = { document: eventDocument({ ...doc, status }), result };

@@ -6,11 +6,14 @@ import type { Database, Queryable } from './database.ts';
 import { DocumentsRepository } from './documents.repository.ts';
 import { FiguresRepository } from './figures.repository.ts';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.ts';
+import { MasterDataEventsRepository } from './master-data-events.repository.ts';
+import { PurchasingRepository } from './purchasing.repository.ts';
 import { ReviewItemsRepository } from './review-items.repository.ts';
 import { SessionsRepository } from './sessions.repository.ts';
 import { SignInFailuresRepository } from './sign-in-failures.repository.ts';
 import { UsersRepository } from './users.repository.ts';
 import { VendorCorrectionsRepository } from './vendor-corrections.repository.ts';
+import { VendorsRepository } from './vendors.repository.ts';
 import { WebhooksRepository } from './webhooks.repository.ts';
 
 export interface Repositories {
@@ -25,6 +28,9 @@ export interface Repositories {
   signInFailures: SignInFailuresRepository;
   idempotencyKeys: IdempotencyKeysRepository;
   figures: FiguresRepository;
+  vendors: VendorsRepository;
+  purchasing: PurchasingRepository;
+  masterDataEvents: MasterDataEventsRepository;
 }
 
 /**
@@ -48,6 +54,9 @@ export function repositoriesOn(q: Queryable, clock: Clock): Repositories {
     signInFailures: new SignInFailuresRepository(q),
     idempotencyKeys: new IdempotencyKeysRepository(q),
     figures: new FiguresRepository(q),
+    vendors: new VendorsRepository(q),
+    purchasing: new PurchasingRepository(q),
+    masterDataEvents: new MasterDataEventsRepository(q),
   };
 }
 

@@ -48,4 +48,45 @@ describe('retaguarda process', () => {
     // One file: no progress bar.
     expect(stderr).not.toMatch(/documents/);
   });
+
+  it('judges by the vendors and purchase-orders files: a changed bank account, a quantity billed beyond receipt', async () => {
+    const ubl = join(import.meta.dirname, '../fixtures/einvoice/ubl-invoice.xml');
+    await writeFile(
+      join(dir, 'vendors.yaml'),
+      [
+        'vendors:',
+        '  - names: [Nordlicht Bürotechnik GmbH]',
+        '    taxIds: [DE136695976]',
+        '    bankAccounts: ["DE02 1203 0000 0000 2020 51"]',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'pos.yaml'),
+      [
+        'purchaseOrders:',
+        '  - number: PO-77812',
+        '    vendorTaxId: DE136695976',
+        '    lines:',
+        '      - { description: Laser toner cartridge, quantity: 4, unitPrice: "62.50", received: 4 }',
+        '      - { description: Copy paper A4, quantity: 2500, unitPrice: "0.009", received: 2500 }',
+        '      - { description: Printed manual, quantity: 3, unitPrice: "12.00", received: 1 }',
+      ].join('\n'),
+    );
+    const { stdout } = await run('node', [
+      CLI,
+      'process',
+      '--json',
+      '--no-progress',
+      '--vendors',
+      join(dir, 'vendors.yaml'),
+      '--pos',
+      join(dir, 'pos.yaml'),
+      ubl,
+    ]).catch((e: { stdout: string }) => e);
+    const result = DocumentResult.parse(JSON.parse(stdout));
+    expect(result.review?.reasons).toEqual(expect.arrayContaining(['bank_details_changed', 'po_mismatch']));
+    expect(result.validation.issues.map((i) => i.message)).toContain(
+      'Line 3 ("Printed manual "Toner & Care"") bills 3, but only 1 of the 3 ordered on purchase order PO-77812 line 3 were received.',
+    );
+  });
 });

@@ -65,6 +65,19 @@ const POS: PurchaseOrder[] = [
   { number: 'PC-5531', vendorTaxId: '11.222.333/0001-81', amount: '431.13' },
   { number: 'PC-9000', vendorTaxId: '99.888.777/0001-66', amount: '431.13' },
 ];
+/** An order with lines: the Canetas were received only in part. */
+const ORDERED = (over: Partial<PurchaseOrder> = {}, canetasReceived = '4'): PurchaseOrder[] => [
+  {
+    number: 'PC-5531',
+    vendorTaxId: '11.222.333/0001-81',
+    currency: 'BRL',
+    lines: [
+      { description: 'Papel A4 75 g', quantity: '10', unitPrice: '25.50', received: '10' },
+      { description: 'Canetas', quantity: '4', unitPrice: '38.90', received: canetasReceived },
+    ],
+    ...over,
+  },
+];
 
 function ctx(over: Partial<RuleContext> = {}): RuleContext {
   return { now: NOW, history: [], ...over };
@@ -462,6 +475,48 @@ const cases: Case[] = [
     invoice({ totalAmount: '500.00' }),
     ctx({ purchaseOrders: POS }),
     /total 500\.00 BRL differs from purchase order PC-5531 \(431\.13 BRL\) by 68\.87, more than the 0\.01 allowed/,
+  ],
+  [
+    'PO lines billed as ordered and received',
+    { code: 'po_mismatch' },
+    invoice(),
+    ctx({ purchaseOrders: ORDERED() }),
+    null,
+  ],
+  [
+    'a quantity billed beyond what was received',
+    { code: 'po_mismatch' },
+    invoice(),
+    ctx({ purchaseOrders: ORDERED({}, '3') }),
+    /Line 2 \("Canetas"\) bills 4, but only 3 of the 4 ordered on purchase order PC-5531 line 2 were received/,
+  ],
+  [
+    'within the quantity tolerance',
+    { code: 'po_mismatch', params: { quantityTolerancePercent: 50 } },
+    invoice(),
+    ctx({ purchaseOrders: ORDERED({}, '3') }),
+    null,
+  ],
+  [
+    'PO in another currency',
+    { code: 'po_mismatch' },
+    invoice(),
+    ctx({ purchaseOrders: ORDERED({ currency: 'USD' }) }),
+    /Purchase order PC-5531 is in USD, but the document bills in BRL/,
+  ],
+  [
+    'a closed PO',
+    { code: 'po_mismatch' },
+    invoice(),
+    ctx({ purchaseOrders: ORDERED({ status: 'closed' }) }),
+    /Purchase order PC-5531 is closed: it takes no more invoices/,
+  ],
+  [
+    'an order priced by its lines, against the subtotal of a document without line items',
+    { code: 'po_mismatch' },
+    invoice({}, { lineItems: [] }),
+    ctx({ purchaseOrders: ORDERED() }),
+    null,
   ],
   ['a document type it knows', { code: 'unknown_document_type' }, invoice(), ctx(), null],
   [
