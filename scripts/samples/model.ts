@@ -70,6 +70,8 @@ export interface InvoiceSpec extends SpecBase {
   footer: string[];
   /** A total printed instead of the computed one: a planted arithmetic error (bench:routing). */
   printedTotal?: string;
+  /** The last n items count in the totals but are left off the table: a line the reader misses (review tests). */
+  unprintedItems?: number;
 }
 
 export interface ReceiptSpec extends SpecBase {

@@ -240,7 +240,9 @@ async function drawInvoice(doc: PDFDocument, spec: InvoiceSpec): Promise<void> {
     s.text(cAmount, right - 6, y, { size: 9.5, bold: true, align: 'right' });
     y += ROW + 4;
 
-    for (const { item, amount } of totals.lines.slice(next, next + perPage[p]!)) {
+    const printed = spec.items.length - (spec.unprintedItems ?? 0);
+    for (const [i, { item, amount }] of totals.lines.slice(next, next + perPage[p]!).entries()) {
+      if (next + i >= printed) continue;
       s.text(item.description, 56, y, { size: 10, maxWidth: xQty - 56 - 40 });
       s.text(formatQuantity(item.quantity, spec.locale), xQty, y, { size: 10, align: 'right' });
       s.text(num(item.unitPrice), xUnit, y, { size: 10, align: 'right' });

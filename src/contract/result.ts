@@ -135,6 +135,8 @@ export const ValidationIssue = z.object({
   field: z.string().nullable().optional(),
   severity: Severity,
   message: z.string(),
+  /** The earlier document the issue is about: a duplicate's original. */
+  documentId: z.string().optional(),
 });
 export type ValidationIssue = z.infer<typeof ValidationIssue>;
 

@@ -25,7 +25,9 @@
 //                       approved, auto-approved or rejected. reworkRate = rework / processed.
 //   firstPassAccuracy   over documents whose review round was decided (approved or rejected) in the range:
 //                       per field, reviewed = the field was read (present in the last reading's result) or
-//                       corrected; unchanged = reviewed and no 'correct' audit event for it;
+//                       corrected (a line item's cells by column: lineItems.amount, lineItems for a
+//                       line added or removed, lineItems.order); unchanged = reviewed and no 'correct'
+//                       audit event for it;
 //                       accuracy = unchanged / reviewed. `overall` pools every field.
 //   throughput          processed per hour of the range (processed / hours), and readings per clock hour.
 //   bySource            received documents by source (api, upload, …).

@@ -42,7 +42,9 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
       }
       const page = await format.renderPage(bytes, task.page, tools);
       if (!page) return { code: 'not_found', error: 'No such page.' };
-      const out = await sharp(page.png)
+      // Turned first, on its own: the width limit is for the upright page, not the scan as it lay.
+      const upright = task.rotation ? await sharp(page.png).rotate(task.rotation).toBuffer() : page.png;
+      const out = await sharp(upright)
         .resize({ width: task.maxWidth ?? page.width, withoutEnlargement: true })
         .png({ compressionLevel: 6 })
         .toBuffer({ resolveWithObject: true });

@@ -23,6 +23,9 @@ export type RenderTask = {
   maxWidth?: number;
   /** Someone is waiting for it (a reviewer): ahead of the pages being kept after a reading. */
   urgent?: boolean;
+  /** Degrees clockwise that turn the page upright, as the reading found them (the page's `rotation` in the
+   * result's `pageSizes`): the boxes are in that upright frame, so the image must be too. */
+  rotation?: number;
 };
 /** The extraction, and the layout it was read from (kept so a reviewer's corrections can be learned from it). */
 export type ReadTaskResult = { result: Extraction | DocumentFailure; layout?: Layout };

@@ -1,6 +1,8 @@
 // The review queue: open items filtered and sorted for a reviewer, and one item with everything its page shows.
 import { fieldLabel, fieldSpec, REVIEWED_FIELDS } from '../contract/fields.ts';
+import { masterDataQueryOf } from '../rules/context.ts';
 import { type Principal, scopeOf } from '../services/keys.ts';
+import { bankAccountView } from './bank-account.ts';
 import { documentOf, itemOf, itemView, latestOf, type QueueItem, type ReviewDeps } from './items.ts';
 import type { SlaState } from './sla.ts';
 
@@ -16,7 +18,7 @@ export interface QueueFilter {
 const SLA_ORDER: Record<SlaState, number> = { overdue: 0, at_risk: 1, on_time: 2 };
 
 export class ReviewQueue {
-  constructor(private readonly deps: Pick<ReviewDeps, 'repos' | 'clock'>) {}
+  constructor(private readonly deps: Pick<ReviewDeps, 'repos' | 'clock' | 'rules'>) {}
 
   /** Open items (no decision), filtered and sorted; SLA order: overdue first, then nearest deadline. */
   async list(filter: QueueFilter, principal: Principal): Promise<QueueItem[]> {
@@ -75,7 +77,12 @@ export class ReviewQueue {
         learned: f?.learned ?? null,
         issues: issues
           .filter((i) => i.field === name)
-          .map((i) => ({ code: i.code, severity: i.severity, message: i.message })),
+          .map((i) => ({
+            code: i.code,
+            severity: i.severity,
+            message: i.message,
+            ...(i.documentId ? { documentId: i.documentId } : {}),
+          })),
       };
     });
     // An XML's nominal page has no image to show.
@@ -98,6 +105,10 @@ export class ReviewQueue {
       issues,
       pages,
       lineItems: result.lineItems,
+      bankAccount: bankAccountView(
+        result,
+        (await this.deps.rules().masterData.lookup(masterDataQueryOf(result))).vendors,
+      ),
       einvoice: result.einvoice
         ? { syntax: result.einvoice.syntax, attachment: result.einvoice.attachment ?? null }
         : null,

@@ -1,10 +1,11 @@
-// The review's services, built from one set of dependencies: the queue, claims, corrections, decisions and
-// the audit trail.
+// The review's services, built from one set of dependencies: the queue, claims, corrections (fields and line
+// items), decisions and the audit trail.
 import { AuditTrail } from './audit-trail.ts';
 import { ClaimService } from './claims.ts';
 import { CorrectionService } from './corrections.ts';
 import { DecisionService } from './decisions.ts';
 import type { ReviewDeps } from './items.ts';
+import { LineItemService } from './line-items.ts';
 import { ReviewQueue } from './queue.ts';
 
 export type { ReviewDeps };
@@ -13,6 +14,7 @@ export interface ReviewServices {
   queue: ReviewQueue;
   claims: ClaimService;
   corrections: CorrectionService;
+  lines: LineItemService;
   decisions: DecisionService;
   audit: AuditTrail;
 }
@@ -22,6 +24,7 @@ export function createReviewServices(deps: ReviewDeps): ReviewServices {
     queue: new ReviewQueue(deps),
     claims: new ClaimService(deps),
     corrections: new CorrectionService(deps),
+    lines: new LineItemService(deps),
     decisions: new DecisionService(deps),
     audit: new AuditTrail(deps),
   };

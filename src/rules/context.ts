@@ -41,6 +41,8 @@ export interface RuleContext extends MasterDataView {
 export interface Finding {
   field: string | null;
   message: string;
+  /** The earlier document the finding is about (a duplicate's original), so a reviewer can open it. */
+  documentId?: string;
 }
 
 export interface RuleEnv {

@@ -17,6 +17,7 @@ export const duplicateInvoice: RuleFn<Record<string, never>> = (doc, _params, { 
     {
       field: 'invoiceNumber',
       message: `Invoice ${fieldOf(doc, 'invoiceNumber')?.value} from ${vendor}${taxId && vendor !== taxId ? ` (${taxId})` : ''} was already received: ${earlier.file}.`,
+      documentId: earlier.id,
     },
   ];
 };
@@ -24,5 +25,11 @@ export const duplicateInvoice: RuleFn<Record<string, never>> = (doc, _params, { 
 export const duplicateFile: RuleFn<Record<string, never>> = (doc, _params, { context }) => {
   const earlier = context.history.find((h) => !isSelf(h, doc) && h.sha256 === doc.sha256);
   if (!earlier) return [];
-  return [{ field: null, message: `The same file (identical bytes) was already received: ${earlier.file}.` }];
+  return [
+    {
+      field: null,
+      message: `The same file (identical bytes) was already received: ${earlier.file}.`,
+      documentId: earlier.id,
+    },
+  ];
 };

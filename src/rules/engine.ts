@@ -99,6 +99,7 @@ export function evaluate(doc: RuleDocument, ruleSet: RuleSet, context: RuleConte
         field: finding.field,
         severity: blocksAnyway ? 'error' : rule.severity,
         message: finding.message,
+        ...(finding.documentId ? { documentId: finding.documentId } : {}),
       });
       slaOfIssue.push(rule.slaHours ?? ruleSet.routing.defaultSlaHours);
     }

@@ -21,8 +21,8 @@ export class PageImageService {
   ) {}
 
   /** One page at a width: the kept image when there is one, otherwise drawn now (and kept at the stored width). */
-  async page(sha256: string, page: number, width: number): Promise<PageImage> {
-    const name = pageName(page, width);
+  async page(sha256: string, page: number, width: number, rotation = 0): Promise<PageImage> {
+    const name = pageName(page, width, rotation);
     const kept = width === STORED_PAGE_WIDTH ? await this.blobs.getDerived(sha256, name) : undefined;
     if (kept) return { ...sizeOfPng(kept), png: kept, etag: etagOf(sha256, name) };
     const drawn = await this.reading.render({
@@ -30,6 +30,7 @@ export class PageImageService {
       page,
       maxWidth: width,
       urgent: true,
+      rotation,
     });
     if ('error' in drawn) return drawn;
     const png = Buffer.from(drawn.png);
@@ -38,14 +39,16 @@ export class PageImageService {
   }
 
   /** Draws and keeps every page of a document just read, one after another; a page that cannot be drawn stops it. */
-  async keepAll(sha256: string, pages: number): Promise<void> {
+  async keepAll(sha256: string, pages: number, rotations: readonly number[] = []): Promise<void> {
     for (let n = 1; n <= pages; n++) {
-      const name = pageName(n, STORED_PAGE_WIDTH);
+      const rotation = rotations[n - 1] ?? 0;
+      const name = pageName(n, STORED_PAGE_WIDTH, rotation);
       if (await this.blobs.getDerived(sha256, name)) continue;
       const drawn: RenderTaskResult = await this.reading.render({
         path: await this.blobs.localPath(sha256),
         page: n,
         maxWidth: STORED_PAGE_WIDTH,
+        rotation,
       });
       if ('error' in drawn) {
         if (drawn.code !== 'no_pages')
@@ -57,8 +60,9 @@ export class PageImageService {
   }
 }
 
-function pageName(page: number, width: number): string {
-  return `page-${page}-w${width}.png`;
+/** Turned pages are kept apart from the page as it lay, so a reading that turns it otherwise draws it anew. */
+function pageName(page: number, width: number, rotation = 0): string {
+  return rotation ? `page-${page}-w${width}-r${rotation}.png` : `page-${page}-w${width}.png`;
 }
 
 /** The same bytes drawn the same way: the ETag needs only the original's hash and what was drawn. */

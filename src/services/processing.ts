@@ -309,7 +309,11 @@ export class ProcessingService {
     await this.webhooks.dispatch(deliveries);
     // After the document is final: a reviewer's page is then already drawn, and nobody waits for it here.
     this.pageImages
-      ?.keepAll(doc.sha256, read.pages)
+      ?.keepAll(
+        doc.sha256,
+        read.pages,
+        (read.pageSizes ?? []).map((p) => p.rotation ?? 0),
+      )
       .catch((e: Error) => log?.warn({ err: e }, 'page images not kept'));
     return status;
   }

@@ -162,8 +162,10 @@ export class FiguresRepository {
                        order by version desc limit 1) res on true
          cross join lateral jsonb_each(res.result -> 'fields') f
          where jsonb_typeof(f.value) = 'object'),
+       -- A line item's cell counts under its column (lineItems[3].amount → lineItems.amount), whichever line.
        corrected as (
-         select distinct a.document_id, a.field from audit_events a join decided d on d.document_id = a.document_id
+         select distinct a.document_id, regexp_replace(a.field, '[[0-9]+]', '') as field
+         from audit_events a join decided d on d.document_id = a.document_id
          where a.action = 'correct' and a.field is not null and a.at <= d.left_at),
        reviewed as (select document_id, field from read_fields union select document_id, field from corrected)
        select v.field, count(*) as reviewed,

@@ -87,19 +87,45 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
         charted.reasons.labels.map((l: string, i: number) => [l, charted.reasons.data[0][i]]),
       ),
     ).toEqual({
-      total_mismatch: 1,
-      due_before_issue: 1,
-      duplicate_invoice: 1,
-      duplicate_file: 1,
-      future_date: 1,
+      // The reasons by the names the review page gives them, not their codes.
+      'Total mismatch': 1,
+      'Due before issue': 1,
+      'Duplicate invoice': 1,
+      'Duplicate file': 1,
+      'Future date': 1,
     });
     // 1 h, 2 h and 4 h rounds in "1–4 h" / "4–8 h"; the 54 h one past two days.
     expect(charted.resolution.data[0]).toEqual([0, 2, 1, 0, 0, 1]);
     expect(charted.sla.data[0]).toEqual([0, 1, 0]);
     expect(charted.queue.labels).toEqual(['process-document', 'deliver-webhook']);
+    // Colours that mean what they say: failed jobs red, active ones not.
+    const colours = await page.evaluate(() => {
+      type Dataset = { label: string; backgroundColor: string };
+      // biome-ignore lint/suspicious/noExplicitAny: Chart is the page's global
+      const chart = (window as any).Chart.getChart('queueChart') as { data: { datasets: Dataset[] } };
+      return Object.fromEntries(chart.data.datasets.map((d) => [d.label, d.backgroundColor]));
+    });
+    expect(colours.failed).toBe('#d1242f');
+    expect(colours.active).not.toBe('#d1242f');
+
+    // The same header as the other pages: their links and sign-out.
+    const nav = page.getByRole('navigation', { name: 'Pages' });
+    expect(await nav.getByRole('link', { name: 'Review' }).count()).toBe(1);
+    expect(await nav.getByRole('link', { name: 'Upload' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+    // The browser's own favicon request finds one.
+    expect((await context.request.get(`${s.svc.url}/favicon.ico`)).status()).toBe(200);
 
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: resolve(SHOTS, 'dashboard.png') });
+
+    // Days with nothing in them: each empty chart says why rather than showing bare axes.
+    await page.goto(`${s.svc.url}/dashboard?from=2024-01-01&to=2024-01-02`);
+    await page.locator('main[aria-busy="false"]').waitFor();
+    expect(await page.locator('#reasonChart').isHidden()).toBe(true);
+    expect(await page.locator('figure:has(#reasonChart) .empty').textContent()).toMatch(
+      /No document went to review/,
+    );
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -352,6 +352,16 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     await rv.getByRole('button', { name: 'Sign in with key' }).click();
     await rv.locator('.claim.mine').waitFor();
     expect(await rv.locator('.pages button').count()).toBe(item.pages.length);
+    // Each page button shows a small picture of its page.
+    await expect
+      .poll(
+        () =>
+          rv
+            .locator('.pages button img')
+            .evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0)),
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     expect(await rv.locator('#page').getAttribute('data-page')).toBe('1');
     await rv.keyboard.press(']');
     await expect.poll(() => rv.locator('#page').getAttribute('data-page')).toBe('2');

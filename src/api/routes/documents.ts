@@ -187,7 +187,7 @@ export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'pageImage
         config: { role: 'ingest' },
         schema: {
           tags: ['documents'],
-          summary: 'A page as a PNG image rendered by the service',
+          summary: 'A page as a PNG image rendered by the service, upright as the boxes are',
           params: PageParams,
           querystring: z.object({ width: z.coerce.number().int().min(100).max(3000).default(1400) }),
         },
@@ -202,7 +202,10 @@ export function documentRoutes(ctx: Pick<ApiDeps, 'repos' | 'blobs' | 'pageImage
           throw new AppError(404, 'not_found', `This document has ${partPages} pages.`);
         }
         const page = doc.pageFirst !== null ? doc.pageFirst + request.params.n - 1 : request.params.n;
-        const out = await ctx.pageImages.page(doc.sha256, page, request.query.width);
+        // Drawn the way the reading turned the page, so the image is in the boxes' upright frame.
+        const latest = await ctx.repos.documents.latestResult(doc.id);
+        const rotation = latest?.result.pageSizes?.[request.params.n - 1]?.rotation ?? 0;
+        const out = await ctx.pageImages.page(doc.sha256, page, request.query.width, rotation);
         // No such page, or a format without pages (structured XML): 404; a file that cannot be drawn: 422.
         if ('error' in out) {
           throw new AppError(

@@ -57,5 +57,9 @@ export async function pageRoutes(app: App): Promise<void> {
       );
     }
     scope.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/review'));
+    // Browsers ask for /favicon.ico whatever the pages link to; the one icon answers both.
+    scope.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) =>
+      reply.redirect('/static/favicon.svg', 301),
+    );
   });
 }

@@ -24,11 +24,17 @@ const Item = z.object({
   assignee: Person.nullable(),
   claimedUntil: z.string().nullable(),
 });
+/** The earlier document an issue is about (a duplicate's original). */
+const RelatedDocument = z
+  .string()
+  .optional()
+  .describe("The earlier document the issue is about: a duplicate's original");
 const Issue = z.object({
   code: z.string(),
   field: z.string().nullable(),
   severity: z.string(),
   message: z.string(),
+  documentId: RelatedDocument,
 });
 const QueueQuery = z.object({
   reason: z.string().max(60).optional().describe('Only items with this reason code, e.g. total_mismatch'),
@@ -41,6 +47,43 @@ const QueueQuery = z.object({
 const FieldsBody = z.object({ fields: z.record(z.string(), z.string().max(2000).nullable()) });
 const FieldsAnswer = z.object({
   fields: z.array(z.object({ name: z.string(), value: z.string().nullable(), error: z.string().optional() })),
+  issues: z.array(Issue),
+  route: z.enum(['auto', 'review']),
+});
+const Cell = z.string().max(60).nullable().optional();
+const LinesBody = z.object({
+  lines: z
+    .array(
+      z.object({
+        from: z
+          .number()
+          .int()
+          .positive()
+          .nullable()
+          .optional()
+          .describe("The line's number (1-based) in the current result; absent for a line added"),
+        description: z.string().max(500),
+        quantity: Cell,
+        unitPrice: Cell,
+        amount: Cell,
+        taxRate: Cell,
+      }),
+    )
+    .max(500)
+    .describe('Every line, in order: a line left out is deleted'),
+});
+const LinesAnswer = z.object({
+  lines: z.array(
+    z.object({
+      line: z.number(),
+      description: z.string(),
+      quantity: z.string().nullable(),
+      unitPrice: z.string().nullable(),
+      amount: z.string().nullable(),
+      taxRate: z.string().nullable(),
+      errors: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
   issues: z.array(Issue),
   route: z.enum(['auto', 'review']),
 });
@@ -61,7 +104,14 @@ const ItemDetail = z.object({
       source: FieldSource.nullable(),
       /** Chosen by vendor memory: the reviews it was learned from ("learned from 2 corrections (Ana, 3 Dec)"). */
       learned: LearnedFrom.nullable(),
-      issues: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() })),
+      issues: z.array(
+        z.object({
+          code: z.string(),
+          severity: z.string(),
+          message: z.string(),
+          documentId: RelatedDocument,
+        }),
+      ),
     }),
   ),
   issues: z.array(Issue),
@@ -74,6 +124,17 @@ const ItemDetail = z.object({
     }),
   ),
   lineItems: z.array(LineItem),
+  /** The account to pay, masked; with the vendor master's accounts (masked) when the document shows another. */
+  bankAccount: z
+    .object({
+      masked: z.string(),
+      confidence: z.number(),
+      page: z.number(),
+      bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+      onFile: z.array(z.string()).nullable(),
+      issues: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() })),
+    })
+    .nullable(),
   /** Present for e-invoices: the syntax, and the file inside the PDF the XML came from. */
   einvoice: z.object({ syntax: EInvoiceSyntax, attachment: z.string().nullable() }).nullable(),
 });
@@ -110,7 +171,8 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
         config,
         schema: {
           tags: ['review'],
-          summary: 'One item with its document, every field (boxes, issues), the pages and line items',
+          summary:
+            'One item with its document, every field (boxes, issues), the pages, line items and bank account',
           params: IdParams,
           response: { 200: ItemDetail, 404: Refusal, 409: Refusal },
         },
@@ -124,6 +186,7 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
           issues: d.issues,
           pages: d.pages,
           lineItems: d.lineItems,
+          bankAccount: d.bankAccount,
           einvoice: d.einvoice,
         };
       },
@@ -198,6 +261,37 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
       },
       async (request) =>
         review.corrections.correct(request.params.id, principalOf(request), request.body.fields),
+    );
+
+    app.post(
+      '/v1/review/items/:id/lines/validate',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Dry run of line items: each cell checked, the rules re-run; nothing stored',
+          params: IdParams,
+          body: LinesBody,
+          response: { 200: LinesAnswer, ...refusals },
+        },
+      },
+      async (request) => review.lines.validate(request.params.id, request.body.lines, principalOf(request)),
+    );
+
+    app.put(
+      '/v1/review/items/:id/lines',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary:
+            'Store the line items (needs the claim): a new result version, one audit event per changed cell',
+          params: IdParams,
+          body: LinesBody,
+          response: { 200: LinesAnswer, ...refusals },
+        },
+      },
+      async (request) => review.lines.correct(request.params.id, principalOf(request), request.body.lines),
     );
 
     app.post(

@@ -1,5 +1,10 @@
 // The figures page: reads the range from the address, fetches the summary and the per-day series with the
-// reviewer's session, and draws them with Chart.js (loaded before this module as a classic script).
+// reviewer's session, and draws them with Chart.js (loaded before this module as a classic script). The header,
+// the sign-in check and the reasons' names are the other pages' own (common.js).
+import { reasonLabel, requireSession } from '/static/common.js';
+
+await requireSession('review');
+
 const $ = (id) => document.getElementById(id);
 const DAY = 86_400_000;
 const charts = {};
@@ -35,9 +40,22 @@ async function getJson(path) {
   return res.json();
 }
 
-function draw(id, config) {
+/** A chart with nothing to draw says why instead of showing empty axes. */
+function draw(id, config, empty) {
   charts[id]?.destroy();
-  charts[id] = new Chart($(id), {
+  delete charts[id];
+  const canvas = $(id);
+  const box = canvas.parentElement;
+  box.querySelector('.empty')?.remove();
+  canvas.hidden = !!empty;
+  if (empty) {
+    const note = document.createElement('p');
+    note.className = 'empty';
+    note.textContent = empty;
+    box.append(note);
+    return;
+  }
+  charts[id] = new Chart(canvas, {
     ...config,
     options: {
       animation: false,
@@ -49,6 +67,9 @@ function draw(id, config) {
 }
 
 const COLORS = ['#1f6feb', '#d1242f', '#bf8700', '#1a7f37', '#8250df', '#57606a', '#e16f24', '#0a7ea4'];
+/** A queue's job states in colours that mean what they say: failed red, delayed amber, active blue. */
+const STATE_COLORS = { waiting: '#57606a', active: '#1f6feb', delayed: '#bf8700', failed: '#d1242f' };
+const sum = (values) => values.reduce((a, b) => a + b, 0);
 
 /** Resolution times into buckets a reviewer thinks in. */
 function resolutionBuckets(seconds) {
@@ -105,59 +126,77 @@ async function show() {
     options: { scales: { y: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } } } },
   });
   const reasons = Object.entries(summary.exceptions.byReason);
-  draw('reasonChart', {
-    type: 'bar',
-    data: {
-      labels: reasons.map(([code]) => code),
-      datasets: [{ label: 'Exceptions', data: reasons.map(([, n]) => n), backgroundColor: COLORS[1] }],
+  draw(
+    'reasonChart',
+    {
+      type: 'bar',
+      data: {
+        labels: reasons.map(([code]) => reasonLabel(code)),
+        datasets: [{ label: 'Exceptions', data: reasons.map(([, n]) => n), backgroundColor: COLORS[1] }],
+      },
+      options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
     },
-    options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
-  });
+    reasons.length ? null : 'No document went to review in these days.',
+  );
   const buckets = resolutionBuckets(summary.resolution.seconds);
-  draw('resolutionChart', {
-    type: 'bar',
-    data: {
-      labels: buckets.labels,
-      datasets: [{ label: 'Review rounds', data: buckets.counts, backgroundColor: COLORS[4] }],
+  draw(
+    'resolutionChart',
+    {
+      type: 'bar',
+      data: {
+        labels: buckets.labels,
+        datasets: [{ label: 'Review rounds', data: buckets.counts, backgroundColor: COLORS[4] }],
+      },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     },
-    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-  });
+    summary.resolution.seconds.length ? null : 'No review was approved or rejected in these days.',
+  );
   const open = summary.sla.open;
-  draw('slaChart', {
-    type: 'doughnut',
-    data: {
-      labels: ['Overdue', 'At risk', 'On time'],
-      datasets: [
-        {
-          data: [open.overdue, open.atRisk, open.onTime],
-          backgroundColor: ['#d1242f', '#bf8700', '#1a7f37'],
-        },
-      ],
+  draw(
+    'slaChart',
+    {
+      type: 'doughnut',
+      data: {
+        labels: ['Overdue', 'At risk', 'On time'],
+        datasets: [
+          {
+            data: [open.overdue, open.atRisk, open.onTime],
+            backgroundColor: ['#d1242f', '#bf8700', '#1a7f37'],
+          },
+        ],
+      },
     },
-  });
+    sum([open.overdue, open.atRisk, open.onTime])
+      ? null
+      : 'No review item is open right now, so none can be late: the chart fills as documents wait for review.',
+  );
   const queues = Object.entries(summary.queues);
-  const states = ['waiting', 'active', 'delayed', 'failed'];
+  const states = Object.keys(STATE_COLORS);
   draw('queueChart', {
     type: 'bar',
     data: {
       labels: queues.map(([name]) => name),
-      datasets: states.map((state, i) => ({
+      datasets: states.map((state) => ({
         label: state,
         data: queues.map(([, counts]) => counts[state] ?? 0),
-        backgroundColor: COLORS[i],
+        backgroundColor: STATE_COLORS[state],
       })),
     },
     options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
   const sources = Object.entries(summary.bySource);
-  draw('sourceChart', {
-    type: 'bar',
-    data: {
-      labels: sources.map(([source]) => source),
-      datasets: [{ label: 'Documents', data: sources.map(([, n]) => n), backgroundColor: COLORS[3] }],
+  draw(
+    'sourceChart',
+    {
+      type: 'bar',
+      data: {
+        labels: sources.map(([source]) => source),
+        datasets: [{ label: 'Documents', data: sources.map(([, n]) => n), backgroundColor: COLORS[3] }],
+      },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     },
-    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-  });
+    sources.length ? null : 'No document was received in these days.',
+  );
   $('figures').setAttribute('aria-busy', 'false');
 }
 

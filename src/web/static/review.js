@@ -1,6 +1,7 @@
 // /review: the queue on the left, the document under review on the right (page image with the field boxes, the
 // fields editable in place, the issues beside them, the decisions). Keyboard first; see the help dialog (?).
 import { api, duration, fill, h, money, reasonLabel, requireSession, when } from './common.js';
+import { lineGrid } from './line-grid.js';
 
 const session = await requireSession('review');
 
@@ -96,9 +97,9 @@ function renderQueue() {
   document.getElementById('queue-count').textContent = `(${state.items.length})`;
   const empty = document.getElementById('queue-empty');
   empty.hidden = state.items.length > 0;
-  empty.textContent = filterQuery().size
-    ? 'Nothing in the queue matches these filters.'
-    : 'The queue is clear.';
+  // The sort is not a filter: a queue that is empty under it alone is simply clear.
+  const filtered = [...filterQuery().keys()].some((k) => k !== 'sort');
+  empty.textContent = filtered ? 'Nothing in the queue matches these filters.' : 'The queue is clear.';
   fill(
     queueEl,
     state.items.map((item) => {
@@ -250,7 +251,11 @@ const readOnly = () => !state.claim;
 
 function renderItem() {
   const { document: doc, item, fields, issues, pages } = state.detail;
-  const docIssues = issues.filter((i) => !i.field || !fields.some((f) => f.name === i.field));
+  const bank = state.detail.bankAccount;
+  // The bank account's issue is shown on its own row, with the accounts masked.
+  const docIssues = issues.filter(
+    (i) => !i.field || (!fields.some((f) => f.name === i.field) && !(bank && i.field === 'bankAccount')),
+  );
   const page = pages.find((p) => p.number === state.page) ?? pages[0];
   if (page) state.page = page.number;
 
@@ -319,6 +324,7 @@ function renderItem() {
         ),
       ),
     ),
+    reopenedNote(doc, item),
     docIssues.length
       ? h(
           'ul',
@@ -330,6 +336,7 @@ function renderItem() {
               h('strong', {}, reasonLabel(i.code)),
               ': ',
               i.message,
+              originalLink(i),
             ),
           ),
         )
@@ -354,9 +361,12 @@ function renderItem() {
                       type: 'button',
                       'aria-pressed': p.number === state.page ? 'true' : 'false',
                       'aria-label': `Page ${p.number} of ${pages.length}`,
+                      class: 'thumb',
                       onclick: () => showPage(p.number),
                     },
-                    String(p.number),
+                    // A small picture of the page, to find it by its look; the number for the keyboard's [ and ].
+                    h('img', { src: `${p.url}?width=120`, alt: '', loading: 'lazy', draggable: 'false' }),
+                    h('span', {}, String(p.number)),
                   ),
                 ),
               )
@@ -382,7 +392,7 @@ function renderItem() {
           'div',
           { class: 'page-scroll', id: 'page-scroll' },
           page
-            ? pageView(page, fields)
+            ? pageView(page, bank ? [...fields, bankBox(bank)] : fields)
             : h(
                 'p',
                 { class: 'muted placeholder' },
@@ -401,11 +411,29 @@ function renderItem() {
           { class: 'fields', id: 'fields', role: 'listbox', 'aria-labelledby': 'fields-title' },
           fields.map((f) => fieldRow(f)),
         ),
-        state.detail.lineItems?.length ? lineItemsTable(state.detail.lineItems) : null,
+        bank ? bankRow(bank) : null,
+        // An e-invoice's lines are its XML's, shown as read; any other document's lines are edited in the grid.
+        state.detail.einvoice
+          ? state.detail.lineItems?.length
+            ? lineItemsTable(state.detail.lineItems)
+            : null
+          : lineGrid(state.detail, gridContext),
       ),
     ),
   );
   if (state.selected) selectField(state.selected, { focus: false });
+}
+
+/** Why a reopened document is back: the reason given when it was reopened, by whom and when. */
+function reopenedNote(doc, item) {
+  if (!item.reasons.includes('reopened')) return null;
+  const back = [...(doc.history ?? [])].reverse().find((e) => e.to === 'needs_review' && e.reason);
+  return h(
+    'p',
+    { class: 'issue warning reopened', 'data-code': 'reopened' },
+    h('strong', {}, 'Reopened'),
+    back ? `: “${back.reason}” (${when(back.at)})` : '.',
+  );
 }
 
 function pageView(page, fields) {
@@ -422,13 +450,7 @@ function pageView(page, fields) {
         tabindex: '-1',
         onclick: () => selectField(f.name, { focus: true }),
       });
-      // The page's own units to the image: a share of the page width/height, so any zoom keeps the boxes aligned.
-      // A little room around the words, so the frame does not cut through the letters.
-      box.style.left = `calc(${(x0 / page.width) * 100}% - 2px)`;
-      box.style.top = `calc(${(y0 / page.height) * 100}% - 2px)`;
-      box.style.width = `calc(${((x1 - x0) / page.width) * 100}% + 4px)`;
-      box.style.height = `calc(${((y1 - y0) / page.height) * 100}% + 4px)`;
-      return box;
+      return placeBox(box, [x0, y0, x1, y1], page);
     });
   const frame = h(
     'div',
@@ -444,6 +466,49 @@ function pageView(page, fields) {
   frame.style.width = `${state.zoom * 100}%`;
   return frame;
 }
+
+/** The page's own units to the image: a share of the page width/height, so any zoom keeps the boxes aligned.
+ * A little room around the words, so the frame does not cut through the letters. */
+function placeBox(box, [x0, y0, x1, y1], page) {
+  box.style.left = `calc(${(x0 / page.width) * 100}% - 2px)`;
+  box.style.top = `calc(${(y0 / page.height) * 100}% - 2px)`;
+  box.style.width = `calc(${((x1 - x0) / page.width) * 100}% + 4px)`;
+  box.style.height = `calc(${((y1 - y0) / page.height) * 100}% + 4px)`;
+  return box;
+}
+
+/** What the line grid needs from the page: the claim, messages, a reload, and the page to draw a line's box on. */
+const gridContext = {
+  readOnly: () => readOnly(),
+  flash: (message, isError) => flash(message, isError),
+  onSaved: async () => {
+    const fresh = await api(`/v1/review/items/${encodeURIComponent(state.openId)}`);
+    if (fresh.ok) state.detail = fresh.body;
+    renderItem();
+    loadQueue();
+  },
+  showLine(line) {
+    for (const old of itemEl.querySelectorAll('.box.line-box')) old.remove();
+    if (!line?.bbox) return;
+    if (line.page && line.page !== state.page) {
+      const focused = document.activeElement?.id;
+      state.page = line.page;
+      renderItem();
+      if (focused) document.getElementById(focused)?.focus();
+      return;
+    }
+    const page = state.detail.pages.find((p) => p.number === state.page);
+    const boxes = itemEl.querySelector('#page .boxes');
+    if (!page || !boxes) return;
+    const box = placeBox(
+      h('div', { class: 'box line-box selected', 'aria-hidden': 'true' }),
+      line.bbox,
+      page,
+    );
+    boxes.append(box);
+    box.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  },
+};
 
 function showPage(n) {
   if (!state.detail.pages.some((p) => p.number === n) || n === state.page) return;
@@ -496,7 +561,7 @@ function fieldRow(f) {
       id: `field-${f.name}`,
       'data-field': f.name,
       'aria-selected': 'false',
-      'aria-label': `${f.label}: ${displayValue(f) || 'not read'}${f.issues.length ? `, ${f.issues.length} issue${f.issues.length > 1 ? 's' : ''}` : ''}`,
+      // Named by what it shows (label, value, confidence, issues), as a screen reader and speech input expect.
       onclick: () => selectField(f.name, { focus: true }),
       ondblclick: () => editField(f.name),
       onfocus: () => selectField(f.name, { focus: false }),
@@ -520,7 +585,75 @@ function fieldRow(f) {
     h(
       'ul',
       { class: 'field-issues' },
-      f.issues.map((i) => h('li', { class: `issue ${i.severity}`, 'data-code': i.code }, i.message)),
+      f.issues.map((i) =>
+        h('li', { class: `issue ${i.severity}`, 'data-code': i.code }, i.message, originalLink(i)),
+      ),
+    ),
+  );
+}
+
+/** A duplicate's original, to compare with: its file, as it was received. */
+function originalLink(issue) {
+  if (!issue.documentId) return null;
+  return [
+    ' ',
+    h(
+      'a',
+      {
+        class: 'original',
+        href: `/v1/documents/${encodeURIComponent(issue.documentId)}/file`,
+        target: '_blank',
+        rel: 'noopener',
+      },
+      'Open the original',
+    ),
+  ];
+}
+
+/** The bank account's box on the page, drawn like a field's. */
+const bankBox = (bank) => ({
+  name: 'bankAccount',
+  label: 'bank account',
+  page: bank.page,
+  bbox: bank.bbox,
+  issues: bank.issues,
+});
+
+/**
+ * The account to pay, masked: a changed account is confirmed with the vendor by phone, not typed over, so it is
+ * shown beside the vendor master's account rather than edited here.
+ */
+function bankRow(bank) {
+  const errors = bank.issues.some((i) => i.severity === 'error');
+  return h(
+    'div',
+    {
+      class: `field bank${errors ? ' has-error' : bank.issues.length ? ' has-warning' : ''}`,
+      id: 'field-bankAccount',
+    },
+    h(
+      'div',
+      { class: 'field-line' },
+      h('span', { class: 'label' }, 'Bank account'),
+      h('span', { class: 'value' }, bank.masked),
+      h(
+        'span',
+        { class: `conf${bank.confidence < 0.8 ? ' low' : ''}`, title: 'Confidence' },
+        `${Math.round(bank.confidence * 100)}%`,
+      ),
+    ),
+    bank.onFile
+      ? h(
+          'p',
+          { class: 'on-file' },
+          'On file for this vendor: ',
+          h('span', { class: 'value' }, bank.onFile.join(', ')),
+        )
+      : null,
+    h(
+      'ul',
+      { class: 'field-issues' },
+      bank.issues.map((i) => h('li', { class: `issue ${i.severity}`, 'data-code': i.code }, i.message)),
     ),
   );
 }
