@@ -55,15 +55,26 @@ export function normaliseBankAccount(value: string): string {
   return value.replace(/[\s\-./]/g, '').toUpperCase();
 }
 
-/** The vendor a document comes from: by tax ID when the document has one, else by name. */
+/**
+ * The vendor a document comes from: by tax ID when the document has one, then by the bank account it asks to be
+ * paid to (an account on file is the vendor's own, whatever name the page prints), else by name.
+ */
 export function findVendor(
   vendors: readonly Vendor[],
-  document: { taxId?: string | undefined; name?: string | undefined },
+  document: { taxId?: string | undefined; name?: string | undefined; bankAccount?: string | undefined },
 ): Vendor | undefined {
   if (document.taxId) {
     const key = normaliseTaxId(document.taxId);
     const byTaxId = vendors.find((v) => v.taxId && normaliseTaxId(v.taxId) === key);
     if (byTaxId) return byTaxId;
+  }
+  if (document.bankAccount) {
+    const key = normaliseBankAccount(document.bankAccount);
+    const byAccount = vendors.filter(
+      (v) => (!document.taxId || !v.taxId) && v.bankAccounts?.some((a) => normaliseBankAccount(a) === key),
+    );
+    // An account shared by several vendors on file (a factoring company's) tells nothing.
+    if (byAccount.length === 1) return byAccount[0];
   }
   if (document.name) {
     const key = normaliseName(document.name);

@@ -20,6 +20,7 @@ function vendorOf(doc: RuleDocument, env: RuleEnv): Vendor | undefined {
     ? findVendor(env.context.vendors, {
         taxId: fieldOf(doc, 'vendorTaxId')?.value,
         name: fieldOf(doc, 'vendorName')?.value,
+        bankAccount: fieldOf(doc, 'bankAccount')?.value,
       })
     : undefined;
 }
