@@ -9,11 +9,15 @@
 // --cache keeps each document's layout (text layer or OCR) in tests/artifacts/invoice-cache/, keyed by the
 // document's bytes and the reading code (adapters, formats), so a re-run after an extraction change only
 // re-extracts.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { truthAsRead } from '../scripts/invoices/as-read.ts';
 import { type GeneratedInvoice, generateInvoices, type InvoiceCorpus } from '../scripts/invoices/generate.ts';
+import {
+  type CachedReading,
+  INVOICE_CACHE_DIR,
+  readingFingerprint,
+} from '../scripts/invoices/layout-cache.ts';
 import { DELIVERY_TITLES, LABELS, TITLES } from '../scripts/invoices/locales.ts';
 import { DOCUMENTS_PER_SEED, HELD_OUT_SEEDS, TRAIN_SEEDS } from '../scripts/invoices/seeds.ts';
 import { DELIVERY_KINDS, expectedPartOf, LAYOUT_FAMILIES } from '../scripts/invoices/spec.ts';
@@ -26,14 +30,10 @@ import {
   scoreFields,
   scoreLineItems,
 } from '../src/evaluation/score.ts';
-import type { Layout } from '../src/pipeline/layout.ts';
 import { understandDocument } from '../src/pipeline/understand.ts';
 import { createReader, type DocumentReader, documentIdFor, sha256Hex } from '../src/reading/read-document.ts';
 import { type HistoryEntry, historyEntryOf } from '../src/rules/context.ts';
 import { judge } from '../src/rules/judge.ts';
-
-const ROOT = resolve(import.meta.dirname, '..');
-const CACHE_DIR = join(ROOT, 'tests', 'artifacts', 'invoice-cache');
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -85,35 +85,6 @@ interface Outcome {
 }
 
 // ---- Reading, with the optional layout cache ----
-
-/** A hash of the code that turns bytes into a layout: a change there makes the cached layouts stale. */
-function readingFingerprint(): string {
-  const h = createHash('sha256');
-  const files = (dir: string): string[] =>
-    readdirSync(dir).flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? files(p) : [p];
-    });
-  const sources = [
-    ...files(join(ROOT, 'src', 'adapters')),
-    ...files(join(ROOT, 'src', 'formats')),
-    ...['read-document.ts'].map((f) => join(ROOT, 'src', 'reading', f)),
-    ...['layout.ts', 'text-layer.ts', 'ocr-languages.ts', 'ports.ts'].map((f) =>
-      join(ROOT, 'src', 'pipeline', f),
-    ),
-    join(ROOT, 'package-lock.json'),
-  ].sort();
-  for (const f of sources) h.update(f.slice(ROOT.length)).update(readFileSync(f));
-  return h.digest('hex').slice(0, 16);
-}
-
-interface CachedReading {
-  layout: Layout;
-  format?: string;
-  mimeType?: string;
-  loadMs: number;
-  ocrMs: number;
-}
 
 /** The extraction as the reader builds it, from a cached layout. */
 function extractionFrom(doc: GeneratedInvoice, cached: CachedReading): Extraction {
@@ -224,7 +195,7 @@ async function main(): Promise<void> {
   const digitalOnly = flag('digital-only');
   const verbose = flag('verbose');
   const heldOut = seeds.every((s) => HELD_OUT_SEEDS.includes(s));
-  const cacheDir = flag('cache') ? join(CACHE_DIR, readingFingerprint()) : undefined;
+  const cacheDir = flag('cache') ? join(INVOICE_CACHE_DIR, readingFingerprint()) : undefined;
   if (cacheDir) mkdirSync(cacheDir, { recursive: true });
 
   const t0 = performance.now();

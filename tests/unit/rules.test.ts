@@ -376,6 +376,28 @@ const cases: Case[] = [
     null,
   ],
   [
+    'known vendor by its bank account when the page shows no tax ID and another name (a trading name)',
+    { code: 'unknown_vendor' },
+    invoice({
+      vendorName: 'Papelaria Central',
+      vendorTaxId: null,
+      bankAccount: 'BR1500000000000010932840814P2',
+    }),
+    ctx({ vendors: VENDORS }),
+    null,
+  ],
+  [
+    'a bank account on file does not vouch for another tax ID',
+    { code: 'unknown_vendor' },
+    invoice({
+      vendorName: 'Outra Ltda.',
+      vendorTaxId: '48.123.907/0001-74',
+      bankAccount: 'BR1500000000000010932840814P2',
+    }),
+    ctx({ vendors: VENDORS }),
+    /not in the vendor master data/,
+  ],
+  [
     'no vendors file: not checked',
     { code: 'unknown_vendor' },
     invoice({ vendorTaxId: '48.123.907/0001-74' }),

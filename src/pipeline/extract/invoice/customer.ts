@@ -1,0 +1,115 @@
+// The customer: the block after a customer label ("Bill to", "Cliente", "Facturar a") and the lines under it in
+// its column, with the name and tax ID read from it. The block is also what the vendor's readers stay out of.
+import { unionBox, type Word } from '../../layout.ts';
+import { lineHeight, segmentsOf, type TextLine, wordsInSpan } from '../../text-lines.ts';
+import { findLabels, foldText, type LabelMatch } from '../labels.ts';
+import { findTaxIds } from '../tax-ids.ts';
+import { type Candidate, type DocContext, isPartyText, STREET, stripLabels } from './context.ts';
+
+export interface CustomerBlock {
+  name?: Candidate;
+  taxId?: Candidate;
+  /** Whether a span of a line lies in the customer's block. */
+  contains(line: TextLine, start: number, end: number): boolean;
+}
+
+export function findCustomer(
+  ctx: DocContext,
+  labelled: readonly { line: TextLine; matches: LabelMatch[] }[],
+  isHeader: (line: TextLine) => boolean,
+): CustomerBlock {
+  const lines = ctx.lines;
+  const customerLines = new Map<number, { start: number; end: number }>();
+  let customerName: Candidate | undefined;
+  let customerTaxId: Candidate | undefined;
+  for (const { line, matches } of labelled) {
+    for (const m of matches.filter((x) => x.key === 'customer')) {
+      const next = matches.find((x) => x.start >= m.end);
+      const rightEnd = next ? next.start : line.text.length;
+      customerLines.set(line.index, { start: m.end, end: rightEnd });
+      const labelWords = wordsInSpan(line, m.start, m.end);
+      const lbox = unionBox(labelWords.map((w) => w.bbox));
+      const h = lineHeight(line);
+      const nextWords = next ? wordsInSpan(line, next.start, next.end) : [];
+      const colStart = lbox[0] - 2 * h;
+      const colEnd = nextWords.length ? (nextWords[0] as Word).bbox[0] - h : Number.POSITIVE_INFINITY;
+      const blockLines: { line: TextLine; start: number; end: number }[] = [];
+      const right = line.text.slice(m.end, rightEnd);
+      if (/\p{L}|\d/u.test(right)) blockLines.push({ line, start: m.end, end: rightEnd });
+      let lastBottom = line.bbox[3];
+      for (const l of lines) {
+        if (l.page !== line.page || l.index <= line.index) continue;
+        // A label with its value beside it ("DESTINATARIO: …" in a DANFE stub) owns a line or two under it at most.
+        const maxLines = blockLines.length && blockLines[0]?.line === line ? 3 : 7;
+        if (l.bbox[1] - lastBottom > h * 2.2 || blockLines.length >= maxLines) break;
+        const idx = l.words
+          .map((w, i) => (w.bbox[0] >= colStart && w.bbox[0] < colEnd ? i : -1))
+          .filter((i) => i >= 0);
+        if (!idx.length) continue;
+        // A line with a totals/date label ends the block.
+        const lm = findLabels(l.text);
+        if (
+          lm.some(
+            (x) =>
+              ['totalAmount', 'subtotal', 'invoiceDate', 'dueDate', 'vendor'].includes(x.key) &&
+              x.start === 0,
+          )
+        )
+          break;
+        if (isHeader(l)) break;
+        const s = l.offsets[idx[0] as number] as number;
+        const lastI = idx[idx.length - 1] as number;
+        const e = (l.offsets[lastI] as number) + (l.words[lastI] as Word).text.trim().length;
+        blockLines.push({ line: l, start: s, end: e });
+        customerLines.set(l.index, { start: s, end: e });
+        lastBottom = l.bbox[3];
+      }
+      for (const b of blockLines) {
+        const text = b.line.text.slice(b.start, b.end);
+        if (!customerTaxId) {
+          const t = findTaxIds(text)[0];
+          if (t) {
+            customerTaxId = {
+              value: t.value,
+              words: wordsInSpan(b.line, b.start + t.span.start, b.start + t.span.end),
+              page: b.line.page,
+              score: t.valid ? 0.9 : 0.6,
+              lineIndex: b.line.index,
+            };
+          }
+        }
+        if (!customerName) {
+          // The name is the first block of words in the line (not the tax ID or date printed beside it).
+          const seg = segmentsOf(b.line).find((sg) => sg.end > b.start && sg.start < b.end);
+          const segStart = Math.max(b.start, seg?.start ?? b.start);
+          const segText = b.line.text.slice(segStart, Math.min(b.end, seg?.end ?? b.end));
+          const nameText = stripLabels(segText, b.line !== line);
+          if (
+            nameText &&
+            isPartyText(nameText.text) &&
+            !findTaxIds(nameText.text).length &&
+            !/^\d/.test(nameText.text) &&
+            !STREET.test(foldText(nameText.text))
+          ) {
+            const s = segStart + nameText.start;
+            customerName = {
+              value: nameText.text,
+              words: wordsInSpan(b.line, s, s + nameText.text.length),
+              page: b.line.page,
+              score: b.line === line ? 0.9 : 0.85,
+              lineIndex: b.line.index,
+            };
+          }
+        }
+      }
+    }
+  }
+  return {
+    ...(customerName ? { name: customerName } : {}),
+    ...(customerTaxId ? { taxId: customerTaxId } : {}),
+    contains: (line, start, end) => {
+      const r = customerLines.get(line.index);
+      return Boolean(r && start < r.end && end > r.start);
+    },
+  };
+}

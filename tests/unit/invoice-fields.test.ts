@@ -1,0 +1,122 @@
+// What a back office notices on an invoice: the vendor is the party that issued it, and the number, dates and
+// totals are the ones it states, whatever the layout puts first or prints largest.
+import { describe, expect, it } from 'vitest';
+import { extractFields } from '../../src/pipeline/extract/fields.ts';
+import { groupIntoLines, type Layout, type Word } from '../../src/pipeline/layout.ts';
+
+/** [x, y, text, fontSize?]: a run of words starting at x on the line at y, 0.5 em per character. */
+type Run = [number, number, string, number?];
+
+function layout(runs: Run[]): Layout {
+  const words: Word[] = [];
+  for (const [x, y, text, font = 10] of runs) {
+    let cx = x;
+    for (const t of text.split(' ').filter(Boolean)) {
+      const w = t.length * font * 0.5;
+      words.push({ text: t, bbox: [cx, y, cx + w, y + font], confidence: 0.98, source: 'text-layer' });
+      cx += w + font * 0.3;
+    }
+  }
+  return {
+    pages: [
+      { number: 1, width: 600, height: 800, source: 'text-layer', rotation: 0, lines: groupIntoLines(words) },
+    ],
+  };
+}
+
+const items: Run[] = [
+  [50, 330, 'Description'],
+  [330, 330, 'Qty'],
+  [400, 330, 'Unit Price'],
+  [500, 330, 'Amount'],
+  [50, 350, 'Consulting hours'],
+  [330, 350, '10'],
+  [400, 350, '80.00'],
+  [500, 350, '800.00'],
+  [50, 365, 'Travel expenses'],
+  [330, 365, '1'],
+  [400, 365, '200.00'],
+  [500, 365, '200.00'],
+];
+
+describe('invoice fields chosen among candidates', () => {
+  it('names the issuer, not the customer whose block comes first and larger', () => {
+    const doc = layout([
+      [50, 40, 'Bill to:', 12],
+      [50, 58, 'Globex Corporation', 20],
+      [50, 84, '500 Market St, San Francisco, CA 94105'],
+      [400, 40, 'INVOICE', 22],
+      [400, 70, 'Invoice No: INV-2025-0193'],
+      [400, 84, 'Invoice Date: 03/04/2025'],
+      [400, 98, 'Due Date: 04/03/2025'],
+      [50, 150, 'From:'],
+      [50, 165, 'Harborview Systems Co.'],
+      [50, 180, '8200 Elm Avenue, Suite 100'],
+      [50, 195, 'Columbus, OH 43215'],
+      [50, 210, 'EIN 12-3456789'],
+      ...items,
+      [400, 400, 'Subtotal'],
+      [500, 400, '1,000.00'],
+      [400, 415, 'Sales Tax 8%'],
+      [500, 415, '80.00'],
+      [400, 430, 'Total Due'],
+      [500, 430, '1,080.00'],
+    ]);
+    const { fields } = extractFields(doc, { language: 'en' });
+    expect(fields.vendorName?.value).toBe('Harborview Systems Co.');
+    expect(fields.invoiceNumber?.value).toBe('INV-2025-0193');
+    expect(fields.totalAmount?.value).toBe('1080.00');
+    expect(fields.subtotal?.value).toBe('1000.00');
+    expect(fields.taxAmount?.value).toBe('80.00');
+  });
+
+  it('does not take a big title for the vendor', () => {
+    const doc = layout([
+      [50, 30, 'FACTUUR.', 28],
+      [50, 80, 'Van Dijk Logistiek B.V.', 12],
+      [50, 95, 'Keizersgracht 221'],
+      [50, 110, '1016 DV Amsterdam'],
+      [50, 125, 'VAT NL123456789B01'],
+      [400, 80, 'Invoice No: 2025-0412'],
+      [400, 95, 'Date: 12/05/2025'],
+      [50, 200, 'Customer:'],
+      [50, 215, 'Mercadinho Boa Esperança'],
+      ...items,
+      [400, 400, 'Net total'],
+      [500, 400, '1.000,00'],
+      [400, 415, 'VAT 21%'],
+      [500, 415, '210,00'],
+      [400, 430, 'Total'],
+      [500, 430, '1.210,00'],
+    ]);
+    const { fields } = extractFields(doc, { language: 'en' });
+    expect(fields.vendorName?.value).toBe('Van Dijk Logistiek B.V.');
+    expect(fields.totalAmount?.value).toBe('1210.00');
+  });
+
+  it('keeps the total apart from the balance left after a deposit', () => {
+    const doc = layout([
+      [50, 40, 'Kestrel Print Works Limited', 16],
+      [50, 62, '12 Mill Lane, Leeds LS1 4AB'],
+      [400, 40, 'INVOICE', 20],
+      [400, 70, 'Invoice No: 2162'],
+      [400, 84, 'Invoice Date: 14/02/2025'],
+      [50, 150, 'Bill to:'],
+      [50, 165, 'Oak Hollow Supplies Ltd'],
+      ...items,
+      [400, 400, 'Subtotal'],
+      [500, 400, '1,000.00'],
+      [400, 415, 'VAT 20%'],
+      [500, 415, '200.00'],
+      [400, 430, 'Total'],
+      [500, 430, '1,200.00'],
+      [400, 445, 'Deposit received'],
+      [500, 445, '600.00'],
+      [400, 460, 'Balance due'],
+      [500, 460, '600.00'],
+    ]);
+    const { fields } = extractFields(doc, { language: 'en' });
+    expect(fields.totalAmount?.value).toBe('1200.00');
+    expect(fields.vendorName?.value).toBe('Kestrel Print Works Limited');
+  });
+});
