@@ -251,7 +251,7 @@ async function serve(): Promise<void> {
   send({ ready: true, rssMb: rssMb() });
 }
 
-// Not a top-level await: this module is also imported by the reading thread (for its types and paddleAssets), and
+// Not a top-level await: this module is also imported by the reader (for its types and paddleAssets), and
 // a worker thread loading sources through tsx cannot load a module graph that holds one.
 if (process.send && process.env.SECOND_OCR_PROCESS === '1') {
   serve().catch((error: unknown) => {

@@ -78,7 +78,7 @@ export function createSecondReader(options: SecondReaderOptions = {}): PaddleSec
 
   function start(): Child {
     // Compiled (dist/), the process is the .js file; from the sources (tests, scripts) it is the .ts file, loaded
-    // through tsx as the reading threads are. Its own heap stays small either way.
+    // through tsx as the reading processes are. Its own heap stays small either way.
     const compiled = import.meta.url.endsWith('.js');
     const entry = fileURLToPath(
       new URL(compiled ? './second-ocr-process.js' : './second-ocr-process.ts', import.meta.url),

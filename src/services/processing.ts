@@ -117,7 +117,7 @@ export class ProcessingService {
   }
 
   /** The fields vendor memory knows for the document's layout chosen over the reader's (the same choice as
-   * understandDocument makes with a memory: the reading thread holds none). */
+   * understandDocument makes with a memory: the reading processes hold none). */
   private async remembered(read: Extraction, layout: Layout | undefined): Promise<Extraction> {
     if (!this.memory || !layout || !readOffPages(read)) return read;
     return withMemory(read, layout, await this.memory.current());

@@ -8,7 +8,7 @@ export interface BlobStore {
   /** Stores the bytes (once) and returns their sha256. */
   put(bytes: Uint8Array): Promise<string>;
   get(sha256: string): Promise<Buffer>;
-  /** A path on this machine holding the blob, for readers that open files themselves (the reading threads). */
+  /** A path on this machine holding the blob, for readers that open files themselves (the reading processes). */
   localPath(sha256: string): Promise<string>;
   has(sha256: string): Promise<boolean>;
   /** A file made from a blob (a page image), kept beside it under its hash and a name; undefined when absent. */

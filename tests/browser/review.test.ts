@@ -288,7 +288,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     const first = await byKey(await svc.key('review'));
     await first.page.locator('.claim.mine').waitFor();
     // The file name is shown as it is, never run as markup.
-    expect(await first.page.locator('.item-head .sub').textContent()).toContain(hostileName);
+    expect(await first.page.locator('.item-head .sub:not(.origin)').textContent()).toContain(hostileName);
     expect(await first.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 
     const second = await byKey(await svc.key('review'));
@@ -419,7 +419,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     await rv.getByLabel('API key', { exact: true }).fill(await svc.key('review'));
     await rv.getByRole('button', { name: 'Sign in with key' }).click();
     await rv.locator('.claim.mine').waitFor();
-    expect(await rv.locator('.item-head .sub').textContent()).toContain('reject-me.pdf');
+    expect(await rv.locator('.item-head .sub:not(.origin)').textContent()).toContain('reject-me.pdf');
 
     await rv.keyboard.press('r');
     const dialog = rv.locator('#decision');
@@ -429,7 +429,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     await rv.keyboard.type('Not our order: the PO belongs to another company.');
     await rv.keyboard.press('Enter');
     // The next item opens by itself, claimed.
-    await expect.poll(() => rv.locator('.item-head .sub').textContent()).toContain('reprocess-me.pdf');
+    await expect.poll(() => rv.locator('.item-head .sub:not(.origin)').textContent()).toContain('reprocess-me.pdf');
     await rv.locator('.claim.mine').waitFor();
     const rejected = (await (await svc.request(`/v1/documents/${rejectId}`)).json()) as { status: string };
     expect(rejected.status).toBe('rejected');
