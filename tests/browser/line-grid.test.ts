@@ -204,10 +204,17 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const original = await context.request.get(`${svc.url}${await link.getAttribute('href')}`);
       expect(original.status()).toBe(200);
       expect(Buffer.from(await original.body()).equals(Buffer.from(sent[0]!))).toBe(true);
+      // Leaving the page gives the reviewer's claim back (sent as the page hides); the key's claim waits for it.
+      await page.goto('about:blank');
       await context.close();
       // Closed, so the queue below holds only the second invoice.
       const key = await svc.key('review');
-      await svc.request(`/v1/review/items/${copy}/claim`, { method: 'POST', key });
+      await expect
+        .poll(
+          async () => (await svc.request(`/v1/review/items/${copy}/claim`, { method: 'POST', key })).status,
+          { timeout: 15_000 },
+        )
+        .toBe(200);
       const rejected = await svc.request(`/v1/review/items/${copy}/reject`, {
         method: 'POST',
         key,
