@@ -429,7 +429,9 @@ describe.skipIf(!existsSync(CHROMIUM))('web pages in Chromium', () => {
     await rv.keyboard.type('Not our order: the PO belongs to another company.');
     await rv.keyboard.press('Enter');
     // The next item opens by itself, claimed.
-    await expect.poll(() => rv.locator('.item-head .sub:not(.origin)').textContent()).toContain('reprocess-me.pdf');
+    await expect
+      .poll(() => rv.locator('.item-head .sub:not(.origin)').textContent())
+      .toContain('reprocess-me.pdf');
     await rv.locator('.claim.mine').waitFor();
     const rejected = (await (await svc.request(`/v1/documents/${rejectId}`)).json()) as { status: string };
     expect(rejected.status).toBe('rejected');
