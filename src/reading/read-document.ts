@@ -186,14 +186,17 @@ export class DocumentReader {
         }
       }
 
-      const codes = found.map(({ page, reading }): PrintedCode => {
-        const near = understood.fields.invoiceDate?.value;
-        const meaning = interpretCode(reading.text, {
-          ...(this.separatorValue ? { separatorValue: this.separatorValue } : {}),
-          ...(near && /^\d{4}-\d{2}-\d{2}$/.test(near) ? { near: new Date(`${near}T00:00:00Z`) } : {}),
+      // In page order, whichever page's codes were read first.
+      const codes = [...found]
+        .sort((a, b) => a.page - b.page)
+        .map(({ page, reading }): PrintedCode => {
+          const near = understood.fields.invoiceDate?.value;
+          const meaning = interpretCode(reading.text, {
+            ...(this.separatorValue ? { separatorValue: this.separatorValue } : {}),
+            ...(near && /^\d{4}-\d{2}-\d{2}$/.test(near) ? { near: new Date(`${near}T00:00:00Z`) } : {}),
+          });
+          return { page, format: reading.format, text: reading.text, bbox: reading.bbox, ...meaning };
         });
-        return { page, format: reading.format, text: reading.text, bbox: reading.bbox, ...meaning };
-      });
       const fields = codes.length ? confirmByCodes(understood.fields, codes) : understood.fields;
 
       const result: Extraction = {

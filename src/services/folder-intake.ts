@@ -39,7 +39,15 @@ export class FolderIntakeService {
 
   async start(): Promise<void> {
     await this.folder.watch((file) => {
-      const work = this.take(file);
+      // A fault while taking it (the file moved away under us) leaves the file for the next scan, never an
+      // unhandled rejection.
+      const work = this.take(file).catch((e: unknown): FolderOutcome => {
+        this.log.warn(
+          { err: e, file: file.path },
+          'a dropped file could not be taken; the next scan tries again',
+        );
+        return { outcome: 'skipped' };
+      });
       this.running.add(work);
       void work.finally(() => this.running.delete(work));
     });
