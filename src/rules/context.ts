@@ -8,7 +8,9 @@ import {
   type MasterDataView,
   normaliseName,
   normaliseTaxId,
+  type Vendor,
   type VendorIdentity,
+  vendorKeys,
 } from './master-data.ts';
 import type { RoutingSettings } from './schema.ts';
 
@@ -91,6 +93,15 @@ export function identityOfDocument(doc: RuleDocument): VendorIdentity {
 /** What to ask the master data before judging a document. */
 export function masterDataQueryOf(doc: RuleDocument): MasterDataQuery {
   return { identity: identityOfDocument(doc), purchaseOrder: fieldOf(doc, 'purchaseOrder')?.value };
+}
+
+/**
+ * The vendor keys a master vendor's documents can carry (`vendorKeyOf`): one per tax ID and one per name, legal
+ * or alias. Vendor memory is kept under these keys; an admin names the vendor by its master id.
+ */
+export function vendorKeysOfMaster(vendor: Vendor): string[] {
+  const keys = vendorKeys(vendor);
+  return [...keys.taxIds.map((t) => `tax:${t}`), ...keys.names.map((n) => `name:${n}`)];
 }
 
 /** Who a document is from, for duplicates: its tax ID, or its name when it shows none. */

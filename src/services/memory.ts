@@ -5,9 +5,11 @@ import type { Fields } from '../contract/result.ts';
 import { learnFromReview, type MemoryChange } from '../pipeline/extract/memory/learn.ts';
 import { VendorMemory } from '../pipeline/extract/memory/memory.ts';
 import type { MemoryLayout } from '../pipeline/extract/memory/schema.ts';
+import { vendorKeysOfMaster } from '../rules/context.ts';
 import type { Clock } from '../storage/clock.ts';
 import type { Repositories, Transaction } from '../storage/repositories.ts';
 import type { MemoryVendor } from '../storage/vendor-memory.repository.ts';
+import { ruleVendorOf } from '../storage/vendors.repository.ts';
 import { AppError } from './errors.ts';
 
 export interface MemorySettings {
@@ -24,7 +26,7 @@ export class MemoryService {
   private cached: { version: string; memory: VendorMemory } | undefined;
 
   constructor(
-    private readonly repos: Pick<Repositories, 'vendorMemory' | 'audit'>,
+    private readonly repos: Pick<Repositories, 'vendorMemory' | 'audit' | 'vendors'>,
     private readonly transaction: Transaction,
     private readonly clock: Clock,
     private readonly settings: MemorySettings,
@@ -86,19 +88,35 @@ export class MemoryService {
     return this.repos.vendorMemory.vendors();
   }
 
-  async ofVendor(vendorKey: string): Promise<MemoryLayout[]> {
-    return this.repos.vendorMemory.ofVendor(vendorKey);
+  /**
+   * The vendor keys `vendor` stands for: a master vendor's id (`vnd_…`) stands for every key its documents can
+   * carry (each tax ID, each name); anything else is a vendor key itself (`tax:…`, `name:…`).
+   */
+  async keysOf(vendor: string): Promise<string[]> {
+    if (!vendor.startsWith('vnd_')) return [vendor];
+    const master = await this.repos.vendors.get(vendor);
+    if (!master) throw new AppError(404, 'not_found', `No vendor ${vendor}.`);
+    return vendorKeysOfMaster(ruleVendorOf(master));
+  }
+
+  async ofVendor(vendor: string): Promise<MemoryLayout[]> {
+    const layouts = [];
+    for (const key of await this.keysOf(vendor))
+      layouts.push(...(await this.repos.vendorMemory.ofVendor(key)));
+    return layouts;
   }
 
   /** Forgets one field of a vendor's layouts, or the whole vendor; audited on each document it was learned from. */
   async forget(
-    vendorKey: string,
+    vendor: string,
     admin: Reviewer,
     field?: string,
   ): Promise<{ layouts: number; fields: number }> {
+    const keys = await this.keysOf(vendor);
     return this.transaction(async (tx) => {
-      const layouts = await tx.vendorMemory.ofVendor(vendorKey);
-      if (!layouts.length) throw new AppError(404, 'not_found', `No memory for vendor ${vendorKey}.`);
+      const layouts = [];
+      for (const key of keys) layouts.push(...(await tx.vendorMemory.ofVendor(key)));
+      if (!layouts.length) throw new AppError(404, 'not_found', `No memory for vendor ${vendor}.`);
       let fields = 0;
       const now = this.clock.now();
       for (const layout of layouts) {
@@ -118,13 +136,13 @@ export class MemoryService {
             actor: admin,
             action: 'memory_forget',
             ...(field ? { field } : {}),
-            before: { layoutId: layout.id, vendorKey, fields: gone },
+            before: { layoutId: layout.id, vendorKey: layout.vendorKey, fields: gone },
             at: now,
           });
         }
       }
       if (field && !fields)
-        throw new AppError(404, 'not_found', `Vendor ${vendorKey} has no memory of ${field}.`);
+        throw new AppError(404, 'not_found', `Vendor ${vendor} has no memory of ${field}.`);
       return { layouts: layouts.length, fields };
     });
   }

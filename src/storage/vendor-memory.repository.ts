@@ -8,6 +8,8 @@ import { date, json, num, str, strOrNull } from './rows.ts';
 export interface MemoryVendor {
   vendorKey: string;
   vendorName: string | null;
+  /** The vendor master record whose tax ID or name the key is, when there is one. */
+  vendorId: string | null;
   layouts: number;
   fields: number;
   updatedAt: Date;
@@ -24,16 +26,25 @@ export class VendorMemoryRepository {
   /** Every vendor with a learned layout, the most recently taught first. */
   async vendors(): Promise<MemoryVendor[]> {
     const rows = await this.db.query(
-      `select m.vendor_key, max(m.layout->>'vendorName') as vendor_name, count(*)::int as layouts,
-              coalesce(sum(f.n), 0)::int as fields, max(m.updated_at) as updated_at
-         from vendor_memory m
-         cross join lateral (select count(*) as n from jsonb_object_keys(m.layout->'fields')) f
-        group by m.vendor_key
-        order by max(m.updated_at) desc, m.vendor_key`,
+      `with learned as (
+         select m.vendor_key, max(m.layout->>'vendorName') as vendor_name, count(*)::int as layouts,
+                coalesce(sum(f.n), 0)::int as fields, max(m.updated_at) as updated_at
+           from vendor_memory m
+           cross join lateral (select count(*) as n from jsonb_object_keys(m.layout->'fields')) f
+          group by m.vendor_key)
+       select l.*, v.id as vendor_id
+         from learned l
+         left join lateral (
+           select id from vendors
+            where (l.vendor_key like 'tax:%' and substr(l.vendor_key, 5) = any(tax_id_keys))
+               or (l.vendor_key like 'name:%' and substr(l.vendor_key, 6) = any(name_keys))
+            order by active desc, id limit 1) v on true
+        order by l.updated_at desc, l.vendor_key`,
     );
     return rows.map((r) => ({
       vendorKey: str(r, 'vendor_key'),
       vendorName: strOrNull(r, 'vendor_name'),
+      vendorId: strOrNull(r, 'vendor_id'),
       layouts: num(r, 'layouts'),
       fields: num(r, 'fields'),
       updatedAt: date(r, 'updated_at'),

@@ -111,6 +111,18 @@ describe('vendor memory', () => {
     expect(from).toMatchObject({ how: 'correction', actorName: 'Ana Souza' });
     expect(layout.fields.bankAccount).toBeUndefined();
 
+    // Named by the vendor's master record, the same memory; the list links the two.
+    const truth = docs[0]!.truth.fields;
+    const master = await call('/v1/vendors', svc.adminKey, 'POST', {
+      legalName: truth.vendorName,
+      taxIds: truth.vendorTaxId ? [truth.vendorTaxId] : [],
+    });
+    expect(master.status).toBe(201);
+    const byMaster = await call(`/v1/vendors/${master.body.id}/memory`, svc.adminKey);
+    expect(byMaster.body.layouts.map((l: Json) => l.id)).toEqual(memory.body.layouts.map((l: Json) => l.id));
+    expect((await call('/v1/memory/vendors', svc.adminKey)).body.vendors[0].vendorId).toBe(master.body.id);
+    expect((await call('/v1/vendors/vnd_0000000000000000/memory', svc.adminKey)).status).toBe(404);
+
     const forgotten = await call(`${path}/vendorName`, svc.adminKey, 'DELETE');
     expect(forgotten.body).toMatchObject({ vendorKey, fields: 1 });
     const trail = await call(`/v1/documents/${from.documentId}/audit`, svc.adminKey);

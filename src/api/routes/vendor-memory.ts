@@ -1,6 +1,7 @@
 // A vendor's memory: what reviewers taught about its layouts, listed with the reviews each field came from, and
-// forgotten a field or the whole vendor at a time. `:vendor` is the vendor key the memory and the duplicate rules
-// use: `tax:<tax ID>` or `name:<folded name>` (URL-encoded).
+// forgotten a field or the whole vendor at a time. `:vendor` is a vendor master id (`vnd_…`, every tax ID and name
+// of the record) or the vendor key the memory and the duplicate rules use: `tax:<tax ID>` or `name:<folded name>`
+// (URL-encoded).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MemoryLayout } from '../../pipeline/extract/memory/schema.ts';
@@ -29,6 +30,7 @@ export function vendorMemoryRoutes(ctx: Pick<ApiDeps, 'memory'>): FastifyPluginA
                 z.object({
                   vendorKey: z.string(),
                   vendorName: z.string().nullable(),
+                  vendorId: z.string().nullable(),
                   layouts: z.number().int(),
                   fields: z.number().int(),
                   updatedAt: z.iso.datetime(),

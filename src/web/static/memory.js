@@ -35,6 +35,7 @@ async function showVendors() {
           {},
           h('a', { href: `#${encodeURIComponent(v.vendorKey)}` }, v.vendorName ?? v.vendorKey),
           v.vendorName ? h('span', { class: 'muted key' }, ` ${v.vendorKey}`) : null,
+          v.vendorId ? h('span', { class: 'muted key' }, ` · master ${v.vendorId}`) : null,
         ),
         h('td', {}, String(v.layouts)),
         h('td', {}, String(v.fields)),
