@@ -5,6 +5,7 @@ import type { DocumentFailure, DocumentResult, Extraction } from '../contract/re
 import { readOffPages, withMemory } from '../pipeline/extract/memory/recall.ts';
 import type { Layout } from '../pipeline/layout.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
+import { approvalStagesFor } from '../rules/approval.ts';
 import { invoiceNumberKey, masterDataQueryOf, vendorKeyOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
 import type { MasterData } from '../rules/master-data.ts';
@@ -17,7 +18,8 @@ import {
   FINAL_STATUSES,
   newDocumentId,
 } from '../storage/documents.repository.ts';
-import type { Transaction } from '../storage/repositories.ts';
+import type { Repositories, Transaction } from '../storage/repositories.ts';
+import { approvalFactsOf, enterStages, stageEvent } from './approval-chain.ts';
 import type { MemoryService } from './memory.ts';
 import type { PageImageService } from './page-images.ts';
 import type { WebhookService } from './webhooks.ts';
@@ -58,15 +60,59 @@ function eventDocument(doc: DocumentRecord) {
 export type ProcessOutcome =
   | 'auto_approved'
   | 'needs_review'
+  | 'awaiting_approval'
   | 'failed'
   | 'already_done'
   | 'superseded'
   | 'split'
   | 'gone';
 
+/** Where a reading leaves a document: approved, in review, or (read without an exception) at its first approval stage. */
+export type ReadStatus = 'auto_approved' | 'needs_review' | 'awaiting_approval';
+
+/**
+ * Where a judged reading goes, and the stages it enters first when the rules file's approval chain asks for
+ * them: a document read without an exception is not paid unseen if, say, it is over the chain's amount.
+ */
+function routeOf(result: DocumentResult, doc: DocumentRecord, ruleSet: RuleSet) {
+  if (result.route !== 'auto') return { status: 'needs_review' as const, stages: [] };
+  const stages = approvalStagesFor(ruleSet.approval, approvalFactsOf(result, doc, []));
+  return { status: stages.length ? ('awaiting_approval' as const) : ('auto_approved' as const), stages };
+}
+
+/** Who the audit names for what the reading itself did. */
+const READER = { id: 'worker', name: 'automatic reading' };
+
+/** The webhook events of a stored reading; a document entering the chain is not approved yet. */
+async function readingEvents(
+  tx: Pick<Repositories, 'approvals' | 'audit'>,
+  documentId: string,
+  route: ReturnType<typeof routeOf>,
+  event: Record<string, unknown>,
+  now: Date,
+) {
+  const events: {
+    event: 'document.processed' | 'document.approved' | 'document.needs_review' | 'document.approval_stage';
+    data: unknown;
+  }[] = [{ event: 'document.processed', data: event }];
+  if (route.status === 'awaiting_approval') {
+    const first = await enterStages(tx, documentId, route.stages, READER, now);
+    events.push({
+      event: 'document.approval_stage',
+      data: { ...event, stage: stageEvent(first, route.stages.length, 'entered') },
+    });
+  } else {
+    events.push({
+      event: route.status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
+      data: { ...event, approvedBy: route.status === 'auto_approved' ? 'auto' : undefined },
+    });
+  }
+  return events;
+}
+
 /** Told what each reading came to (the Prometheus metrics listen here); errors in it are not the reading's. */
 export interface ProcessingObserver {
-  read(result: DocumentResult, status: 'auto_approved' | 'needs_review'): void;
+  read(result: DocumentResult, status: ReadStatus): void;
   failed(code: string): void;
 }
 
@@ -191,7 +237,8 @@ export class ProcessingService {
           await tx.documents.history(child.id, child.sha256, vendorKey, numberKey, null)
         ).filter((h) => h.sha256 !== child.sha256);
         const result = judge(reading, { ruleSet, context: { ...masters[i]!, now, history } });
-        const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
+        const route = routeOf(result, child, ruleSet);
+        const status = route.status;
         await tx.documents.transition(child.id, ['processing'], status, {
           round: 1,
           actor: 'worker',
@@ -205,13 +252,11 @@ export class ProcessingService {
         if (result.route === 'review') await tx.reviewItems.open(child.id, result, now);
         const event = { document: eventDocument({ ...child, status }), result, resultVersion };
         deliveries.push(
-          ...(await this.webhooks.recordAll(tx.webhooks, child.id, [
-            { event: 'document.processed', data: event },
-            {
-              event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
-              data: { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
-            },
-          ])),
+          ...(await this.webhooks.recordAll(
+            tx.webhooks,
+            child.id,
+            await readingEvents(tx, child.id, route, event, now),
+          )),
         );
       }
       // The file keeps the whole reading and where it was cut; the parts' readings live with the parts.
@@ -267,7 +312,8 @@ export class ProcessingService {
       // Read again (sent back by a reviewer): judged against what was read before its first reading.
       const history = await tx.documents.history(doc.id, doc.sha256, vendorKey, numberKey, doc.firstReadAt);
       const result = judge(read, { ruleSet, context: { ...master, now, history } });
-      const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
+      const route = routeOf(result, doc, ruleSet);
+      const status = route.status;
       // The result and its version are the ones stored below: no need to fetch the previous ones.
       const data = { document: eventDocument({ ...doc, status }), result };
       const moved = await tx.documents.transition(doc.id, ['processing'], status, {
@@ -293,13 +339,11 @@ export class ProcessingService {
       // What a reviewer's corrections will be learned from: only page layouts, an XML's fields are its own.
       if (layout && readOffPages(read)) await tx.vendorMemory.saveDocumentLayout(doc.id, layout);
       const event = { ...data, resultVersion };
-      const deliveries = await this.webhooks.recordAll(tx.webhooks, doc.id, [
-        { event: 'document.processed', data: event },
-        {
-          event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
-          data: { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
-        },
-      ]);
+      const deliveries = await this.webhooks.recordAll(
+        tx.webhooks,
+        doc.id,
+        await readingEvents(tx, doc.id, route, event, now),
+      );
       return { result, status, deliveries } as const;
     });
     if (!outcome) return 'already_done';
