@@ -325,4 +325,32 @@ describe('approval chains', () => {
     // The clean one passed the rules without a person: straight through, though it then waited for approval.
     expect(body.autoApproved).toBe(1);
   });
+  it('gives a distinct stage to someone who approved no earlier step', async () => {
+    const res = await svc.request('/v1/documents', {
+      method: 'POST',
+      body: formWith([await invoice(3, false)]),
+    });
+    const id = ((await res.json()) as Json).documents[0].id as string;
+    expect((await svc.waitForFinal(id)).status).toBe('awaiting_approval');
+    expect((await call(`/v1/approvals/${id}/approve`, keys.bruno, 'POST', {})).body.next.name).toBe(
+      'finance director',
+    );
+    const again = await call(`/v1/approvals/${id}/approve`, keys.bruno, 'POST', {});
+    expect(again).toEqual({
+      status: 403,
+      body: {
+        error: 'approved_earlier_step',
+        message:
+          'You approved an earlier step of this document: the finance director stage needs someone else.',
+      },
+    });
+    expect((await call(`/v1/approvals/${id}/approve`, keys.eva, 'POST', {})).body).toEqual({
+      status: 'approved',
+      next: null,
+    });
+    // Decided: nothing more to approve.
+    const late = await call(`/v1/approvals/${id}/approve`, keys.eva, 'POST', {});
+    expect(late.status).toBe(409);
+    expect(late.body.error).toBe('wrong_status');
+  });
 });
