@@ -189,6 +189,37 @@ describe.skipIf(!existsSync(CHROMIUM))(
       }, 120_000);
     }
 
+    it('marks someone away with a delegate from the approvals page, and back again', async () => {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await signIn(page, `${svc.url}/approvals`, 'carla@example.com');
+      await page.waitForURL(/\/approvals/);
+      await expect.poll(() => page.locator('#approvals-empty').isVisible(), WAIT).toBe(true);
+      await page.getByText('Away? Name a delegate').click();
+      const state = page.locator('#away-state');
+      await expect.poll(() => state.textContent(), WAIT).toBe('You are not marked away.');
+      await page.getByLabel('Away until').fill('2025-03-27T18:00');
+      await page.getByLabel('Delegate (their email)').fill('bruno@example.com');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect
+        .poll(() => state.textContent(), WAIT)
+        .toMatch(/^You are away until .+; Bruno Lima approves for you\.$/);
+      await check(page, 'approvals-away', 390);
+      const away = (await (
+        await svc.request('/v1/users/carla@example.com/away', {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ until: null }),
+        })
+      ).json()) as Record<string, unknown>;
+      expect(away).toEqual({ awayUntil: null, delegate: null });
+      await page.reload();
+      await page.getByText('Away? Name a delegate').click();
+      await expect.poll(() => state.textContent(), WAIT).toBe('You are not marked away.');
+      await context.close();
+    }, 60_000);
+
     it('the figures show each stage, and no page had a serious accessibility finding', async () => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const page = await context.newPage();

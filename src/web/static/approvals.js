@@ -209,3 +209,9 @@ const items = await loadQueue();
 await loadAway();
 if (openId) await open(openId);
 else if (items[0]) await open(items[0].documentId);
+else {
+  fill(
+    $('approval'),
+    h('p', { class: 'muted placeholder' }, 'When a document reaches a stage you may approve, it opens here.'),
+  );
+}
