@@ -136,6 +136,13 @@ describe('approval chains', () => {
   it('stops a document read without an exception at its first stage when the chain applies to it', async () => {
     const doc = await svc.waitForFinal(uploaded);
     expect(doc.status).toBe('awaiting_approval');
+    expect(doc.approval).toEqual({
+      stage: 'team lead',
+      position: 1,
+      of: 3,
+      role: 'review',
+      slaDeadline: '2025-03-20T17:00:00.000Z',
+    });
     const { status, body } = await call(`/v1/approvals/${uploaded}`, keys.bruno);
     expect(status).toBe(200);
     // Over 1,000 and from the filial-sp cost centre; not the watched vendor, not reviewed for a duplicate.
@@ -264,7 +271,8 @@ describe('approval chains', () => {
     expect((await asUser(dan, '/v1/approvals')).body.items[0].stage.slaState).toBe('overdue');
     const done = await asUser(dan, `/v1/approvals/${corrected}/approve`, 'POST', {});
     expect(done).toEqual({ status: 200, body: { status: 'approved', next: null } });
-    expect((await call(`/v1/documents/${corrected}`, keys.ana)).body.status).toBe('approved');
+    const approved = (await call(`/v1/documents/${corrected}`, keys.ana)).body;
+    expect(approved).toMatchObject({ status: 'approved', approval: null });
 
     const audit = (await call(`/v1/documents/${corrected}/audit`, keys.ana)).body.events as Json[];
     const stages = audit.filter((e) => e.action.startsWith('stage_'));
