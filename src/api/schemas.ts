@@ -126,7 +126,9 @@ export const DocumentDetail = DocumentSummary.extend({
       slaDeadline: z.string().nullable(),
     })
     .nullable()
-    .describe('The approval stage the document waits at (status awaiting_approval); details at /v1/approvals/:id'),
+    .describe(
+      'The approval stage the document waits at (status awaiting_approval); details at /v1/approvals/:id',
+    ),
   history: z.array(StatusChange),
   links: z.object({ file: z.string(), pages: z.array(z.string()) }),
 });
