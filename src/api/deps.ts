@@ -36,7 +36,7 @@ export interface ApiDeps {
   log: Logger;
   clock: Clock;
   db: Pick<Database, 'ping'>;
-  repos: Pick<Repositories, 'documents' | 'reviewItems' | 'figures' | 'intakeRefusals'>;
+  repos: Pick<Repositories, 'documents' | 'reviewItems' | 'approvals' | 'figures' | 'intakeRefusals'>;
   blobs: Pick<BlobStore, 'get' | 'localPath'>;
   pageImages: Pick<PageImageService, 'page'>;
   queueStatus: QueueStatus;

@@ -1,5 +1,6 @@
 // The parts of the web app beyond the core API (review, pages, figures), registered after the core routes.
 import type { AppOptions } from './app.ts';
+import { registerApprovals } from './routes/approvals.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { registerReview } from './routes/review.ts';
@@ -10,7 +11,7 @@ export const authenticators: NonNullable<AppOptions['authenticators']> = [];
 
 extensions.push(metricsRoutes);
 // The review API and the web sessions (cookie sign-in with its CSRF guard).
-extensions.push(registerSessions, registerReview);
+extensions.push(registerSessions, registerReview, registerApprovals);
 authenticators.push(sessionAuthenticator);
 // The web pages (/login, /upload, /review) on the API above.
 extensions.push(pageRoutes);

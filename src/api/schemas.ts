@@ -117,6 +117,18 @@ export const DocumentDetail = DocumentSummary.extend({
       decision: z.string().nullable(),
     })
     .nullable(),
+  approval: z
+    .object({
+      stage: z.string(),
+      position: z.number(),
+      of: z.number(),
+      role: z.string(),
+      slaDeadline: z.string().nullable(),
+    })
+    .nullable()
+    .describe(
+      'The approval stage the document waits at (status awaiting_approval); details at /v1/approvals/:id',
+    ),
   history: z.array(StatusChange),
   links: z.object({ file: z.string(), pages: z.array(z.string()) }),
 });

@@ -136,11 +136,13 @@ program
     process.exitCode = await runBlobsMigrate(opts);
   });
 
-const keys = program.command('keys').description('API keys of the service (roles: ingest, review, admin).');
+const keys = program
+  .command('keys')
+  .description('API keys of the service (roles: ingest, review, approver, admin).');
 keys
   .command('create')
   .description('Create an API key; it is printed once, on stdout.')
-  .requiredOption('--role <role>', 'ingest, review or admin')
+  .requiredOption('--role <role>', 'ingest, review, approver or admin')
   .option('--name <name>', 'a name to tell the key apart')
   .option(
     '--scope <scope>',
@@ -180,7 +182,10 @@ users
   .description('Create a user; the password comes from --password or, when absent, from stdin.')
   .requiredOption('--email <email>', 'the email they sign in with')
   .requiredOption('--name <name>', 'their name, as the audit trail shows it')
-  .requiredOption('--role <role>', 'ingest (the upload page), review (also the review queue) or admin')
+  .requiredOption(
+    '--role <role>',
+    'ingest (the upload page), review (also the review queue), approver (also approval stages) or admin',
+  )
   .option(
     '--password <password>',
     'at least 12 characters, not easy to guess (prefer stdin: a flag stays in the shell history)',

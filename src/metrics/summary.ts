@@ -31,6 +31,13 @@
 //                       accuracy = unchanged / reviewed. `overall` pools every field.
 //   throughput          processed per hour of the range (processed / hours), and readings per clock hour.
 //   bySource            received documents by source (api, upload, …).
+//   approvals.stages    per approval stage (by its name in the rules file): pending = documents waiting at it
+//                       now, overdue = of those, past the stage's deadline; approved and rejected = decided in
+//                       the range; slaBreaches = decided in the range after the deadline, plus waiting ones
+//                       whose deadline fell in the range and before now; mean and median seconds from
+//                       reaching the stage to its decision, over those decided in the range. A reading that
+//                       went processing → awaiting_approval (no exception, but the chain applies) counts as
+//                       autoApproved above: nobody had to correct it.
 import type { FiguresRepository, Range } from '../storage/figures.repository.ts';
 
 export type { Range };
@@ -70,6 +77,18 @@ export interface Summary {
   firstPassAccuracy: { overall: number | null; reviewed: number; unchanged: number; fields: FieldAccuracy[] };
   throughput: { perHour: number; byHour: { hour: string; processed: number }[] };
   bySource: Record<string, number>;
+  approvals: { stages: ApprovalStageFigures[] };
+}
+
+export interface ApprovalStageFigures {
+  name: string;
+  pending: number;
+  overdue: number;
+  approved: number;
+  rejected: number;
+  slaBreaches: number;
+  meanSeconds: number | null;
+  medianSeconds: number | null;
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
@@ -94,6 +113,7 @@ export async function summarize(figures: FiguresRepository, range: Range, now: D
   const hourRows = await figures.readingsByHour(range);
   const sources = await figures.receivedBySource(range);
   const hours = (range.to.getTime() - range.from.getTime()) / 3_600_000;
+  const stages = await figures.approvalStages(range, now);
 
   return {
     from: range.from.toISOString(),
@@ -140,6 +160,18 @@ export async function summarize(figures: FiguresRepository, range: Range, now: D
       byHour: hourRows.map((r) => ({ hour: r.key, processed: r.n })),
     },
     bySource: byKey(sources),
+    approvals: {
+      stages: stages.map((st) => ({
+        name: st.name,
+        pending: st.pending,
+        overdue: st.overdue,
+        approved: st.approved,
+        rejected: st.rejected,
+        slaBreaches: st.breaches,
+        meanSeconds: round3OrNull(st.mean),
+        medianSeconds: round3OrNull(st.median),
+      })),
+    },
   };
 }
 

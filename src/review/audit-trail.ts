@@ -10,6 +10,8 @@ export interface AuditEntry {
   before: unknown;
   after: unknown;
   reason: string | null;
+  /** A delegate's action: the person away it was taken for. */
+  onBehalfOf: Person | null;
 }
 
 export class AuditTrail {
@@ -27,6 +29,7 @@ export class AuditTrail {
       before: e.before,
       after: e.after,
       reason: e.reason,
+      onBehalfOf: e.onBehalfOf,
     }));
   }
 }

@@ -1,7 +1,9 @@
 // Decisions on an item: approve (over an error only with a reason), reject with a reason, send back to be
 // read again, or reopen an approved document as rework. Each moves the document, closes or opens its item,
 // is audited and, where the ERP listens, writes its webhook deliveries in the same transaction.
+import { approvalStagesFor } from '../rules/approval.ts';
 import { vendorKeyOf } from '../rules/context.ts';
+import { approvalFactsOf, enterStages, stageEvent } from '../services/approval-chain.ts';
 import { AppError } from '../services/errors.ts';
 import type { Principal } from '../services/keys.ts';
 import { documentEventData } from '../services/processing.ts';
@@ -37,14 +39,21 @@ export class DecisionService {
       );
     }
     const now = this.deps.clock.now();
-    const data = await documentEventData(this.deps.repos.documents, { ...doc, status: 'approved' });
+    // The chain's stages that apply, judged on the result being approved and the reasons it was reviewed for.
+    const reviewed = await this.deps.repos.reviewItems.get(documentId);
+    const stages = approvalStagesFor(
+      this.deps.rules().ruleSet.approval,
+      approvalFactsOf(result, doc, reviewed?.reasons ?? []),
+    );
+    const status = stages.length ? ('awaiting_approval' as const) : ('approved' as const);
+    const data = await documentEventData(this.deps.repos.documents, { ...doc, status });
     const deliveries = await this.deps.transaction(async (tx) => {
       await requireClaim(this.deps, tx, documentId, principal);
       await requireVersion(tx, documentId, version);
-      const moved = await tx.documents.transition(documentId, ['needs_review'], 'approved', {
+      const moved = await tx.documents.transition(documentId, ['needs_review'], status, {
         actor: principal.id,
         reason: blocking.length ? `override: ${override}` : null,
-        set: { decidedAt: now },
+        set: stages.length ? {} : { decidedAt: now },
       });
       if (!moved) throw new AppError(409, 'wrong_status', `Only a document in needs_review can be approved.`);
       await tx.reviewItems.close(documentId, 'approved', principal.id, now);
@@ -68,6 +77,14 @@ export class DecisionService {
           how: 'approval',
         });
       }
+      if (stages.length) {
+        const first = await enterStages(tx, documentId, stages, principal, now);
+        return this.deps.webhooks.record(tx.webhooks, 'document.approval_stage', documentId, {
+          ...data,
+          reviewedBy: principal.name,
+          stage: stageEvent(first, stages.length, 'entered'),
+        });
+      }
       return this.deps.webhooks.record(tx.webhooks, 'document.approved', documentId, {
         ...data,
         approvedBy: principal.name,
@@ -75,7 +92,7 @@ export class DecisionService {
       });
     });
     await this.deps.webhooks.dispatch(deliveries);
-    return { status: 'approved' as const };
+    return { status };
   }
 
   async reject(documentId: string, principal: Principal, reason: string | undefined) {

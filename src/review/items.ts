@@ -16,9 +16,9 @@ import type { ReviewItemRecord, ReviewItemsRepository } from '../storage/review-
 import { type SlaState, slaStateOf } from './sla.ts';
 
 export interface ReviewDeps {
-  repos: Pick<Repositories, 'documents' | 'reviewItems' | 'users' | 'audit'>;
+  repos: Pick<Repositories, 'documents' | 'reviewItems' | 'users' | 'audit' | 'approvals'>;
   transaction: Transaction;
-  webhooks: Pick<WebhookService, 'record' | 'dispatch'>;
+  webhooks: Pick<WebhookService, 'record' | 'recordAll' | 'dispatch'>;
   clock: Clock;
   rules: () => RulesConfig;
   /** How long a claim holds without an action of its holder. */
@@ -181,7 +181,13 @@ export async function audit(
   documentId: string,
   actor: Person,
   action: string,
-  extra: { field?: string; before?: unknown; after?: unknown; reason?: string | null | undefined } = {},
+  extra: {
+    field?: string;
+    before?: unknown;
+    after?: unknown;
+    reason?: string | null | undefined;
+    onBehalfOf?: Person | undefined;
+  } = {},
 ): Promise<void> {
   await tx.audit.append({ documentId, actor, action, ...extra, at: deps.clock.now() });
 }

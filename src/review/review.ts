@@ -1,5 +1,6 @@
 // The review's services, built from one set of dependencies: the queue, claims, corrections (fields and line
-// items), decisions and the audit trail.
+// items), decisions, the approval stages after review and the audit trail.
+import { ApprovalService } from './approvals.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { ClaimService } from './claims.ts';
 import { CorrectionService } from './corrections.ts';
@@ -16,6 +17,7 @@ export interface ReviewServices {
   corrections: CorrectionService;
   lines: LineItemService;
   decisions: DecisionService;
+  approvals: ApprovalService;
   audit: AuditTrail;
 }
 
@@ -26,6 +28,7 @@ export function createReviewServices(deps: ReviewDeps): ReviewServices {
     corrections: new CorrectionService(deps),
     lines: new LineItemService(deps),
     decisions: new DecisionService(deps),
+    approvals: new ApprovalService(deps),
     audit: new AuditTrail(deps),
   };
 }

@@ -127,6 +127,45 @@ export const RoutingSettings = z.strictObject({
 });
 export type RoutingSettings = z.infer<typeof RoutingSettings>;
 
+/** When an approval stage applies: every condition given must hold; a stage without any applies always. */
+export const ApprovalCondition = z.strictObject({
+  /** The total is over this amount (in the document's currency; amounts are not converted). */
+  amountOver: ConfigAmount.optional(),
+  /** The total is at least this amount. */
+  amountAtLeast: ConfigAmount.optional(),
+  /** The vendor is one of these: tax IDs or names (compared without punctuation or case). */
+  vendors: z.array(z.string().min(1)).min(1).optional(),
+  /** The document's cost centre (the business unit it was sent with) is one of these. */
+  costCentres: z.array(z.string().min(1)).min(1).optional(),
+  /** The document went to review for one of these reasons (rule codes, or `reopened`). */
+  reasons: z.array(z.string().min(1)).min(1).optional(),
+});
+export type ApprovalCondition = z.infer<typeof ApprovalCondition>;
+
+export const ApprovalStage = z.strictObject({
+  /** What the back office calls the stage ("finance director"); unique in the chain. */
+  name: z.string().min(1).max(60),
+  when: ApprovalCondition.default({}),
+  /** The least role that may approve it. */
+  role: z.enum(['review', 'approver', 'admin']).default('approver'),
+  /** Only these people (user emails or ids, key ids) may approve it, or their delegates while they are away. */
+  approvers: z.array(z.string().min(1)).min(1).optional(),
+  /** Hours the stage has once the document reaches it. */
+  slaHours: z.number().positive().default(24),
+  /** Approved by someone who approved none of the document's earlier steps (its review, earlier stages). */
+  distinct: z.boolean().default(false),
+});
+export type ApprovalStage = z.infer<typeof ApprovalStage>;
+
+/** The approval chain: stages a document passes, in order, once approved in review or read without an exception. */
+export const ApprovalChain = z
+  .strictObject({ stages: z.array(ApprovalStage).default([]) })
+  .refine((c) => new Set(c.stages.map((s) => s.name)).size === c.stages.length, {
+    message: 'two stages have the same name',
+    path: ['stages'],
+  });
+export type ApprovalChain = z.infer<typeof ApprovalChain>;
+
 export const RuleSet = z.strictObject({
   version: z.literal(1).default(1),
   routing: RoutingSettings.default(() => RoutingSettings.parse({})),
@@ -140,6 +179,8 @@ export const RuleSet = z.strictObject({
       ) as Record<DocumentType, z.ZodOptional<z.ZodObject<{ rules: typeof RuleList }>>>,
     )
     .default({}),
+  /** Stages a document is approved through before it is final; none: approved in review is final. */
+  approval: ApprovalChain.default({ stages: [] }),
 });
 export type RuleSet = z.infer<typeof RuleSet>;
 

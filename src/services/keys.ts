@@ -13,8 +13,8 @@ export type { ApiKeyInfo };
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
-/** admin can do what review can, review what ingest can. */
-const RANK: Record<Role, number> = { ingest: 1, review: 2, admin: 3 };
+/** admin can do what approver can, approver what review can, review what ingest can. */
+const RANK: Record<Role, number> = { ingest: 1, review: 2, approver: 3, admin: 4 };
 export const roleAllows = (held: Role, needed: Role) => RANK[held] >= RANK[needed];
 
 export interface Principal {

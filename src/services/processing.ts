@@ -5,6 +5,7 @@ import type { DocumentFailure, DocumentResult, Extraction } from '../contract/re
 import { readOffPages, withMemory } from '../pipeline/extract/memory/recall.ts';
 import type { Layout } from '../pipeline/layout.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
+import { approvalStagesFor } from '../rules/approval.ts';
 import { invoiceNumberKey, masterDataQueryOf, vendorKeyOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
 import type { MasterData, MasterDataView } from '../rules/master-data.ts';
@@ -18,6 +19,7 @@ import {
   newDocumentId,
 } from '../storage/documents.repository.ts';
 import type { Repositories, Transaction } from '../storage/repositories.ts';
+import { approvalFactsOf, enterStages, stageEvent } from './approval-chain.ts';
 import type { MemoryService } from './memory.ts';
 import type { PageImageService } from './page-images.ts';
 import type { WebhookService } from './webhooks.ts';
@@ -58,15 +60,59 @@ function eventDocument(doc: DocumentRecord) {
 export type ProcessOutcome =
   | 'auto_approved'
   | 'needs_review'
+  | 'awaiting_approval'
   | 'failed'
   | 'already_done'
   | 'superseded'
   | 'split'
   | 'gone';
 
+/** Where a reading leaves a document: approved, in review, or (read without an exception) at its first approval stage. */
+export type ReadStatus = 'auto_approved' | 'needs_review' | 'awaiting_approval';
+
+/**
+ * Where a judged reading goes, and the stages it enters first when the rules file's approval chain asks for
+ * them: a document read without an exception is not paid unseen if, say, it is over the chain's amount.
+ */
+function routeOf(result: DocumentResult, doc: DocumentRecord, ruleSet: RuleSet) {
+  if (result.route !== 'auto') return { status: 'needs_review' as const, stages: [] };
+  const stages = approvalStagesFor(ruleSet.approval, approvalFactsOf(result, doc, []));
+  return { status: stages.length ? ('awaiting_approval' as const) : ('auto_approved' as const), stages };
+}
+
+/** Who the audit names for what the reading itself did. */
+const READER = { id: 'worker', name: 'automatic reading' };
+
+/** The webhook events of a stored reading; a document entering the chain is not approved yet. */
+async function readingEvents(
+  tx: Pick<Repositories, 'approvals' | 'audit'>,
+  documentId: string,
+  route: ReturnType<typeof routeOf>,
+  event: Record<string, unknown>,
+  now: Date,
+) {
+  const events: {
+    event: 'document.processed' | 'document.approved' | 'document.needs_review' | 'document.approval_stage';
+    data: unknown;
+  }[] = [{ event: 'document.processed', data: event }];
+  if (route.status === 'awaiting_approval') {
+    const first = await enterStages(tx, documentId, route.stages, READER, now);
+    events.push({
+      event: 'document.approval_stage',
+      data: { ...event, stage: stageEvent(first, route.stages.length, 'entered') },
+    });
+  } else {
+    events.push({
+      event: route.status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
+      data: { ...event, approvedBy: route.status === 'auto_approved' ? 'auto' : undefined },
+    });
+  }
+  return events;
+}
+
 /** Told what each reading came to (the Prometheus metrics listen here); errors in it are not the reading's. */
 export interface ProcessingObserver {
-  read(result: DocumentResult, status: 'auto_approved' | 'needs_review'): void;
+  read(result: DocumentResult, status: ReadStatus): void;
   failed(code: string): void;
 }
 
@@ -287,7 +333,8 @@ export class ProcessingService {
         )
       : await tx.documents.history(doc.id, doc.sha256, vendorKey, numberKey, doc.firstReadAt);
     const result = judge(read, { ruleSet: how.ruleSet, context: { ...how.master, now, history } });
-    const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
+    const route = routeOf(result, doc, how.ruleSet);
+    const status = route.status;
     const moved = await tx.documents.transition(doc.id, ['processing'], status, {
       round,
       actor: 'worker',
@@ -305,13 +352,11 @@ export class ProcessingService {
     if (result.route === 'review') await tx.reviewItems.open(doc.id, result, now);
     // The result and its version are the ones stored here: no need to fetch the previous ones.
     const event = { document: eventDocument({ ...doc, status }), result, resultVersion };
-    const deliveries = await this.webhooks.recordAll(tx.webhooks, doc.id, [
-      { event: 'document.processed', data: event },
-      {
-        event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
-        data: { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
-      },
-    ]);
+    const deliveries = await this.webhooks.recordAll(
+      tx.webhooks,
+      doc.id,
+      await readingEvents(tx, doc.id, route, event, now),
+    );
     return { id: doc.id, result, status, deliveries };
   }
 }
@@ -320,6 +365,6 @@ export class ProcessingService {
 interface Routed {
   id: string;
   result: DocumentResult;
-  status: 'auto_approved' | 'needs_review';
+  status: ReadStatus;
   deliveries: Awaited<ReturnType<WebhookService['recordAll']>>;
 }

@@ -12,6 +12,8 @@ export interface AuditEvent {
   before: unknown;
   after: unknown;
   reason: string | null;
+  /** The person a delegate acted for. */
+  onBehalfOf: { id: string; name: string } | null;
 }
 
 export interface NewAuditEvent {
@@ -23,6 +25,8 @@ export interface NewAuditEvent {
   before?: unknown;
   after?: unknown;
   reason?: string | null | undefined;
+  /** A delegate acting for someone away: that person. */
+  onBehalfOf?: { id: string; name: string } | undefined;
   at: Date;
 }
 
@@ -31,8 +35,9 @@ export class AuditRepository {
 
   async append(event: NewAuditEvent): Promise<void> {
     await this.db.query(
-      `insert into audit_events (document_id, actor, actor_name, action, field, before, after, reason, at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `insert into audit_events (document_id, actor, actor_name, action, field, before, after, reason, at,
+         on_behalf_of, on_behalf_of_name)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         event.documentId,
         event.actor.id,
@@ -43,6 +48,8 @@ export class AuditRepository {
         event.after === undefined ? null : JSON.stringify(event.after),
         event.reason ?? null,
         event.at,
+        event.onBehalfOf?.id ?? null,
+        event.onBehalfOf?.name ?? null,
       ],
     );
   }
@@ -50,7 +57,8 @@ export class AuditRepository {
   /** A document's events, in the order they happened. */
   async trail(documentId: string): Promise<AuditEvent[]> {
     const rows = await this.db.query(
-      'select id, at, actor, actor_name, action, field, before, after, reason from audit_events where document_id = $1 order by id',
+      `select id, at, actor, actor_name, action, field, before, after, reason, on_behalf_of, on_behalf_of_name
+       from audit_events where document_id = $1 order by id`,
       [documentId],
     );
     return rows.map((r) => ({
@@ -63,6 +71,9 @@ export class AuditRepository {
       before: json(r, 'before'),
       after: json(r, 'after'),
       reason: strOrNull(r, 'reason'),
+      onBehalfOf: r.on_behalf_of
+        ? { id: str(r, 'on_behalf_of'), name: strOrNull(r, 'on_behalf_of_name') ?? str(r, 'on_behalf_of') }
+        : null,
     }));
   }
 }

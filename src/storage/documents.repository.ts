@@ -13,6 +13,7 @@ export const DOCUMENT_STATUSES = [
   'processing',
   'auto_approved',
   'needs_review',
+  'awaiting_approval',
   'approved',
   'rejected',
   'failed',
@@ -23,6 +24,7 @@ export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 export const FINAL_STATUSES: readonly DocumentStatus[] = [
   'auto_approved',
   'needs_review',
+  'awaiting_approval',
   'approved',
   'rejected',
   'failed',
@@ -485,7 +487,7 @@ export class DocumentsRepository {
       `select d.id, d.file_name, d.sha256, d.vendor_key, d.invoice_number_key
        from documents d
        where d.id <> $1
-         and d.status in ('auto_approved', 'needs_review', 'approved')
+         and d.status in ('auto_approved', 'needs_review', 'awaiting_approval', 'approved')
          and (d.sha256 = $2 or (d.vendor_key = $3 and d.invoice_number_key = $4))
          and ($5::timestamptz is null or (d.first_read_at, d.id) < ($5::timestamptz, $1))
        order by d.first_read_at, d.id`,

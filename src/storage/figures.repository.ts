@@ -16,7 +16,7 @@ export interface Count {
 
 /** Readings: status events out of `processing` into a read state. */
 const READINGS = `from document_events e where e.from_status = 'processing'
-  and e.to_status in ('auto_approved', 'needs_review', 'failed') and e.at >= $1 and e.at < $2`;
+  and e.to_status in ('auto_approved', 'awaiting_approval', 'needs_review', 'failed') and e.at >= $1 and e.at < $2`;
 
 // Review rounds: each entry into needs_review paired with the next event of that document.
 const ROUNDS = `select e.document_id, e.at as entered, x.at as left_at, x.to_status
@@ -36,7 +36,7 @@ export class FiguresRepository {
       `select
          (select count(*) from documents where received_at >= $1 and received_at < $2) as received,
          (select count(*) ${READINGS}) as processed,
-         (select count(*) ${READINGS} and e.to_status = 'auto_approved') as auto_approved,
+         (select count(*) ${READINGS} and e.to_status in ('auto_approved', 'awaiting_approval')) as auto_approved,
          (select count(*) ${READINGS} and e.to_status = 'needs_review') as exceptions,
          (select count(*) ${READINGS} and e.to_status = 'failed') as failures`,
       [range.from, range.to],
@@ -154,7 +154,8 @@ export class FiguresRepository {
     // First pass: the fields of the last reading (not a correction) against the fields corrected.
     const rows = await this.db.query(
       `with decided as (
-         select distinct r.document_id, r.left_at from (${ROUNDS}) r where r.to_status in ('approved', 'rejected')),
+         select distinct r.document_id, r.left_at from (${ROUNDS}) r
+         where r.to_status in ('approved', 'awaiting_approval', 'rejected')),
        read_fields as (
          select d.document_id, f.key as field from decided d
          join lateral (select result from document_results
@@ -178,6 +179,42 @@ export class FiguresRepository {
       field: str(r, 'field'),
       reviewed: num(r, 'reviewed'),
       unchanged: num(r, 'unchanged'),
+    }));
+  }
+
+  /**
+   * Per approval stage (by name): open now, overdue now, decided in the range (approved, rejected), SLA
+   * breaches (decided in the range after the deadline, or open with the deadline in the range and passed),
+   * and the time from entering to a decision of those decided in the range.
+   */
+  async approvalStages(range: Range, now: Date) {
+    const rows = await this.db.query(
+      `select name,
+         count(*) filter (where decision is null and entered_at is not null) as pending,
+         count(*) filter (where decision is null and sla_deadline <= $3) as overdue,
+         count(*) filter (where decided_at >= $1 and decided_at < $2 and decision = 'approved') as approved,
+         count(*) filter (where decided_at >= $1 and decided_at < $2 and decision = 'rejected') as rejected,
+         count(*) filter (where (decided_at >= $1 and decided_at < $2 and decided_at > sla_deadline)
+           or (decision is null and sla_deadline >= $1 and sla_deadline < $2 and sla_deadline < $3)) as breaches,
+         avg(extract(epoch from (decided_at - entered_at))::float8)
+           filter (where decided_at >= $1 and decided_at < $2) as mean,
+         percentile_cont(0.5) within group (order by extract(epoch from (decided_at - entered_at))::float8)
+           filter (where decided_at >= $1 and decided_at < $2) as median
+       from approval_stages s
+       where (s.decision is null and s.entered_at is not null) or (s.decided_at >= $1 and s.decided_at < $2)
+         or (s.sla_deadline >= $1 and s.sla_deadline < $2)
+       group by name order by min(position), name`,
+      [range.from, range.to, now],
+    );
+    return rows.map((r) => ({
+      name: str(r, 'name'),
+      pending: num(r, 'pending'),
+      overdue: num(r, 'overdue'),
+      approved: num(r, 'approved'),
+      rejected: num(r, 'rejected'),
+      breaches: num(r, 'breaches'),
+      mean: numOrNull(r, 'mean'),
+      median: numOrNull(r, 'median'),
     }));
   }
 

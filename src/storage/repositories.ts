@@ -1,5 +1,6 @@
 // Every repository on one connection, and the unit of work: the same repositories bound to one transaction.
 import { ApiKeysRepository } from './api-keys.repository.ts';
+import { ApprovalsRepository } from './approvals.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import type { Clock } from './clock.ts';
 import type { Database, Queryable } from './database.ts';
@@ -22,6 +23,7 @@ import { WebhooksRepository } from './webhooks.repository.ts';
 export interface Repositories {
   documents: DocumentsRepository;
   reviewItems: ReviewItemsRepository;
+  approvals: ApprovalsRepository;
   audit: AuditRepository;
   vendorCorrections: VendorCorrectionsRepository;
   vendorMemory: VendorMemoryRepository;
@@ -51,6 +53,7 @@ export function repositoriesOn(q: Queryable, clock: Clock): Repositories {
   return {
     documents: new DocumentsRepository(q, clock),
     reviewItems: new ReviewItemsRepository(q),
+    approvals: new ApprovalsRepository(q),
     audit: new AuditRepository(q),
     vendorCorrections: new VendorCorrectionsRepository(q),
     vendorMemory: new VendorMemoryRepository(q),

@@ -21,6 +21,9 @@ export interface UserRecord {
     recoveryHashes: string[];
     lastStep: number | null;
   };
+  /** Away until this time, with who approves in their name meanwhile. */
+  awayUntil: Date | null;
+  delegateId: string | null;
 }
 
 const toUser = (row: Row): UserRecord => ({
@@ -38,6 +41,8 @@ const toUser = (row: Row): UserRecord => ({
     recoveryHashes: row.totp_recovery_hashes == null ? [] : strings(row, 'totp_recovery_hashes'),
     lastStep: numOrNull(row, 'totp_last_step'),
   },
+  awayUntil: dateOrNull(row, 'away_until'),
+  delegateId: strOrNull(row, 'delegate_id'),
 });
 
 export class UsersRepository {
@@ -127,6 +132,29 @@ export class UsersRepository {
       [idOrEmail, at],
     );
     return row && str(row, 'id');
+  }
+
+  async findByIdOrEmail(idOrEmail: string): Promise<UserRecord | undefined> {
+    const [row] = await this.db.query('select * from users where id = $1 or email = $1', [idOrEmail]);
+    return row && toUser(row);
+  }
+
+  /** Away until `until` with `delegateId` approving meanwhile; both null: back. */
+  async setAway(id: string, until: Date | null, delegateId: string | null): Promise<void> {
+    await this.db.query('update users set away_until = $2, delegate_id = $3 where id = $1', [
+      id,
+      until,
+      delegateId,
+    ]);
+  }
+
+  /** The active users away at `now` who named `delegateId` as their delegate. */
+  async delegatorsOf(delegateId: string, now: Date): Promise<UserRecord[]> {
+    const rows = await this.db.query(
+      `select * from users where delegate_id = $1 and away_until > $2 and disabled_at is null order by id`,
+      [delegateId, now],
+    );
+    return rows.map(toUser);
   }
 
   /** A user, or an API key not revoked, by id: who a principal id names. */

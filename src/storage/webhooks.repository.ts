@@ -22,6 +22,7 @@ export const WEBHOOK_EVENTS = [
   'document.processed',
   'document.needs_review',
   'document.approved',
+  'document.approval_stage',
   'document.rejected',
   'document.failed',
   'document.split',

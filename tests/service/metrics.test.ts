@@ -101,6 +101,8 @@ describe('figures', () => {
         ],
       },
       bySource: { api: 7, upload: 1 },
+      // The scenario's rules declare no approval chain.
+      approvals: { stages: [] },
     });
     expect(queues['process-document']).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
   });

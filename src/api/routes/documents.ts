@@ -52,11 +52,13 @@ export async function documentDetail(
   ctx: Pick<ApiDeps, 'repos'>,
   d: DocumentRecord,
 ): Promise<z.infer<typeof DocumentDetail>> {
-  const [latest, events, item] = await Promise.all([
+  const [latest, events, item, chain] = await Promise.all([
     ctx.repos.documents.latestResult(d.id),
     ctx.repos.documents.events(d.id),
     ctx.repos.reviewItems.summaryOf(d.id),
+    d.status === 'awaiting_approval' ? ctx.repos.approvals.chain(d.id) : [],
   ]);
+  const waiting = chain.find((s) => s.decision === null);
   const pages = latest?.result.pages ?? 0;
   return {
     ...toSummary(d),
@@ -64,6 +66,15 @@ export async function documentDetail(
     resultVersion: latest?.version ?? null,
     issues: (latest?.result.validation.issues ?? []).map((i) => ({ ...i, field: i.field ?? null })),
     review: item ? { ...item, slaDeadline: item.slaDeadline.toISOString() } : null,
+    approval: waiting
+      ? {
+          stage: waiting.name,
+          position: waiting.position,
+          of: chain.length,
+          role: waiting.role,
+          slaDeadline: waiting.slaDeadline?.toISOString() ?? null,
+        }
+      : null,
     history: events.map((e) => ({
       from: e.fromStatus,
       to: e.toStatus,

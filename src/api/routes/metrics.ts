@@ -68,6 +68,20 @@ export const SummarySchema = z.object({
     byHour: z.array(z.object({ hour: z.string(), processed: z.number() })),
   }),
   bySource: Counts,
+  approvals: z.object({
+    stages: z.array(
+      z.object({
+        name: z.string(),
+        pending: z.number(),
+        overdue: z.number(),
+        approved: z.number(),
+        rejected: z.number(),
+        slaBreaches: z.number(),
+        meanSeconds: Rate,
+        medianSeconds: Rate,
+      }),
+    ),
+  }),
 });
 const QueueDepths = z.record(z.string(), z.record(z.string(), z.number()));
 

@@ -1,5 +1,6 @@
-// The web pages (/login, /upload, /review, /memory): static HTML shells and browser ES modules from src/web/, no build
-// step. Pages carry no data: their scripts call the /v1 API with the session cookie, so auth stays in one place.
+// The web pages (/login, /upload, /review, /approvals, /memory): static HTML shells and browser ES modules from
+// src/web/, no build step. Pages carry no data: their scripts call the /v1 API with the session cookie, so auth
+// stays in one place.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -25,6 +26,7 @@ const PAGES = {
   '/login': 'login.html',
   '/upload': 'upload.html',
   '/review': 'review.html',
+  '/approvals': 'approvals.html',
   '/memory': 'memory.html',
 } as const;
 

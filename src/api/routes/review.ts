@@ -300,10 +300,12 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
         config,
         schema: {
           tags: ['review'],
-          summary: 'Approve (needs the claim); over an error only with an overrideReason of 10+ characters',
+          summary:
+            'Approve (needs the claim); over an error only with an overrideReason of 10+ characters. ' +
+            'With approval stages that apply, the document goes on to awaiting_approval',
           params: IdParams,
           body: z.object({ overrideReason: z.string().max(1000).optional() }).optional(),
-          response: { 200: z.object({ status: z.literal('approved') }), ...refusals },
+          response: { 200: z.object({ status: z.enum(['approved', 'awaiting_approval']) }), ...refusals },
         },
       },
       async (request) =>
@@ -387,6 +389,7 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
                   before: z.unknown(),
                   after: z.unknown(),
                   reason: z.string().nullable(),
+                  onBehalfOf: Person.nullable().describe('A delegate acted: the person away it was for'),
                 }),
               ),
             }),

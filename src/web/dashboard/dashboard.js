@@ -223,7 +223,37 @@ async function show() {
     },
     sources.length ? null : 'No document was received in these days.',
   );
+  showStages(summary.approvals.stages);
   $('figures').setAttribute('aria-busy', 'false');
+}
+
+/** One row per approval stage: what waits now, what was decided in these days, how late and how long. */
+function showStages(stages) {
+  const body = $('stages').tBodies[0];
+  body.replaceChildren();
+  $('stages').hidden = stages.length === 0;
+  $('stages-empty').hidden = stages.length > 0;
+  for (const s of stages) {
+    const row = body.insertRow();
+    const cells = [
+      s.name,
+      s.pending,
+      s.overdue,
+      s.approved,
+      s.rejected,
+      s.slaBreaches,
+      `${duration(s.medianSeconds)} · ${duration(s.meanSeconds)}`,
+    ];
+    for (const [i, value] of cells.entries()) {
+      const cell = i === 0 ? document.createElement('th') : row.insertCell();
+      if (i === 0) {
+        cell.scope = 'row';
+        row.append(cell);
+      }
+      cell.textContent = String(value);
+      if ((i === 2 || i === 5) && value > 0) cell.className = 'late';
+    }
+  }
 }
 
 $('range').addEventListener('submit', (event) => {

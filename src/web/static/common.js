@@ -91,7 +91,7 @@ export async function requireSession(neededRole) {
   return session;
 }
 
-const RANK = { ingest: 1, review: 2, admin: 3 };
+const RANK = { ingest: 1, review: 2, approver: 3, admin: 4 };
 export const roleAllows = (held, needed) => (RANK[held] ?? 0) >= (RANK[needed] ?? 99);
 
 function renderHeader(session) {
@@ -107,6 +107,7 @@ function renderHeader(session) {
       { 'aria-label': 'Pages' },
       link('/upload', 'Upload'),
       roleAllows(session.role, 'review') ? link('/review', 'Review') : null,
+      roleAllows(session.role, 'review') ? link('/approvals', 'Approvals') : null,
       roleAllows(session.role, 'review') ? link('/dashboard', 'Figures') : null,
       roleAllows(session.role, 'admin') ? link('/memory', 'Memory') : null,
     ),

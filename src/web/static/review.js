@@ -1006,7 +1006,13 @@ async function approve() {
       body: { overrideReason: reason },
     });
   }
-  finish(res, 'Approved.');
+  // With approval stages that apply, the review's approval sends it on to the first of them.
+  finish(
+    res,
+    res.body?.status === 'awaiting_approval'
+      ? 'Approved in review; it now waits for its approval stages.'
+      : 'Approved.',
+  );
 }
 
 async function reject() {

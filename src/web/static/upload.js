@@ -8,12 +8,20 @@ const STATUS_TEXT = {
   processing: 'Reading…',
   auto_approved: 'Approved automatically',
   needs_review: 'Sent to review',
+  awaiting_approval: 'Awaiting approval',
   approved: 'Approved',
   rejected: 'Rejected',
   failed: 'Failed',
   refused: 'Refused',
 };
-const FINAL = new Set(['auto_approved', 'needs_review', 'approved', 'rejected', 'failed']);
+const FINAL = new Set([
+  'auto_approved',
+  'needs_review',
+  'awaiting_approval',
+  'approved',
+  'rejected',
+  'failed',
+]);
 
 await requireSession('ingest');
 
