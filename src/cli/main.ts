@@ -47,7 +47,7 @@ for (const [role, description] of [
   ],
   [
     'watch',
-    'Take the files dropped in WATCH_DIR as documents, against PostgreSQL (DATABASE_URL) and a shared Redis.',
+    'Take the files dropped in WATCH_DIR and the folders of /v1/watch-folders as documents, against PostgreSQL (DATABASE_URL) and a shared Redis.',
   ],
   [
     'mail',
