@@ -101,6 +101,7 @@ inbox
   .option('--types <list>', 'pdf, image, xml joined with commas (default: all)')
   .option('--ref-pattern <regex>', "the externalRef from the subject: the pattern's first group")
   .option('--business-unit <unit>', 'the business unit of the documents taken')
+  .option('--reply-to-refused', 'reply to the sender of refused attachments, once per e-mail (SMTP_URL)')
   .action(async (opts) => {
     const { runInboxAdd } = await import('./inboxes.ts');
     process.exitCode = await runInboxAdd(opts);

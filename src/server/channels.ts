@@ -2,6 +2,7 @@
 // their own roles (`watch`, `mail`) over the same intake service as uploads.
 import { openDropFolder } from '../adapters/drop-folder.ts';
 import { openMailbox } from '../adapters/imap.ts';
+import { openMailer } from '../adapters/smtp.ts';
 import { messageOf } from '../services/errors.ts';
 import { FolderIntakeService } from '../services/folder-intake.ts';
 import { MailIntakeService } from '../services/mail-intake.ts';
@@ -54,6 +55,7 @@ export async function startChannels(ctx: AppContext, role: ChannelRole): Promise
     }
   }
   if (role === 'serve' || role === 'mail') {
+    const mailer = config.SMTP_URL ? openMailer(config.SMTP_URL) : undefined;
     const mail = new MailIntakeService(
       ctx.repos.inboxes,
       ctx.repos.documents,
@@ -63,10 +65,17 @@ export async function startChannels(ctx: AppContext, role: ChannelRole): Promise
       openMailbox,
       ctx.clock,
       ctx.log.child({ channel: 'email' }),
-      { pollSeconds: config.MAIL_POLL_SECONDS },
+      {
+        pollSeconds: config.MAIL_POLL_SECONDS,
+        maxBytes: config.MAX_UPLOAD_BYTES,
+        replies: mailer && { send: (r) => mailer.send(r), from: config.SMTP_FROM },
+      },
     );
     mail.start();
-    stops.push(() => mail.stop());
+    stops.push(async () => {
+      await mail.stop();
+      mailer?.close();
+    });
   }
   return async () => {
     await Promise.allSettled(stops.map((s) => s()));
