@@ -31,6 +31,10 @@
 //                       accuracy = unchanged / reviewed. `overall` pools every field.
 //   throughput          processed per hour of the range (processed / hours), and readings per clock hour.
 //   bySource            received documents by source (api, upload, …).
+//   byChannel           per channel (api, upload, email, folder: the recorded origin's; api or upload from
+//                       the source for a document without one): received, processed and autoApproved as
+//                       above, and straightThroughRate = autoApproved / processed. Every channel is present.
+import { CHANNELS } from '../contract/origin.ts';
 import type { FiguresRepository, Range } from '../storage/figures.repository.ts';
 
 export type { Range };
@@ -70,6 +74,10 @@ export interface Summary {
   firstPassAccuracy: { overall: number | null; reviewed: number; unchanged: number; fields: FieldAccuracy[] };
   throughput: { perHour: number; byHour: { hour: string; processed: number }[] };
   bySource: Record<string, number>;
+  byChannel: Record<
+    string,
+    { received: number; processed: number; autoApproved: number; straightThroughRate: number | null }
+  >;
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
@@ -93,6 +101,7 @@ export async function summarize(figures: FiguresRepository, range: Range, now: D
   const unchangedAll = fields.reduce((a, f) => a + f.unchanged, 0);
   const hourRows = await figures.readingsByHour(range);
   const sources = await figures.receivedBySource(range);
+  const channels = await figures.byChannel(range);
   const hours = (range.to.getTime() - range.from.getTime()) / 3_600_000;
 
   return {
@@ -140,6 +149,16 @@ export async function summarize(figures: FiguresRepository, range: Range, now: D
       byHour: hourRows.map((r) => ({ hour: r.key, processed: r.n })),
     },
     bySource: byKey(sources),
+    byChannel: Object.fromEntries(
+      [...new Set([...CHANNELS, ...channels.map((c) => c.channel)])].map((channel) => {
+        const c = channels.find((x) => x.channel === channel);
+        const [received, processed, auto] = [c?.received ?? 0, c?.processed ?? 0, c?.autoApproved ?? 0];
+        return [
+          channel,
+          { received, processed, autoApproved: auto, straightThroughRate: ratio(auto, processed) },
+        ];
+      }),
+    ),
   };
 }
 

@@ -169,4 +169,18 @@ describe('watched folders through the API', () => {
     // What it had taken stays in done/.
     expect(existsSync(join(dir, 'done', 'invoice.pdf'))).toBe(true);
   });
+
+  it('counts the folders’ documents under their channel in the figures', async () => {
+    const summary = (await (await svc.request('/v1/metrics/summary')).json()) as {
+      byChannel: Record<string, { received: number; processed: number; straightThroughRate: number | null }>;
+    };
+    // invoice.pdf from Lisbon and waiting.pdf from Porto; nothing came by the other channels.
+    expect(summary.byChannel.folder).toMatchObject({ received: 2, processed: 2 });
+    expect(summary.byChannel.api).toEqual({
+      received: 0,
+      processed: 0,
+      autoApproved: 0,
+      straightThroughRate: null,
+    });
+  });
 });

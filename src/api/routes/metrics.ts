@@ -68,6 +68,17 @@ export const SummarySchema = z.object({
     byHour: z.array(z.object({ hour: z.string(), processed: z.number() })),
   }),
   bySource: Counts,
+  byChannel: z
+    .record(
+      z.string(),
+      z.object({
+        received: z.number(),
+        processed: z.number(),
+        autoApproved: z.number(),
+        straightThroughRate: Rate,
+      }),
+    )
+    .describe('api, upload, email and folder, always present: received, processed, straight through'),
 });
 const QueueDepths = z.record(z.string(), z.record(z.string(), z.number()));
 
