@@ -138,7 +138,10 @@ export function refusalReply(
       refused.length === 1 ? 'one file was' : `${refused.length} files were`
     } not taken:`,
     '',
-    ...refused.map((r) => `- ${r.fileName}: ${r.message}`),
+    // Most reasons start with the file's name already (intake's own sentences).
+    ...refused.map(
+      (r) => `- ${r.message.startsWith(r.fileName) ? r.message : `${r.fileName}: ${r.message}`}`,
+    ),
     '',
     taken > 0
       ? `${taken === 1 ? 'The other file was' : `The other ${taken} files were`} taken and will be processed.`
