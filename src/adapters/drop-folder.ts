@@ -32,7 +32,16 @@ const isHidden = (name: string) => name.startsWith('.') || name.endsWith('.tmp')
 
 export function openDropFolder(
   dir: string,
-  options: { settleMs: number; scanIntervalMs: number; onError?: (e: unknown) => void },
+  options: {
+    settleMs: number;
+    scanIntervalMs: number;
+    onError?: (e: unknown) => void;
+    /**
+     * Make the folder when it is missing (WATCH_DIR, named at start-up). A folder added through the API must
+     * exist: one gone (an unmounted share) is not made again on the local disk in its place.
+     */
+    create?: boolean;
+  },
 ): DropFolder {
   const rel = (path: string) => relative(dir, path).split(sep).join('/');
   const settled = (path: string) => {
@@ -64,7 +73,11 @@ export function openDropFolder(
   return {
     dir,
     async watch(onFile) {
-      await mkdir(dir, { recursive: true });
+      if (options.create === false) {
+        if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new Error(`${dir} is not there`);
+      } else {
+        await mkdir(dir, { recursive: true });
+      }
       watcher = watch(dir, {
         ignoreInitial: true,
         ignored: (path) => path !== dir && (settled(path) || isHidden(basename(path))),

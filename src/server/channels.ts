@@ -17,8 +17,9 @@ export async function startChannels(ctx: AppContext, role: ChannelRole): Promise
   if (role === 'serve' || role === 'watch') {
     const log = ctx.log.child({ channel: 'folder' });
     /** One folder watched: WATCH_DIR, or one of the table's. */
-    const watchFolder = async (dir: string, businessUnit: string | undefined) => {
+    const watchFolder = async (dir: string, businessUnit: string | undefined, create: boolean) => {
       const folder = openDropFolder(dir, {
+        create,
         settleMs: config.WATCH_SETTLE_MS,
         scanIntervalMs: config.WATCH_SCAN_SECONDS * 1000,
         onError: (e) => log.error({ dir, err: messageOf(e) }, 'watching the folder failed'),
@@ -35,12 +36,12 @@ export async function startChannels(ctx: AppContext, role: ChannelRole): Promise
       await service.start();
       return () => service.stop();
     };
-    if (config.WATCH_DIR) stops.push(await watchFolder(config.WATCH_DIR, config.WATCH_BUSINESS_UNIT));
+    if (config.WATCH_DIR) stops.push(await watchFolder(config.WATCH_DIR, config.WATCH_BUSINESS_UNIT, true));
     // The folders added through /v1/watch-folders: followed at once when this process changed them, and
     // within 10 s when another one (an API replica) did.
     const watchers = new FolderWatchers(
       ctx.repos.watchFolders,
-      (f) => watchFolder(f.path, f.businessUnit ?? undefined),
+      (f) => watchFolder(f.path, f.businessUnit ?? undefined, false),
       log,
       Math.min(config.WATCH_SCAN_SECONDS, 10) * 1000,
     );

@@ -148,6 +148,8 @@ const notFound = () => new AppError(404, 'not_found', 'No watched folder with th
 export class FolderWatchers {
   private readonly running = new Map<string, { key: string; stop: () => Promise<void> }>();
   private timer: NodeJS.Timeout | undefined;
+  /** Folders that could not be watched at the last look: said once, not at every look. */
+  private readonly failing = new Set<string>();
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -207,9 +209,12 @@ export class FolderWatchers {
       if (this.running.has(folder.id)) continue;
       try {
         this.running.set(folder.id, { key: keyOf(folder), stop: await this.watch(folder) });
+        if (this.failing.delete(folder.id)) this.log.info({ path: folder.path }, 'the folder is back');
       } catch (e) {
         // A folder gone from the disk (an unmounted share): tried again at the next look.
-        this.log.error({ path: folder.path, err: messageOf(e) }, 'cannot watch the folder yet');
+        if (!this.failing.has(folder.id))
+          this.log.error({ path: folder.path, err: messageOf(e) }, 'cannot watch the folder; trying again');
+        this.failing.add(folder.id);
       }
     }
   }

@@ -155,6 +155,24 @@ describe('watched folders through the API', () => {
     });
   });
 
+  it('does not make a folder that went away (an unmounted share) again, and watches it once it is back', async () => {
+    const dir = join(root, 'share-faro');
+    mkdirSync(dir);
+    const folder = (await (await post({ path: dir, businessUnit: 'pt-faro' })).json()) as Folder;
+    rmSync(dir, { recursive: true });
+    // A change restarts its watcher: the folder is not there, and is not made on the local disk in its place.
+    expect((await patch(folder.id, { businessUnit: 'pt-algarve' })).status).toBe(200);
+    await sleep(2000);
+    expect(existsSync(dir)).toBe(false);
+    // The share is mounted again: the next look (every second here) watches it.
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'back.pdf'), sample('invoice-es-digital-longdate.pdf'));
+    const moved = join(dir, 'done', 'back.pdf');
+    await waitForFile(`${moved}.json`);
+    expect((await svc.waitForFinal(noteOf(moved).documentId ?? '')).businessUnit).toBe('pt-algarve');
+    expect((await svc.request(`/v1/watch-folders/${folder.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('stops watching a removed folder, and lists what remains', async () => {
     const { folders } = (await (await svc.request('/v1/watch-folders')).json()) as { folders: Folder[] };
     const lisbon = folders.find((f) => f.path.endsWith('scanner-lisbon'));
@@ -174,8 +192,8 @@ describe('watched folders through the API', () => {
     const summary = (await (await svc.request('/v1/metrics/summary')).json()) as {
       byChannel: Record<string, { received: number; processed: number; straightThroughRate: number | null }>;
     };
-    // invoice.pdf from Lisbon and waiting.pdf from Porto; nothing came by the other channels.
-    expect(summary.byChannel.folder).toMatchObject({ received: 2, processed: 2 });
+    // invoice.pdf from Lisbon, waiting.pdf from Porto, back.pdf from Faro; nothing came by the other channels.
+    expect(summary.byChannel.folder).toMatchObject({ received: 3, processed: 3 });
     expect(summary.byChannel.api).toEqual({
       received: 0,
       processed: 0,
