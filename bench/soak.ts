@@ -54,6 +54,7 @@ const { hostileCases } = await import('../tests/support/hostile-inputs.ts');
 const svc = await startTestService({
   env: {
     WORKER_CONCURRENCY: '2',
+    READER_SPARES: process.env.READER_SPARES ?? '1', // the service's default (the tests' is 0)
     JOB_LOCK_SECONDS: '5',
     JOB_STALLED_CHECK_SECONDS: '5',
     RECOVERY_INTERVAL_SECONDS: '3',
@@ -226,6 +227,20 @@ out(
 );
 out(
   `  normal invoice upload→final: p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, max ${(normal.at(-1) ?? Number.NaN).toFixed(0)} ms`,
+);
+// When the slow normal invoices were sent, in 5-second windows, to tie them to the storm's events.
+const slow = new Map<number, number>();
+for (const s of sent.filter((x) => x.normal && x.finalAt && x.finalAt - x.sentAt > 1000)) {
+  const w = Math.floor((s.sentAt - t0) / 5000) * 5;
+  slow.set(w, (slow.get(w) ?? 0) + 1);
+}
+out(
+  `  normal invoices over 1 s, by when sent: ${
+    [...slow]
+      .sort((a, b) => a[0] - b[0])
+      .map(([w, c]) => `${w}–${w + 5} s: ${c}`)
+      .join(', ') || 'none'
+  }`,
 );
 out(
   `  RSS (service + reading processes): idle before ${idleBefore} MB, peak ${peak} MB, idle after ${idleAfter} MB`,

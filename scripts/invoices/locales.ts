@@ -1,6 +1,7 @@
 // How each issuing country writes an invoice: language, currency, numbers, dates, tax rates, tax IDs, and
 // the words a document uses for its labels (several per label, so layouts do not all say the same thing).
 import { Decimal } from 'decimal.js';
+import { MONTHS } from '../samples/model.ts';
 
 export type Country = 'US' | 'GB' | 'DE' | 'FR' | 'NL' | 'PT' | 'ES' | 'BR';
 export type DocLanguage = 'en' | 'pt' | 'es';
@@ -137,51 +138,6 @@ export const DATE_STYLES: Record<Country, DateStyle[]> = {
   PT: ['dmy-slash', 'iso', 'dmy-dash', 'long'],
   ES: ['dmy-slash', 'long', 'dmy-dash', 'dmy-slash-2y'],
   BR: ['dmy-slash', 'dmy-slash', 'long'],
-};
-
-const MONTHS: Record<DocLanguage, string[]> = {
-  en: [
-    'January',
-    'February',
-    'March',
-    'April',
-    'May',
-    'June',
-    'July',
-    'August',
-    'September',
-    'October',
-    'November',
-    'December',
-  ],
-  pt: [
-    'janeiro',
-    'fevereiro',
-    'março',
-    'abril',
-    'maio',
-    'junho',
-    'julho',
-    'agosto',
-    'setembro',
-    'outubro',
-    'novembro',
-    'dezembro',
-  ],
-  es: [
-    'enero',
-    'febrero',
-    'marzo',
-    'abril',
-    'mayo',
-    'junio',
-    'julio',
-    'agosto',
-    'septiembre',
-    'octubre',
-    'noviembre',
-    'diciembre',
-  ],
 };
 
 export function formatDateIn(iso: string, style: DateStyle, language: DocLanguage, country: Country): string {

@@ -200,7 +200,8 @@ export function formatMoney(value: Decimal, locale: Locale): string {
   }
 }
 
-const MONTHS: Record<Language, string[]> = {
+/** The months' names as documents in each language print them. */
+export const MONTHS: Record<Language, string[]> = {
   en: [
     'January',
     'February',

@@ -53,7 +53,7 @@ export interface ApiDeps {
   /** For the Prometheus metrics, which observe each reading. */
   processing: Pick<ProcessingService, 'observer'>;
   review: ReviewServices;
-  memory: Pick<MemoryService, 'ofVendor' | 'forget'>;
+  memory: Pick<MemoryService, 'vendors' | 'ofVendor' | 'forget'>;
   /** Vendor master data, purchase orders and goods receipts. */
   vendors: VendorService;
   purchasing: PurchasingService;

@@ -85,6 +85,8 @@ const READING_VARIABLES = {
   READER_RECYCLE_DOCUMENTS: int(200, 0),
   /** A reading process is replaced when its resident memory is above this many MB after a document; 0: never. */
   READER_RECYCLE_MB: int(800, 0),
+  /** Warm reading processes kept waiting to replace one that ends; 0: none. */
+  READER_SPARES: int(1, 0),
 };
 
 const ReadingEnv = z.object(READING_VARIABLES);
@@ -103,6 +105,7 @@ export function readingSettings(env: ReadingEnv) {
       recycleAfterDocuments: env.READER_RECYCLE_DOCUMENTS,
       recycleAboveMb: env.READER_RECYCLE_MB,
     },
+    spares: env.READER_SPARES,
   };
 }
 

@@ -52,7 +52,7 @@ export interface ReadingPool {
   render(task: Omit<RenderTask, 'kind'>): Promise<RenderTaskResult>;
   /** Resident memory of the live reading processes, in MB (0 when none runs). */
   rssMb(): Promise<number>;
-  /** The process ids of the live reading processes (page images first, then reading). */
+  /** The process ids of the live reading processes (page images first, then the spares, then those reading). */
   pids(): number[];
   close(): Promise<void>;
 }
@@ -62,6 +62,11 @@ export interface ReadingPoolOptions extends ReaderProcessOptions {
   concurrency: number;
   /** false: no reading process until a document is read (the API role). */
   keepReader?: boolean;
+  /**
+   * Warm reading processes kept waiting beside the working ones (only with `keepReader`): one takes the place of a
+   * process that ends, so the documents behind it do not wait seconds for a new one to start. Default 0.
+   */
+  spares?: number;
   budget?: Partial<ReadingBudget>;
   onReport?: (report: TaskReport) => void;
 }
@@ -82,11 +87,13 @@ export function createReadingPool(options: ReadingPoolOptions): ReadingPool {
   };
   const readers = new ProcessGroup(concurrency, childOptions, budget, {
     warm: options.keepReader !== false,
+    spares: options.keepReader === false ? 0 : Math.max(0, options.spares ?? 0),
     idleMs: Number.POSITIVE_INFINITY,
     onReport: options.onReport,
   });
   const renderers = new ProcessGroup(1, childOptions, budget, {
     warm: false,
+    spares: 0,
     idleMs: 60_000,
     onReport: options.onReport,
   });
@@ -108,6 +115,8 @@ interface Pending {
   task: ReadTask | RenderTask;
   resolve: (r: ReadTaskResult | RenderTaskResult) => void;
   reject: (e: Error) => void;
+  /** Its process already died under it once. */
+  again?: boolean;
 }
 
 const MEMORY_POLL_MS = 100;
@@ -218,12 +227,18 @@ class Reader {
     this.timer = setTimeout(() => this.stop('time'), Math.max(0, allowed));
   }
 
-  private finish(result: ReadTaskResult | RenderTaskResult | Error, overBudget?: 'time' | 'memory'): void {
+  /** The task, taken from this process without an answer: its timers stopped. */
+  private release(): Reader['task'] {
     const task = this.task;
-    if (!task) return;
     this.task = undefined;
     clearTimeout(this.timer);
     clearTimeout(this.poll);
+    return task;
+  }
+
+  private finish(result: ReadTaskResult | RenderTaskResult | Error, overBudget?: 'time' | 'memory'): void {
+    const task = this.release();
+    if (!task) return;
     this.group.report({
       kind: task.task.kind,
       file: task.task.kind === 'read' ? task.task.file : `${task.task.path}#${task.task.page}`,
@@ -270,6 +285,17 @@ class Reader {
       // V8's heap limit is set to the memory budget: running out of it is the document's doing.
       if (/heap limit|heap out of memory/i.test(this.stderrTail)) {
         this.finish(failureOf(task.task, overBudgetMessage('memory', this.budget, task.pages)), 'memory');
+      } else if (!task.again) {
+        // Killed from outside or crashed: read once more, first in line, in another process, rather than waiting
+        // out the queue's backoff. A second death under the same document is the document's.
+        this.release();
+        this.group.retry({
+          id: task.id,
+          task: task.task,
+          resolve: task.resolve,
+          reject: task.reject,
+          again: true,
+        });
       } else {
         this.finish(new Error(`The reading process ended unexpectedly (${signal ?? `exit code ${code}`}).`));
       }
@@ -295,6 +321,8 @@ class Reader {
 /** A fixed number of reading processes taking tasks from one queue, one task per process at a time. */
 class ProcessGroup {
   private readonly slots: (Reader | undefined)[];
+  /** Warm processes waiting to take a slot whose process ended. */
+  private readonly spares: Reader[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
@@ -303,10 +331,26 @@ class ProcessGroup {
     size: number,
     private readonly options: ReaderProcessOptions,
     private readonly budget: ReadingBudget,
-    private readonly settings: { warm: boolean; idleMs: number; onReport?: (r: TaskReport) => void },
+    private readonly settings: {
+      warm: boolean;
+      idleMs: number;
+      spares: number;
+      onReport?: (r: TaskReport) => void;
+    },
   ) {
     this.slots = new Array(size).fill(undefined);
     if (settings.warm) for (let i = 0; i < size; i++) this.spawn(i);
+    for (let i = 0; i < settings.spares; i++) this.spawnSpare();
+  }
+
+  /** A task whose process died under it, first in line again. */
+  retry(pending: Pending): void {
+    if (this.closed) {
+      pending.reject(new Error('The reading pool is closed.'));
+      return;
+    }
+    this.queue.unshift(pending);
+    this.pump();
   }
 
   run(task: ReadTask | RenderTask): Promise<ReadTaskResult | RenderTaskResult> {
@@ -329,11 +373,31 @@ class ProcessGroup {
 
   /** A process ended, was retired, or finished a task: fill its slot again and hand out work. */
   replace(reader: Reader, keep = !reader.retired): void {
+    const spare = this.spares.indexOf(reader);
+    if (spare >= 0) {
+      // A spare that ended while waiting (killed, or never started): another, not in a tight loop.
+      this.spares.splice(spare, 1);
+      if (!this.closed)
+        setTimeout(() => this.closed || this.spawnSpare(), reader.wasReady ? 0 : 1000).unref();
+      return;
+    }
     const i = this.slots.indexOf(reader);
     if (i < 0) return;
     if (!keep) {
       this.slots[i] = undefined;
       if (this.closed || !(this.settings.warm || this.queue.length)) {
+        this.pump();
+        return;
+      }
+      // A spare takes the slot at once (the readiest first); a new spare starts in its place.
+      const next = this.spares.find((s) => s.wasReady) ?? this.spares[0];
+      if (next) {
+        this.spares.splice(this.spares.indexOf(next), 1);
+        this.slots[i] = next;
+        this.spawnSpare();
+        next.ready.then((ok) => {
+          if (ok) this.pump();
+        });
         this.pump();
         return;
       }
@@ -352,15 +416,24 @@ class ProcessGroup {
   }
 
   private spawn(i: number): void {
-    const reader = new Reader(this, this.options, this.budget);
+    const reader = this.start();
     this.slots[i] = reader;
+    reader.ready.then((ok) => {
+      if (ok) this.pump();
+    });
+  }
+
+  private spawnSpare(): void {
+    this.spares.push(this.start());
+  }
+
+  private start(): Reader {
+    const reader = new Reader(this, this.options, this.budget);
     // A process that never says it is ready would hold its slot, and the documents queued for it, forever.
     setTimeout(() => {
       if (!reader.wasReady) reader.kill();
     }, START_TIMEOUT_MS).unref();
-    reader.ready.then((ok) => {
-      if (ok) this.pump();
-    });
+    return reader;
   }
 
   private pump(): void {
@@ -378,18 +451,18 @@ class ProcessGroup {
   }
 
   pids(): number[] {
-    return this.slots.flatMap((r) => (r?.child.pid && !r.retired ? [r.child.pid] : []));
+    return [...this.spares, ...this.slots].flatMap((r) => (r?.child.pid && !r.retired ? [r.child.pid] : []));
   }
 
   async rssMb(): Promise<number> {
-    const sizes = await Promise.all(this.slots.map((r) => rssOf(r?.child.pid)));
+    const sizes = await Promise.all([...this.spares, ...this.slots].map((r) => rssOf(r?.child.pid)));
     return sizes.reduce<number>((a, b) => a + (b ?? 0), 0);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('The reading pool is closed.'));
-    const exits = this.slots.map(
+    const exits = [...this.spares.splice(0), ...this.slots].map(
       (r) =>
         r &&
         new Promise<void>((resolve) => {

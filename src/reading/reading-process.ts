@@ -19,7 +19,10 @@ import {
 } from './reading-protocol.ts';
 
 async function serve(options: ReaderProcessOptions): Promise<void> {
-  const send = (m: ProcessMessage) => process.send?.(m);
+  // Once the pool has let go of this process (closed while it warmed up), there is no one to answer: it exits.
+  const send = (m: ProcessMessage) => {
+    if (process.connected) process.send?.(m, undefined, {}, () => {});
+  };
   const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
   const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
   let current = 0;
@@ -69,7 +72,9 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
     closing.finally(() => process.exit(0));
   });
   // Warm up before taking work: loading pdf.js and the pipeline costs seconds under tsx, which no document's
-  // budget should pay.
+  // budget should pay. The warm-up page has a text layer: the OCR engine (a second or two of loading languages)
+  // is loaded by the first scanned page, so that a replaced process takes digital documents sooner and a process
+  // that reads only digital documents never loads it.
   reader = createReader({
     languages: options.languages,
     ocrPoolSize: options.ocrPoolSize,
@@ -83,9 +88,15 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
   send({ ready: true });
 }
 
-/** A one-page PDF with a line of text, read once when the process starts. */
+/** A one-page PDF with a text layer (read from the text, not OCR'd), read once when the process starts. */
 const WARM_UP_PDF = (() => {
-  const content = 'BT /F1 12 Tf 72 720 Td (Invoice 1 Total 10.00) Tj ET';
+  const lines = [
+    'Invoice 1001  Date 2024-01-15',
+    'Acme Supplies Ltd',
+    'Widgets  2 x 5.00  10.00',
+    'Total 10.00',
+  ];
+  const content = `BT /F1 12 Tf 72 720 Td ${lines.map((l) => `(${l}) Tj 0 -16 Td`).join(' ')} ET`;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',

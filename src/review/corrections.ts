@@ -2,8 +2,7 @@
 // they type), and, when stored, a new result version with audit events and the corrections kept per vendor.
 import { type FieldName, REVIEWED_FIELDS } from '../contract/fields.ts';
 import type { DocumentResult } from '../contract/result.ts';
-import { invoiceNumberKey, masterDataQueryOf, vendorKeyOf } from '../rules/context.ts';
-import { judge } from '../rules/judge.ts';
+import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
 import { AppError } from '../services/errors.ts';
 import type { Principal } from '../services/keys.ts';
 import type { DocumentRecord } from '../storage/documents.repository.ts';
@@ -15,6 +14,7 @@ import {
   latestOf,
   latestVersionedOf,
   type ReviewDeps,
+  rejudge,
   requireClaim,
   requireVersion,
 } from './items.ts';
@@ -76,20 +76,7 @@ export class CorrectionService {
           ? null
           : { value: parsed.value, confidence: 1, page: old?.page ?? 1, bbox: old?.bbox ?? [0, 0, 0, 0] };
     }
-    const draft: DocumentResult = { ...current, fields };
-    const { ruleSet, masterData } = this.deps.rules();
-    const master = await masterData.lookup(masterDataQueryOf(draft));
-    const history = await this.deps.repos.documents.history(
-      doc.id,
-      doc.sha256,
-      vendorKeyOf(draft),
-      invoiceNumberKey(draft.fields.invoiceNumber?.value),
-      // Judged as when it was first read: documents read after it do not make it a duplicate now.
-      doc.firstReadAt,
-    );
-    const result = judge(draft, { ruleSet, context: { ...master, now: this.deps.clock.now(), history } });
-    // The item keeps the deadline it was given when it was routed; re-running the rules must not move it.
-    if (current.review && result.review) result.review.slaDeadline = current.review.slaDeadline;
+    const result = await rejudge(this.deps, doc, current, { ...current, fields });
     return { result, answers, changes };
   }
 

@@ -1,6 +1,8 @@
 // What every review action shares: its dependencies, the item as a reviewer sees it, the checks that refuse
 // (no item, item closed, claim held by someone else, result changed meanwhile) and the audit write.
 import type { DocumentResult } from '../contract/result.ts';
+import { invoiceNumberKey, masterDataQueryOf, vendorKeyOf } from '../rules/context.ts';
+import { judge } from '../rules/judge.ts';
 import { AppError } from '../services/errors.ts';
 import type { EnqueueReading } from '../services/jobs.ts';
 import type { Principal } from '../services/keys.ts';
@@ -182,4 +184,29 @@ export async function audit(
   extra: { field?: string; before?: unknown; after?: unknown; reason?: string | null | undefined } = {},
 ): Promise<void> {
   await tx.audit.append({ documentId, actor, action, ...extra, at: deps.clock.now() });
+}
+
+/**
+ * The rules run again on a reviewer's draft (a dry run while they type, or the version being stored), judged as
+ * when the document was first read: documents read after it do not make it a duplicate now. The item keeps the
+ * deadline it was given when it was routed; re-running the rules must not move it.
+ */
+export async function rejudge(
+  deps: Pick<ReviewDeps, 'repos' | 'rules' | 'clock'>,
+  doc: DocumentRecord,
+  current: DocumentResult,
+  draft: DocumentResult,
+): Promise<DocumentResult> {
+  const { ruleSet, masterData } = deps.rules();
+  const master = await masterData.lookup(masterDataQueryOf(draft));
+  const history = await deps.repos.documents.history(
+    doc.id,
+    doc.sha256,
+    vendorKeyOf(draft),
+    invoiceNumberKey(draft.fields.invoiceNumber?.value),
+    doc.firstReadAt,
+  );
+  const result = judge(draft, { ruleSet, context: { ...master, now: deps.clock.now(), history } });
+  if (current.review && result.review) result.review.slaDeadline = current.review.slaDeadline;
+  return result;
 }

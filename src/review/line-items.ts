@@ -3,8 +3,7 @@
 // audit event per changed cell.
 import type { DocumentResult, LineItem } from '../contract/result.ts';
 import { parseAmount } from '../pipeline/extract/amounts.ts';
-import { invoiceNumberKey, masterDataQueryOf, vendorKeyOf } from '../rules/context.ts';
-import { judge } from '../rules/judge.ts';
+import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
 import { AppError } from '../services/errors.ts';
 import type { Principal } from '../services/keys.ts';
 import type { DocumentRecord } from '../storage/documents.repository.ts';
@@ -16,6 +15,7 @@ import {
   latestOf,
   latestVersionedOf,
   type ReviewDeps,
+  rejudge,
   requireClaim,
   requireVersion,
 } from './items.ts';
@@ -113,19 +113,7 @@ export class LineItemService {
         ...(values.taxRate != null || old?.taxRate != null ? { taxRate: values.taxRate ?? null } : {}),
       });
     });
-    const draft: DocumentResult = { ...current, lineItems: lines };
-    const { ruleSet, masterData } = this.deps.rules();
-    const master = await masterData.lookup(masterDataQueryOf(draft));
-    const history = await this.deps.repos.documents.history(
-      doc.id,
-      doc.sha256,
-      vendorKeyOf(draft),
-      invoiceNumberKey(draft.fields.invoiceNumber?.value),
-      // Judged as when it was first read, as field corrections are.
-      doc.firstReadAt,
-    );
-    const result = judge(draft, { ruleSet, context: { ...master, now: this.deps.clock.now(), history } });
-    if (current.review && result.review) result.review.slaDeadline = current.review.slaDeadline;
+    const result = await rejudge(this.deps, doc, current, { ...current, lineItems: lines });
     return { result, answers, changes: changesOf(current.lineItems, lines, input) };
   }
 

@@ -120,13 +120,14 @@ export async function createContext(
   const intake = new IntakeService(repos.idempotencyKeys, documents, blobs, jobs.enqueueReading, {
     maxBytes: config.MAX_UPLOAD_BYTES,
   });
-  const { limits, budget } = readingSettings(config);
+  const { limits, budget, spares } = readingSettings(config);
   const reading = createReadingPool({
     languages: config.languages,
     ocrPoolSize: Math.max(1, availableParallelism()),
     concurrency: config.WORKER_CONCURRENCY,
     limits: { maxBytes: config.MAX_UPLOAD_BYTES, ...limits },
     budget,
+    spares,
     keepReader: options.reads !== false,
     onReport: (r) => {
       if (r.overBudget)

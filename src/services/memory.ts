@@ -7,6 +7,7 @@ import { VendorMemory } from '../pipeline/extract/memory/memory.ts';
 import type { MemoryLayout } from '../pipeline/extract/memory/schema.ts';
 import type { Clock } from '../storage/clock.ts';
 import type { Repositories, Transaction } from '../storage/repositories.ts';
+import type { MemoryVendor } from '../storage/vendor-memory.repository.ts';
 import { AppError } from './errors.ts';
 
 export interface MemorySettings {
@@ -79,6 +80,10 @@ export class MemoryService {
       at: now,
     });
     return learned.changes;
+  }
+
+  async vendors(): Promise<MemoryVendor[]> {
+    return this.repos.vendorMemory.vendors();
   }
 
   async ofVendor(vendorKey: string): Promise<MemoryLayout[]> {

@@ -7,7 +7,7 @@ import type { Layout } from '../pipeline/layout.ts';
 import type { ReadingPool } from '../reading/reading-pool.ts';
 import { invoiceNumberKey, masterDataQueryOf, vendorKeyOf } from '../rules/context.ts';
 import { judge } from '../rules/judge.ts';
-import type { MasterData } from '../rules/master-data.ts';
+import type { MasterData, MasterDataView } from '../rules/master-data.ts';
 import type { RuleSet } from '../rules/schema.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { Clock } from '../storage/clock.ts';
@@ -17,7 +17,7 @@ import {
   FINAL_STATUSES,
   newDocumentId,
 } from '../storage/documents.repository.ts';
-import type { Transaction } from '../storage/repositories.ts';
+import type { Repositories, Transaction } from '../storage/repositories.ts';
 import type { MemoryService } from './memory.ts';
 import type { PageImageService } from './page-images.ts';
 import type { WebhookService } from './webhooks.ts';
@@ -178,44 +178,27 @@ export class ProcessingService {
       });
       if (!moved) return undefined;
       const deliveries = [];
-      const partIds: string[] = [];
+      const routed: Routed[] = [];
       for (const [i, part] of split.parts.entries()) {
         const child = await tx.documents.createPart(doc, newDocumentId(now), part);
         const reading = { ...part.reading!, id: child.id };
-        partIds.push(child.id);
-        const vendorKey = vendorKeyOf(reading);
-        const numberKey = invoiceNumberKey(reading.fields.invoiceNumber?.value);
-        await tx.documents.lockDuplicateKeys(child.sha256, vendorKey, numberKey);
-        // The parts share the file's bytes: each other's history, and the file's, would make every part a duplicate.
-        const history = (
-          await tx.documents.history(child.id, child.sha256, vendorKey, numberKey, null)
-        ).filter((h) => h.sha256 !== child.sha256);
-        const result = judge(reading, { ruleSet, context: { ...masters[i]!, now, history } });
-        const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
-        await tx.documents.transition(child.id, ['processing'], status, {
+        const done = await this.route(tx, child, reading, {
+          ruleSet,
+          master: masters[i]!,
+          now,
           round: 1,
-          actor: 'worker',
-          reason: result.review ? result.review.reasons.join(', ') : null,
-          set: { processedAt: now, firstReadAt: now, errorCode: null, errorMessage: null },
+          part: true,
         });
-        const resultVersion = await tx.documents.saveResult(child.id, result, 'extraction', 'worker', {
-          vendorKey,
-          invoiceNumberKey: numberKey,
-        });
-        if (result.route === 'review') await tx.reviewItems.open(child.id, result, now);
-        const event = { document: eventDocument({ ...child, status }), result, resultVersion };
-        deliveries.push(
-          ...(await this.webhooks.recordAll(tx.webhooks, child.id, [
-            { event: 'document.processed', data: event },
-            {
-              event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
-              data: { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
-            },
-          ])),
-        );
+        // A part made in this transaction is `processing`: anything else is a fault, and undoes the whole cut.
+        if (!done) throw new Error(`Part ${child.id} of ${doc.id} was not processing when it was routed.`);
+        routed.push(done);
+        deliveries.push(...done.deliveries);
       }
       // The file keeps the whole reading and where it was cut; the parts' readings live with the parts.
-      const parts = split.parts.map(({ reading: _reading, ...p }, i) => ({ ...p, documentId: partIds[i]! }));
+      const parts = split.parts.map(({ reading: _reading, ...p }, i) => ({
+        ...p,
+        documentId: routed[i]!.id,
+      }));
       const fileResult = judge(
         { ...read, split: { ...split, parts } },
         { ruleSet, context: { ...fileMaster, now, history: [] } },
@@ -236,10 +219,10 @@ export class ProcessingService {
           },
         ])),
       );
-      return { deliveries, parts: parts.length };
+      return { deliveries, routed };
     });
     if (!outcome) return 'already_done' as const;
-    log?.info({ stage: 'split', parts: outcome.parts }, 'split');
+    log?.info({ stage: 'split', parts: outcome.routed.length }, 'split');
     await this.webhooks.dispatch(outcome.deliveries);
     return 'split' as const;
   }
@@ -255,52 +238,14 @@ export class ProcessingService {
       return this.finishSplit(doc, round, read, log);
     }
     const { ruleSet, masterData } = this.rules();
-    const vendorKey = vendorKeyOf(read);
-    const numberKey = invoiceNumberKey(read.fields.invoiceNumber?.value);
     const now = this.clock.now();
     // Read before the transaction: master data is not what duplicates lock on.
     const master = await masterData.lookup(masterDataQueryOf(read));
     const outcome = await this.transaction(async (tx) => {
-      // Duplicates are judged inside the transaction that stores the result, one reading of the same
-      // bytes or invoice at a time, so two copies read at once cannot both pass.
-      await tx.documents.lockDuplicateKeys(doc.sha256, vendorKey, numberKey);
-      // Read again (sent back by a reviewer): judged against what was read before its first reading.
-      const history = await tx.documents.history(doc.id, doc.sha256, vendorKey, numberKey, doc.firstReadAt);
-      const result = judge(read, { ruleSet, context: { ...master, now, history } });
-      const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
-      // The result and its version are the ones stored below: no need to fetch the previous ones.
-      const data = { document: eventDocument({ ...doc, status }), result };
-      const moved = await tx.documents.transition(doc.id, ['processing'], status, {
-        round,
-        actor: 'worker',
-        reason: result.review ? result.review.reasons.join(', ') : null,
-        set: {
-          processedAt: now,
-          firstReadAt: doc.firstReadAt ?? now,
-          errorCode: null,
-          errorMessage: null,
-        },
-      });
-      if (!moved) return undefined;
-      const resultVersion = await tx.documents.saveResult(
-        doc.id,
-        result,
-        round === 1 ? 'extraction' : 'reprocess',
-        'worker',
-        { vendorKey, invoiceNumberKey: numberKey },
-      );
-      if (result.route === 'review') await tx.reviewItems.open(doc.id, result, now);
+      const routed = await this.route(tx, doc, read, { ruleSet, master, now, round });
       // What a reviewer's corrections will be learned from: only page layouts, an XML's fields are its own.
-      if (layout && readOffPages(read)) await tx.vendorMemory.saveDocumentLayout(doc.id, layout);
-      const event = { ...data, resultVersion };
-      const deliveries = await this.webhooks.recordAll(tx.webhooks, doc.id, [
-        { event: 'document.processed', data: event },
-        {
-          event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
-          data: { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
-        },
-      ]);
-      return { result, status, deliveries } as const;
+      if (routed && layout && readOffPages(read)) await tx.vendorMemory.saveDocumentLayout(doc.id, layout);
+      return routed;
     });
     if (!outcome) return 'already_done';
     const { result, status, deliveries } = outcome;
@@ -317,4 +262,64 @@ export class ProcessingService {
       .catch((e: Error) => log?.warn({ err: e }, 'page images not kept'));
     return status;
   }
+
+  /**
+   * One reading judged against what was read before it and routed, inside the transaction that stores it: its
+   * status, result version, review item and events. Duplicates are judged there, one reading of the same bytes
+   * or invoice at a time, so two copies read at once cannot both pass. Undefined when the document was no
+   * longer `processing` (a redelivered job).
+   */
+  private async route(
+    tx: Repositories,
+    doc: DocumentRecord,
+    read: Extraction,
+    how: { ruleSet: RuleSet; master: MasterDataView; now: Date; round: number; part?: boolean },
+  ): Promise<Routed | undefined> {
+    const { now, round } = how;
+    const vendorKey = vendorKeyOf(read);
+    const numberKey = invoiceNumberKey(read.fields.invoiceNumber?.value);
+    await tx.documents.lockDuplicateKeys(doc.sha256, vendorKey, numberKey);
+    // Read again (sent back by a reviewer): judged against what was read before its first reading. The parts of
+    // a file share its bytes: each other's history, and the file's, would make every part a duplicate.
+    const history = how.part
+      ? (await tx.documents.history(doc.id, doc.sha256, vendorKey, numberKey, null)).filter(
+          (h) => h.sha256 !== doc.sha256,
+        )
+      : await tx.documents.history(doc.id, doc.sha256, vendorKey, numberKey, doc.firstReadAt);
+    const result = judge(read, { ruleSet: how.ruleSet, context: { ...how.master, now, history } });
+    const status = result.route === 'auto' ? 'auto_approved' : 'needs_review';
+    const moved = await tx.documents.transition(doc.id, ['processing'], status, {
+      round,
+      actor: 'worker',
+      reason: result.review ? result.review.reasons.join(', ') : null,
+      set: { processedAt: now, firstReadAt: doc.firstReadAt ?? now, errorCode: null, errorMessage: null },
+    });
+    if (!moved) return undefined;
+    const resultVersion = await tx.documents.saveResult(
+      doc.id,
+      result,
+      round === 1 ? 'extraction' : 'reprocess',
+      'worker',
+      { vendorKey, invoiceNumberKey: numberKey },
+    );
+    if (result.route === 'review') await tx.reviewItems.open(doc.id, result, now);
+    // The result and its version are the ones stored here: no need to fetch the previous ones.
+    const event = { document: eventDocument({ ...doc, status }), result, resultVersion };
+    const deliveries = await this.webhooks.recordAll(tx.webhooks, doc.id, [
+      { event: 'document.processed', data: event },
+      {
+        event: status === 'auto_approved' ? 'document.approved' : 'document.needs_review',
+        data: { ...event, approvedBy: status === 'auto_approved' ? 'auto' : undefined },
+      },
+    ]);
+    return { id: doc.id, result, status, deliveries };
+  }
+}
+
+/** A document judged and routed, with the events to deliver once its transaction is committed. */
+interface Routed {
+  id: string;
+  result: DocumentResult;
+  status: 'auto_approved' | 'needs_review';
+  deliveries: Awaited<ReturnType<WebhookService['recordAll']>>;
 }

@@ -2,7 +2,16 @@
 import { MemoryLayout } from '../pipeline/extract/memory/schema.ts';
 import { Layout } from '../pipeline/layout.ts';
 import type { Queryable } from './database.ts';
-import { json, num, strOrNull } from './rows.ts';
+import { date, json, num, str, strOrNull } from './rows.ts';
+
+/** One vendor in the memory: how much was learned about it and when last. */
+export interface MemoryVendor {
+  vendorKey: string;
+  vendorName: string | null;
+  layouts: number;
+  fields: number;
+  updatedAt: Date;
+}
 
 export class VendorMemoryRepository {
   constructor(private readonly db: Queryable) {}
@@ -10,6 +19,25 @@ export class VendorMemoryRepository {
   async all(): Promise<MemoryLayout[]> {
     const rows = await this.db.query('select layout from vendor_memory order by layout_id');
     return rows.map((r) => MemoryLayout.parse(json(r, 'layout')));
+  }
+
+  /** Every vendor with a learned layout, the most recently taught first. */
+  async vendors(): Promise<MemoryVendor[]> {
+    const rows = await this.db.query(
+      `select m.vendor_key, max(m.layout->>'vendorName') as vendor_name, count(*)::int as layouts,
+              coalesce(sum(f.n), 0)::int as fields, max(m.updated_at) as updated_at
+         from vendor_memory m
+         cross join lateral (select count(*) as n from jsonb_object_keys(m.layout->'fields')) f
+        group by m.vendor_key
+        order by max(m.updated_at) desc, m.vendor_key`,
+    );
+    return rows.map((r) => ({
+      vendorKey: str(r, 'vendor_key'),
+      vendorName: strOrNull(r, 'vendor_name'),
+      layouts: num(r, 'layouts'),
+      fields: num(r, 'fields'),
+      updatedAt: date(r, 'updated_at'),
+    }));
   }
 
   async ofVendor(vendorKey: string): Promise<MemoryLayout[]> {

@@ -77,8 +77,22 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
         sla: get('slaChart'),
         queue: get('queueChart'),
         channels: get('channelChart'),
+        accuracy: get('accuracyChart'),
       };
     });
+    // The first-pass accuracy curve is the daily figures' own, day by day.
+    const daily = (await (
+      await context.request.get(
+        `${s.svc.url}/v1/metrics/daily?from=2025-03-17T00:00:00Z&to=2025-03-20T00:00:00Z`,
+      )
+    ).json()) as { days: { firstPassAccuracy: { overall: number | null } }[] };
+    expect(charted.accuracy.labels).toEqual(['2025-03-17', '2025-03-18', '2025-03-19']);
+    expect(charted.accuracy.data[0]).toEqual(
+      daily.days.map((d) =>
+        d.firstPassAccuracy.overall == null ? null : Math.round(d.firstPassAccuracy.overall * 10000) / 100,
+      ),
+    );
+    expect(charted.accuracy.data[0].filter((a: number | null) => a != null).length).toBeGreaterThan(0);
     expect(charted.stp).toEqual({
       labels: ['2025-03-17', '2025-03-18', '2025-03-19'],
       data: [[40, 33.33, null]],
@@ -141,6 +155,9 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await page.goto(`${s.svc.url}/dashboard?from=2024-01-01&to=2024-01-02`);
     await page.locator('main[aria-busy="false"]').waitFor();
     expect(await page.locator('#reasonChart').isHidden()).toBe(true);
+    expect(await page.locator('figure:has(#accuracyChart) .empty').textContent()).toMatch(
+      /no field was checked by a person/,
+    );
     expect(await page.locator('figure:has(#reasonChart) .empty').textContent()).toMatch(
       /No document went to review/,
     );

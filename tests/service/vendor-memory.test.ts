@@ -96,6 +96,17 @@ describe('vendor memory', () => {
     expect(memory.status).toBe(200);
     const layout = memory.body.layouts[0];
     expect(layout.fields.vendorName.value).toBe(docs[0]!.truth.fields.vendorName);
+    // The memory page's list: the vendor, what was learned about it, and a reviewer may not see it.
+    expect((await call('/v1/memory/vendors', ana)).status).toBe(403);
+    const listed = await call('/v1/memory/vendors', svc.adminKey);
+    expect(listed.body.vendors).toEqual([
+      expect.objectContaining({
+        vendorKey,
+        vendorName: docs[0]!.truth.fields.vendorName,
+        layouts: memory.body.layouts.length,
+        fields: Object.keys(layout.fields).length,
+      }),
+    ]);
     const from = layout.fields.vendorName.sources[0];
     expect(from).toMatchObject({ how: 'correction', actorName: 'Ana Souza' });
     expect(layout.fields.bankAccount).toBeUndefined();

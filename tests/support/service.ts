@@ -89,6 +89,9 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     RECOVERY_INTERVAL_SECONDS: '2',
     // Webhook receivers in the tests listen on 127.0.0.1; every other private address stays refused.
     WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
+    // No spare reading process beside each test service's readers: the suite starts many services on 2 cores.
+    // The spare is tested with the pool (tests/unit/reading-pool.test.ts) and measured by bench:soak.
+    READER_SPARES: '0',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   });

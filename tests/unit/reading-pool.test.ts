@@ -102,4 +102,34 @@ describe('the reading budget', () => {
       await Promise.all([counted.close(), heavy.close()]);
     }
   }, 120_000);
+
+  it('reads a document whose process is killed under it in the waiting spare at once, and keeps a spare', async () => {
+    const p = pool({ spares: 1 });
+    try {
+      await p.read({ path: DIGITAL, file: 'invoice.pdf' });
+      const waitForSpare = async () => {
+        for (let i = 0; i < 300 && p.pids().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      };
+      await waitForSpare();
+      const [spare, working] = p.pids();
+      const reading = p.read({ path: DIGITAL, file: 'invoice.pdf' });
+      process.kill(working!, 'SIGKILL');
+      const { result: r } = await reading;
+      expect('error' in r ? r.error : r.documentType).toBe('invoice');
+      // The spare took the killed process's place, and a new spare waits in its own.
+      await waitForSpare();
+      const after = p.pids();
+      expect(after.at(-1)).toBe(spare);
+      expect(after).toHaveLength(2);
+      expect(after).not.toContain(working);
+      // A spare that dies while waiting is replaced too.
+      process.kill(after[0]!, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 300));
+      await waitForSpare();
+      expect(p.pids()).toHaveLength(2);
+      expect(p.pids()).not.toContain(after[0]);
+    } finally {
+      await p.close();
+    }
+  }, 120_000);
 });

@@ -1,4 +1,4 @@
-// The web pages (/login, /upload, /review): static HTML shells and browser ES modules from src/web/, no build
+// The web pages (/login, /upload, /review, /memory): static HTML shells and browser ES modules from src/web/, no build
 // step. Pages carry no data: their scripts call the /v1 API with the session cookie, so auth stays in one place.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -21,7 +21,12 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const PAGES = { '/login': 'login.html', '/upload': 'upload.html', '/review': 'review.html' } as const;
+const PAGES = {
+  '/login': 'login.html',
+  '/upload': 'upload.html',
+  '/review': 'review.html',
+  '/memory': 'memory.html',
+} as const;
 
 function secure(reply: FastifyReply): FastifyReply {
   return reply

@@ -17,6 +17,33 @@ export function vendorMemoryRoutes(ctx: Pick<ApiDeps, 'memory'>): FastifyPluginA
     const admin = { role: 'admin' as const, unscoped: true };
 
     app.get(
+      '/v1/memory/vendors',
+      {
+        config: admin,
+        schema: {
+          tags: ['vendor memory'],
+          summary: 'Every vendor with learned layouts, the most recently taught first',
+          response: {
+            200: z.object({
+              vendors: z.array(
+                z.object({
+                  vendorKey: z.string(),
+                  vendorName: z.string().nullable(),
+                  layouts: z.number().int(),
+                  fields: z.number().int(),
+                  updatedAt: z.iso.datetime(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async () => ({
+        vendors: (await ctx.memory.vendors()).map((v) => ({ ...v, updatedAt: v.updatedAt.toISOString() })),
+      }),
+    );
+
+    app.get(
       '/v1/vendors/:vendor/memory',
       {
         config: admin,

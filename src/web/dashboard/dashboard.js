@@ -126,6 +126,32 @@ async function show() {
     },
     options: { scales: { y: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } } } },
   });
+  // The reader learning from reviewers, day by day: the share of reviewed fields nobody had to correct.
+  const accuracy = daily.days.map((d) =>
+    d.firstPassAccuracy.overall == null ? null : Math.round(d.firstPassAccuracy.overall * 10000) / 100,
+  );
+  draw(
+    'accuracyChart',
+    {
+      type: 'line',
+      data: {
+        labels: daily.days.map((d) => d.date),
+        datasets: [
+          {
+            label: 'First-pass accuracy',
+            data: accuracy,
+            borderColor: COLORS[3],
+            backgroundColor: COLORS[3],
+            spanGaps: true,
+          },
+        ],
+      },
+      options: { scales: { y: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } } } },
+    },
+    accuracy.some((a) => a != null)
+      ? null
+      : 'No review was approved or rejected in these days, so no field was checked by a person.',
+  );
   const reasons = Object.entries(summary.exceptions.byReason);
   draw(
     'reasonChart',

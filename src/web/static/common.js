@@ -108,6 +108,7 @@ function renderHeader(session) {
       link('/upload', 'Upload'),
       roleAllows(session.role, 'review') ? link('/review', 'Review') : null,
       roleAllows(session.role, 'review') ? link('/dashboard', 'Figures') : null,
+      roleAllows(session.role, 'admin') ? link('/memory', 'Memory') : null,
     ),
     h(
       'div',
