@@ -1,4 +1,4 @@
-// The channels that fetch documents themselves (the watched folder, the inboxes), started by `serve` and by
+// The channels that fetch documents themselves (the watched folders, the inboxes), started by `serve` and by
 // their own roles (`watch`, `mail`) over the same intake service as uploads.
 import { openDropFolder } from '../adapters/drop-folder.ts';
 import { openMailbox } from '../adapters/imap.ts';

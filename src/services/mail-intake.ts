@@ -1,7 +1,8 @@
 // E-mail intake: each supported attachment of an inbox's e-mails becomes a document through the same intake as
 // uploads, exactly once. An e-mail is recorded by its Message-ID and moved to the processed (or refused)
 // folder only after its documents are stored; one seen again (a crash before the move, a copy sent twice)
-// is only moved, and an attachment already stored from it is found by its bytes, not stored again.
+// is only moved, and an attachment already stored from it is found by its bytes, not stored again. A ZIP is
+// opened into its files (zip-attachments.ts); the sender of refused attachments may be told, once.
 import { createHash, randomBytes } from 'node:crypto';
 import { type Attachment, type ParsedMail, simpleParser } from 'mailparser';
 import type { MailboxSession, MailboxSettings } from '../adapters/imap.ts';
