@@ -51,7 +51,7 @@ try {
     folder: 'INBOX',
     processedFolder: 'Processed',
     refusedFolder: 'Refused',
-    rules: { senders: [], attachmentTypes: [] },
+    rules: { senders: [], attachmentTypes: [], replyToRefused: false },
   });
   // New mail must be announced by IDLE, not found by polling (60 s): wait for the first pass to end.
   while (!(await svc.service.ctx.repos.inboxes.find('bench'))?.lastCheckedAt) await sleep(200);

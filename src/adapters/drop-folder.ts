@@ -1,6 +1,7 @@
 // A folder files are dropped into (a scanner, an SFTP drop, a sync client): told of each file once it has
 // stopped growing, by chokidar and by a periodic scan, and able to put a taken file away in done/ or failed/.
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { watch } from 'chokidar';
 
@@ -31,7 +32,16 @@ const isHidden = (name: string) => name.startsWith('.') || name.endsWith('.tmp')
 
 export function openDropFolder(
   dir: string,
-  options: { settleMs: number; scanIntervalMs: number; onError?: (e: unknown) => void },
+  options: {
+    settleMs: number;
+    scanIntervalMs: number;
+    onError?: (e: unknown) => void;
+    /**
+     * Make the folder when it is missing (WATCH_DIR, named at start-up). A folder added through the API must
+     * exist: one gone (an unmounted share) is not made again on the local disk in its place.
+     */
+    create?: boolean;
+  },
 ): DropFolder {
   const rel = (path: string) => relative(dir, path).split(sep).join('/');
   const settled = (path: string) => {
@@ -63,7 +73,11 @@ export function openDropFolder(
   return {
     dir,
     async watch(onFile) {
-      await mkdir(dir, { recursive: true });
+      if (options.create === false) {
+        if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new Error(`${dir} is not there`);
+      } else {
+        await mkdir(dir, { recursive: true });
+      }
       watcher = watch(dir, {
         ignoreInitial: true,
         ignored: (path) => path !== dir && (settled(path) || isHidden(basename(path))),
@@ -103,4 +117,40 @@ export function openDropFolder(
       await watcher?.close();
     },
   };
+}
+
+/** What the service may do with a folder an admin names, before it is watched. */
+export interface FolderAccess {
+  exists: boolean;
+  isDirectory: boolean;
+  readable: boolean;
+  writable: boolean;
+  /** With symbolic links resolved, when it exists. */
+  realPath: string | undefined;
+}
+
+export async function inspectFolder(path: string): Promise<FolderAccess> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s) return { exists: false, isDirectory: false, readable: false, writable: false, realPath: undefined };
+  const can = (mode: number) =>
+    access(path, mode).then(
+      () => true,
+      () => false,
+    );
+  return {
+    exists: true,
+    isDirectory: s.isDirectory(),
+    // Listing a folder needs r and x; moving files out and writing done/ needs w and x.
+    readable: await can(constants.R_OK | constants.X_OK),
+    writable: await can(constants.W_OK | constants.X_OK),
+    realPath: await realpath(path).catch(() => undefined),
+  };
+}
+
+/** The real path of a folder that may not exist yet (its nearest existing parent resolved). */
+export async function realPathOf(path: string): Promise<string> {
+  const found = await realpath(path).catch(() => undefined);
+  if (found) return found;
+  const parent = dirname(path);
+  return parent === path ? path : join(await realPathOf(parent), basename(path));
 }

@@ -27,6 +27,7 @@ import { inboxRoutes } from './routes/inboxes.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { masterDataRoutes } from './routes/master-data.ts';
 import { vendorMemoryRoutes } from './routes/vendor-memory.ts';
+import { watchFolderRoutes } from './routes/watch-folders.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -169,6 +170,7 @@ export async function buildApp(ctx: ApiDeps, options: AppOptions = {}): Promise<
   await app.register(vendorMemoryRoutes(ctx));
   await app.register(exportRoutes(ctx));
   await app.register(inboxRoutes(ctx));
+  await app.register(watchFolderRoutes(ctx));
   await app.register(masterDataRoutes(ctx));
   for (const extend of options.extensions ?? []) await extend(app, ctx);
   return app;

@@ -13,6 +13,7 @@ import type { MemoryService } from '../services/memory.ts';
 import type { PageImageService } from '../services/page-images.ts';
 import type { ProcessingService } from '../services/processing.ts';
 import type { SessionService, UserService } from '../services/sessions.ts';
+import type { WatchFolderService } from '../services/watch-folders.ts';
 import type { WebhookService } from '../services/webhooks.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { Clock } from '../storage/clock.ts';
@@ -46,6 +47,8 @@ export interface ApiDeps {
   intake: IntakeService;
   /** The mailboxes documents are taken from. */
   inboxes: InboxService;
+  /** The folders watched beside WATCH_DIR. */
+  watchFolders: WatchFolderService;
   webhooks: WebhookService;
   /** For the Prometheus metrics, which observe each reading. */
   processing: Pick<ProcessingService, 'observer'>;

@@ -29,6 +29,7 @@ export interface InboxAddOptions {
   types?: string;
   refPattern?: string;
   businessUnit?: string;
+  replyToRefused?: boolean;
 }
 
 const list = (s: string | undefined) =>
@@ -55,6 +56,7 @@ export async function runInboxAdd(opts: InboxAddOptions): Promise<number> {
       attachmentTypes: list(opts.types),
       ...(opts.refPattern ? { externalRefPattern: opts.refPattern } : {}),
       ...(opts.businessUnit ? { businessUnit: opts.businessUnit } : {}),
+      replyToRefused: opts.replyToRefused === true,
     },
   });
   if (!parsed.success) {

@@ -47,7 +47,7 @@ for (const [role, description] of [
   ],
   [
     'watch',
-    'Take the files dropped in WATCH_DIR as documents, against PostgreSQL (DATABASE_URL) and a shared Redis.',
+    'Take the files dropped in WATCH_DIR and the folders of /v1/watch-folders as documents, against PostgreSQL (DATABASE_URL) and a shared Redis.',
   ],
   [
     'mail',
@@ -101,6 +101,7 @@ inbox
   .option('--types <list>', 'pdf, image, xml joined with commas (default: all)')
   .option('--ref-pattern <regex>', "the externalRef from the subject: the pattern's first group")
   .option('--business-unit <unit>', 'the business unit of the documents taken')
+  .option('--reply-to-refused', 'reply to the sender of refused attachments, once per e-mail (SMTP_URL)')
   .action(async (opts) => {
     const { runInboxAdd } = await import('./inboxes.ts');
     process.exitCode = await runInboxAdd(opts);

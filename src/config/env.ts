@@ -196,6 +196,15 @@ export const Env = z.object({
   ),
   /** How often an inbox is read when its server cannot tell of new mail (no IDLE), and inboxes are listed. */
   MAIL_POLL_SECONDS: int(60, 1),
+  /** Where replies to the senders of refused attachments are sent through: smtp://user:password@host:587. */
+  SMTP_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^/]/, 'smtp://… or smtps://…, e.g. smtp://user:password@mail.example.com:587')
+      .optional(),
+  ),
+  /** The replies' From: an address, or "Name <address>"; the inbox's own address when absent. */
+  SMTP_FROM: optionalText.pipe(z.string().max(320).regex(/@/, 'an e-mail address').optional()),
   /** Where originals are kept: `local` ($DATA_DIR/blobs) or `s3://bucket/prefix` (any S3-compatible store). */
   BLOB_STORE: z
     .string()

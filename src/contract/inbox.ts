@@ -34,6 +34,12 @@ export const InboxRules = z.object({
       'A regular expression over the subject; its first group (or the match) becomes the externalRef',
     ),
   businessUnit: z.string().max(60).optional().describe('The business unit of the documents taken'),
+  replyToRefused: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Reply to the sender of an e-mail with refused attachments, once, naming each and why (needs SMTP_URL)',
+    ),
 });
 export type InboxRules = z.infer<typeof InboxRules>;
 
@@ -50,6 +56,6 @@ export const InboxSettings = z.object({
   folder: z.string().min(1).max(200).default('INBOX'),
   processedFolder: z.string().min(1).max(200).default('Processed'),
   refusedFolder: z.string().min(1).max(200).default('Refused'),
-  rules: InboxRules.default({ senders: [], attachmentTypes: [] }),
+  rules: InboxRules.default({ senders: [], attachmentTypes: [], replyToRefused: false }),
 });
 export type InboxSettings = z.infer<typeof InboxSettings>;

@@ -10,6 +10,10 @@ export const EmailOrigin = z.object({
   from: z.string().nullable().describe("The sender's address"),
   subject: z.string().nullable(),
   attachment: z.string().describe("The attachment's file name"),
+  entry: z
+    .string()
+    .optional()
+    .describe("The file's path inside the attachment, when the attachment is a ZIP archive"),
 });
 
 export const FolderOrigin = z.object({
@@ -33,7 +37,7 @@ export function describeOrigin(origin: Origin): string {
       `e-mail to ${origin.mailbox}`,
       origin.from && `from ${origin.from}`,
       origin.subject && `"${origin.subject}"`,
-      origin.attachment,
+      origin.entry ? `${origin.attachment} › ${origin.entry}` : origin.attachment,
     ]
       .filter(Boolean)
       .join(' · ');

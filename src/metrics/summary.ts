@@ -38,6 +38,10 @@
 //                       reaching the stage to its decision, over those decided in the range. A reading that
 //                       went processing → awaiting_approval (no exception, but the chain applies) counts as
 //                       autoApproved above: nobody had to correct it.
+//   byChannel           per channel (api, upload, email, folder: the recorded origin's; api or upload from
+//                       the source for a document without one): received, processed and autoApproved as
+//                       above, and straightThroughRate = autoApproved / processed. Every channel is present.
+import { CHANNELS } from '../contract/origin.ts';
 import type { FiguresRepository, Range } from '../storage/figures.repository.ts';
 
 export type { Range };
@@ -77,6 +81,10 @@ export interface Summary {
   firstPassAccuracy: { overall: number | null; reviewed: number; unchanged: number; fields: FieldAccuracy[] };
   throughput: { perHour: number; byHour: { hour: string; processed: number }[] };
   bySource: Record<string, number>;
+  byChannel: Record<
+    string,
+    { received: number; processed: number; autoApproved: number; straightThroughRate: number | null }
+  >;
   approvals: { stages: ApprovalStageFigures[] };
 }
 
@@ -112,6 +120,7 @@ export async function summarize(figures: FiguresRepository, range: Range, now: D
   const unchangedAll = fields.reduce((a, f) => a + f.unchanged, 0);
   const hourRows = await figures.readingsByHour(range);
   const sources = await figures.receivedBySource(range);
+  const channels = await figures.byChannel(range);
   const hours = (range.to.getTime() - range.from.getTime()) / 3_600_000;
   const stages = await figures.approvalStages(range, now);
 
@@ -172,6 +181,16 @@ export async function summarize(figures: FiguresRepository, range: Range, now: D
         medianSeconds: round3OrNull(st.median),
       })),
     },
+    byChannel: Object.fromEntries(
+      [...new Set([...CHANNELS, ...channels.map((c) => c.channel)])].map((channel) => {
+        const c = channels.find((x) => x.channel === channel);
+        const [received, processed, auto] = [c?.received ?? 0, c?.processed ?? 0, c?.autoApproved ?? 0];
+        return [
+          channel,
+          { received, processed, autoApproved: auto, straightThroughRate: ratio(auto, processed) },
+        ];
+      }),
+    ),
   };
 }
 

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { producerConnection } from '../../queues/connection.ts';
 import { JobQueues, jobPort } from '../../queues/queues.ts';
+import { inspectFolder, realPathOf } from '../adapters/drop-folder.ts';
 import { OutboundGuard, type Resolver } from '../adapters/outbound-http.ts';
 import type { ApiDeps } from '../api/deps.ts';
 import { loadDefaultRuleSet, loadPurchaseOrders, loadRuleSet, loadVendors } from '../config/config-file.ts';
@@ -24,6 +25,7 @@ import { RecoveryService } from '../services/recovery.ts';
 import { type SecretBox, secretBox } from '../services/secret-box.ts';
 import { SessionService, UserService } from '../services/sessions.ts';
 import { SignInThrottle } from '../services/sign-in-throttle.ts';
+import { WatchFolderService } from '../services/watch-folders.ts';
 import { WebhookService } from '../services/webhooks.ts';
 import { blobStoreFor } from '../storage/blob-store-config.ts';
 import type { BlobStore } from '../storage/blobs.ts';
@@ -191,6 +193,13 @@ export async function createContext(
     intake,
     secrets,
     inboxes: new InboxService(repos.inboxes, secrets, clock),
+    watchFolders: new WatchFolderService(repos.watchFolders, { inspect: inspectFolder, realPathOf }, clock, {
+      reserved: [
+        { path: config.dataDir, label: "the service's data folder (DATA_DIR)" },
+        { path: config.blobDir, label: 'the blob store' },
+      ],
+      watchDir: config.WATCH_DIR,
+    }),
     webhooks,
     recovery,
     rules,

@@ -24,6 +24,8 @@ export interface IntakeMeta {
   submittedBy: string;
 }
 
+const megabytes = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+
 /** A file (or a request) refused at intake: the HTTP status and a code and message the sender can act on. */
 export class IntakeRefusal extends AppError {
   constructor(
@@ -130,7 +132,8 @@ export class IntakeService {
       throw new IntakeRefusal(
         413,
         'file_too_large',
-        `${file.fileName} is ${file.bytes.length} bytes; the limit is ${this.limits.maxBytes} bytes.`,
+        `${file.fileName} is ${megabytes(file.bytes.length)} (${file.bytes.length} bytes); the limit is ` +
+          `${megabytes(this.limits.maxBytes)} (${this.limits.maxBytes} bytes).`,
         file.fileName,
       );
     }

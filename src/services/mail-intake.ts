@@ -1,10 +1,12 @@
 // E-mail intake: each supported attachment of an inbox's e-mails becomes a document through the same intake as
 // uploads, exactly once. An e-mail is recorded by its Message-ID and moved to the processed (or refused)
 // folder only after its documents are stored; one seen again (a crash before the move, a copy sent twice)
-// is only moved, and an attachment already stored from it is found by its bytes, not stored again.
+// is only moved, and an attachment already stored from it is found by its bytes, not stored again. A ZIP is
+// opened into its files (zip-attachments.ts); the sender of refused attachments may be told, once.
 import { createHash, randomBytes } from 'node:crypto';
-import { type Attachment, simpleParser } from 'mailparser';
+import { type Attachment, type ParsedMail, simpleParser } from 'mailparser';
 import type { MailboxSession, MailboxSettings } from '../adapters/imap.ts';
+import type { OutgoingReply } from '../adapters/smtp.ts';
 import type { InboxRules } from '../contract/inbox.ts';
 import type { EmailOrigin } from '../contract/origin.ts';
 import type { Clock } from '../storage/clock.ts';
@@ -15,6 +17,7 @@ import { messageOf } from './errors.ts';
 import type { ChannelLog } from './folder-intake.ts';
 import { IntakeRefusal, type IntakeService } from './intake.ts';
 import type { SecretBox } from './secret-box.ts';
+import { isZip, unpackZip } from './zip-attachments.ts';
 
 /** An attachment as found in an e-mail (or in an e-mail forwarded inside it). */
 export interface MailPart {
@@ -80,6 +83,77 @@ async function partsOf(attachments: Attachment[], depth = 0): Promise<MailPart[]
   return parts;
 }
 
+/** Refusals a sender is told of: those of attachments, not of the e-mail as a whole (an unknown sender). */
+const NOT_REPLIED = new Set(['sender_not_allowed', 'no_attachment']);
+/** Senders that are robots: a reply to them would be lost, or answered by another robot. */
+const ROBOT_SENDER = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply)([+._-]|$)/i;
+const BULK_PRECEDENCE = /^(bulk|junk|list|auto_reply)$/i;
+
+/** A header's value as text, whether mailparser kept it as a string or parsed it into parts. */
+function headerText(value: unknown): string {
+  if (typeof value === 'string') return value.trim();
+  if (value && typeof value === 'object') {
+    if ('text' in value && typeof value.text === 'string') return value.text.trim();
+    if ('value' in value && typeof value.value === 'string') return value.value.trim();
+  }
+  return '';
+}
+
+/** The address inside "Name <address>", lower-cased. */
+const addressOf = (s: string) => (/<([^>]+)>/.exec(s)?.[1] ?? s).trim().toLowerCase();
+
+/**
+ * Why an e-mail must not be answered, or undefined when it may be: no loops with other robots, no replies to
+ * ourselves, to bounces, to mailing lists or to bulk mail (RFC 3834).
+ */
+export function whyNoReply(
+  headers: Map<string, unknown>,
+  sender: string | null,
+  ownAddresses: string[],
+): string | undefined {
+  if (!sender) return 'the e-mail names no sender';
+  if (ownAddresses.some((a) => a && addressOf(a) === sender)) return "it came from the service's own address";
+  if (ROBOT_SENDER.test(sender.split('@')[0] ?? '')) return 'it came from a robot (mailer-daemon, no-reply…)';
+  const autoSubmitted = headerText(headers.get('auto-submitted')).toLowerCase();
+  if (autoSubmitted && autoSubmitted !== 'no')
+    return `it is automatic mail (Auto-Submitted: ${autoSubmitted})`;
+  const precedence = headerText(headers.get('precedence'));
+  if (BULK_PRECEDENCE.test(precedence)) return `it is bulk mail (Precedence: ${precedence})`;
+  // mailparser gathers List-Id, List-Unsubscribe and the like under `list`.
+  if (headers.has('list') || headers.has('list-id')) return 'it came through a mailing list';
+  if (headerText(headers.get('return-path')) === '<>') return 'it is a bounce (empty Return-Path)';
+  return undefined;
+}
+
+/** The reply's words: which files were not taken and why, and what was taken. */
+export function refusalReply(
+  inbox: Pick<InboxRecord, 'name'>,
+  subject: string | null,
+  refused: { fileName: string; message: string }[],
+  taken: number,
+): { subject: string; text: string } {
+  const lines = [
+    'Hello,',
+    '',
+    `Your e-mail${subject ? ` "${subject}"` : ''} reached ${inbox.name}, but ${
+      refused.length === 1 ? 'one file was' : `${refused.length} files were`
+    } not taken:`,
+    '',
+    // Most reasons start with the file's name already (intake's own sentences).
+    ...refused.map(
+      (r) => `- ${r.message.startsWith(r.fileName) ? r.message : `${r.fileName}: ${r.message}`}`,
+    ),
+    '',
+    taken > 0
+      ? `${taken === 1 ? 'The other file was' : `The other ${taken} files were`} taken and will be processed.`
+      : 'Nothing from this e-mail was taken.',
+    'Please send the files again as PDF, image or XML invoices, each under the size limit and without a password.',
+    '',
+    'This is an automatic reply; answers to it are not read.',
+  ];
+  return { subject: `Not taken: ${subject ?? 'your e-mail'}`.slice(0, 250), text: `${lines.join('\n')}\n` };
+}
+
 export interface MessageTaken {
   messageId: string;
   outcome: MessageOutcome;
@@ -87,6 +161,16 @@ export interface MessageTaken {
   refused: { fileName: string; code: string; message: string }[];
   /** Seen before: only moved. */
   again: boolean;
+  /** Whether the sender was told of the refusals, and if not, why. */
+  reply?: { sent: true } | { sent: false; why: string };
+}
+
+export interface MailIntakeOptions {
+  pollSeconds: number;
+  /** The upload limit: an attachment, or a ZIP's files together, may be no larger. */
+  maxBytes: number;
+  /** Replies to the senders of refused attachments (SMTP_URL), for inboxes that ask for them. */
+  replies?: { send(reply: OutgoingReply): Promise<void>; from?: string | undefined } | undefined;
 }
 
 export class MailIntakeService {
@@ -108,7 +192,7 @@ export class MailIntakeService {
     private readonly openMailbox: (s: MailboxSettings) => Promise<MailboxSession>,
     private readonly clock: Clock,
     private readonly log: ChannelLog,
-    private readonly options: { pollSeconds: number },
+    private readonly options: MailIntakeOptions,
   ) {}
 
   /**
@@ -134,12 +218,9 @@ export class MailIntakeService {
       subject,
       attachment: fileName,
     });
-    const refuse = async (fileName: string, code: string, message: string) => {
+    const refuse = async (fileName: string, code: string, message: string, origin = originOf(fileName)) => {
       refused.push({ fileName, code, message });
-      await this.refusals.record(
-        { source: 'email', origin: originOf(fileName), fileName, code, message },
-        this.clock.now(),
-      );
+      await this.refusals.record({ source: 'email', origin, fileName, code, message }, this.clock.now());
     };
 
     if (!senderAllowed(inbox.rules, sender)) {
@@ -154,9 +235,10 @@ export class MailIntakeService {
         await refuse('(e-mail)', 'no_attachment', 'The e-mail has no attachment to read.');
       const externalRef = referenceFrom(inbox.rules, subject);
       const seen = new Set<string>();
-      for (const part of parts) {
-        const sha256 = createHash('sha256').update(part.bytes).digest('hex');
-        if (seen.has(sha256)) continue; // the same file attached twice is one document
+      /** One file (an attachment, or a file of a zipped one) made a document, unless refused. */
+      const takeFile = async (fileName: string, bytes: Buffer, origin: EmailOrigin) => {
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        if (seen.has(sha256)) return; // the same file attached twice is one document
         seen.add(sha256);
         const before = await this.documents.findByOrigin(sha256, {
           channel: 'email',
@@ -165,30 +247,31 @@ export class MailIntakeService {
         });
         if (before) {
           documentIds.push(before.id);
-          continue;
+          return;
         }
         let mediaType: string;
         try {
-          mediaType = await this.intake.check({ fileName: part.fileName, bytes: part.bytes });
+          mediaType = await this.intake.check({ fileName, bytes });
         } catch (e) {
           if (!(e instanceof IntakeRefusal)) throw e;
-          await refuse(part.fileName, e.code, e.message);
-          continue;
+          await refuse(fileName, e.code, e.message, origin);
+          return;
         }
         const kinds = inbox.rules.attachmentTypes;
         if (kinds.length > 0 && !kinds.includes(kindOf(mediaType))) {
           await refuse(
-            part.fileName,
+            fileName,
             'type_not_taken',
-            `${part.fileName} is ${kindOf(mediaType).toUpperCase()}; this inbox takes ${kinds.join(', ')} only.`,
+            `${fileName} is ${kindOf(mediaType).toUpperCase()}; this inbox takes ${kinds.join(', ')} only.`,
+            origin,
           );
-          continue;
+          return;
         }
         const [doc] = await this.intake.accept(
-          [{ file: { fileName: part.fileName, bytes: part.bytes }, mediaType }],
+          [{ file: { fileName, bytes }, mediaType }],
           {
             source: 'email',
-            origin: originOf(part.fileName),
+            origin,
             externalRef,
             businessUnit: inbox.rules.businessUnit,
             submittedBy: `inbox:${inbox.name}`,
@@ -196,6 +279,23 @@ export class MailIntakeService {
           this.log,
         );
         if (doc) documentIds.push(doc.id);
+      };
+      for (const part of parts) {
+        // A zipped batch is opened into its files; one over the upload limit is refused as it is, below.
+        if (isZip(part.bytes) && part.bytes.length <= this.options.maxBytes) {
+          const unpacked = unpackZip(part.fileName, part.bytes, this.options.maxBytes);
+          for (const r of unpacked.refused) {
+            await refuse(r.fileName, r.code, r.message, {
+              ...originOf(part.fileName),
+              ...(r.entry ? { entry: r.entry } : {}),
+            });
+          }
+          for (const f of unpacked.files) {
+            await takeFile(f.fileName, f.bytes, { ...originOf(part.fileName), entry: f.entry });
+          }
+          continue;
+        }
+        await takeFile(part.fileName, part.bytes, originOf(part.fileName));
       }
     }
     const outcome: MessageOutcome = documentIds.length > 0 ? 'stored' : 'refused';
@@ -204,7 +304,48 @@ export class MailIntakeService {
       { messageId, outcome, sender, subject, documentIds },
       this.clock.now(),
     );
-    return { messageId, outcome, documentIds, refused, again: false };
+    const taken: MessageTaken = { messageId, outcome, documentIds, refused, again: false };
+    if (inbox.rules.replyToRefused) {
+      const told = refused.filter((r) => !NOT_REPLIED.has(r.code));
+      if (told.length > 0) taken.reply = await this.reply(inbox, mail, sender, told, documentIds.length);
+    }
+    return taken;
+  }
+
+  /**
+   * Tells the sender, once per e-mail, which attachments were refused and why. After the e-mail is recorded,
+   * so a crash before the reply never brings a second one; a mail server away costs the reply, not the e-mail.
+   */
+  private async reply(
+    inbox: InboxRecord,
+    mail: ParsedMail,
+    sender: string | null,
+    refused: MessageTaken['refused'],
+    taken: number,
+  ): Promise<NonNullable<MessageTaken['reply']>> {
+    const replies = this.options.replies;
+    const from = replies?.from ?? (inbox.username.includes('@') ? inbox.username : undefined);
+    const why = !replies
+      ? 'no mail server to send through (SMTP_URL)'
+      : !from
+        ? 'no address to send from (SMTP_FROM, or an inbox user name that is an address)'
+        : whyNoReply(mail.headers, sender, [from, inbox.username]);
+    if (why || !replies || !from || !sender) {
+      this.log.info({ inbox: inbox.name, messageId: mail.messageId, why }, 'refusals not replied to');
+      return { sent: false, why: why ?? 'no sender' };
+    }
+    const { subject, text } = refusalReply(inbox, mail.subject ?? null, refused, taken);
+    try {
+      await replies.send({ from, to: sender, subject, text, inReplyTo: mail.messageId });
+      this.log.info(
+        { inbox: inbox.name, to: sender, refused: refused.length },
+        'sender told of the refusals',
+      );
+      return { sent: true };
+    } catch (e) {
+      this.log.warn({ inbox: inbox.name, to: sender, err: messageOf(e) }, 'the reply could not be sent');
+      return { sent: false, why: `the mail server refused it: ${messageOf(e)}` };
+    }
   }
 
   /** One pass over an inbox's folder: every e-mail taken, then moved. */

@@ -237,6 +237,38 @@ export class FiguresRepository {
     return counts(rows, 'source');
   }
 
+  /**
+   * Per channel: documents received in the range, and readings that ended in it with those straight
+   * through. The channel is the recorded origin's; a document without one came by the API, or the upload
+   * page when it says so.
+   */
+  async byChannel(
+    range: Range,
+  ): Promise<{ channel: string; received: number; processed: number; autoApproved: number }[]> {
+    const rows = await this.db.query(
+      `with channel_of as (
+         select id, received_at,
+           coalesce(origin ->> 'channel', case when source = 'upload' then 'upload' else 'api' end) as channel
+         from documents),
+       received as (
+         select channel, count(*) as n from channel_of where received_at >= $1 and received_at < $2 group by 1),
+       readings as (
+         select c.channel, count(*) as processed, count(*) filter (where e.to_status = 'auto_approved') as auto
+         ${READINGS.replace('from document_events e', 'from document_events e join channel_of c on c.id = e.document_id')}
+         group by 1)
+       select coalesce(r.channel, p.channel) as channel, coalesce(r.n, 0) as received,
+         coalesce(p.processed, 0) as processed, coalesce(p.auto, 0) as auto_approved
+       from received r full join readings p on p.channel = r.channel order by 1`,
+      [range.from, range.to],
+    );
+    return rows.map((r) => ({
+      channel: str(r, 'channel'),
+      received: num(r, 'received'),
+      processed: num(r, 'processed'),
+      autoApproved: num(r, 'auto_approved'),
+    }));
+  }
+
   /** Every document by its current status. */
   async documentsByStatus(): Promise<Count[]> {
     return counts(

@@ -52,7 +52,7 @@ function toRecord(r: Row): InboxRecord {
     processedFolder: str(r, 'processed_folder'),
     refusedFolder: str(r, 'refused_folder'),
     // Rules stored under an older schema must not stop the inbox: it then takes every sender and kind.
-    rules: rules.success ? rules.data : { senders: [], attachmentTypes: [] },
+    rules: rules.success ? rules.data : { senders: [], attachmentTypes: [], replyToRefused: false },
     enabled: bool(r, 'enabled'),
     createdAt: date(r, 'created_at'),
     lastCheckedAt: dateOrNull(r, 'last_checked_at'),

@@ -18,6 +18,7 @@ import { UsersRepository } from './users.repository.ts';
 import { VendorCorrectionsRepository } from './vendor-corrections.repository.ts';
 import { VendorMemoryRepository } from './vendor-memory.repository.ts';
 import { VendorsRepository } from './vendors.repository.ts';
+import { WatchFoldersRepository } from './watch-folders.repository.ts';
 import { WebhooksRepository } from './webhooks.repository.ts';
 
 export interface Repositories {
@@ -36,6 +37,7 @@ export interface Repositories {
   figures: FiguresRepository;
   intakeRefusals: IntakeRefusalsRepository;
   inboxes: InboxesRepository;
+  watchFolders: WatchFoldersRepository;
   vendors: VendorsRepository;
   purchasing: PurchasingRepository;
   masterDataEvents: MasterDataEventsRepository;
@@ -66,6 +68,7 @@ export function repositoriesOn(q: Queryable, clock: Clock): Repositories {
     figures: new FiguresRepository(q),
     intakeRefusals: new IntakeRefusalsRepository(q),
     inboxes: new InboxesRepository(q),
+    watchFolders: new WatchFoldersRepository(q),
     vendors: new VendorsRepository(q),
     purchasing: new PurchasingRepository(q),
     masterDataEvents: new MasterDataEventsRepository(q),

@@ -76,6 +76,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
         resolution: get('resolutionChart'),
         sla: get('slaChart'),
         queue: get('queueChart'),
+        channels: get('channelChart'),
         accuracy: get('accuracyChart'),
       };
     });
@@ -112,6 +113,23 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(charted.resolution.data[0]).toEqual([0, 2, 1, 0, 0, 1]);
     expect(charted.sla.data[0]).toEqual([0, 1, 0]);
     expect(charted.queue.labels).toEqual(['process-document', 'deliver-webhook']);
+    // Documents by channel, by the names people use, and how many of each went straight through.
+    expect(charted.channels).toEqual({
+      labels: ['API', 'Upload page', 'E-mail', 'Folder'],
+      data: [
+        [7, 1, 0, 0],
+        [2, 1, 0, 0],
+      ],
+    });
+    const channelRows = await page
+      .locator('#channels tbody tr')
+      .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent)));
+    expect(channelRows).toEqual([
+      ['API', '7', '7', '28.6%'],
+      ['Upload page', '1', '1', '100.0%'],
+      ['E-mail', '0', '0', '–'],
+      ['Folder', '0', '0', '–'],
+    ]);
     // Colours that mean what they say: failed jobs red, active ones not.
     const colours = await page.evaluate(() => {
       type Dataset = { label: string; backgroundColor: string };

@@ -1,12 +1,14 @@
 // E-mail intake end to end: a real IMAP server (dovecot) the test starts, e-mails built here, the real service
 // on PostgreSQL and Redis taking them.
 import { readFileSync } from 'node:fs';
+import { zipSync } from 'fflate';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailIntakeService } from '../../src/services/mail-intake.ts';
 import { startDovecot, type TestImapServer } from '../support/dovecot.ts';
 import { startTestService, type TestService } from '../support/service.ts';
+import { startSmtp, type TestSmtpServer } from '../support/smtp.ts';
 
 const sample = (name: string) => readFileSync(new URL(`../../samples/${name}`, import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,6 +21,16 @@ const LOGO = Buffer.from(
 type Mail = ConstructorParameters<typeof MailComposer>[0];
 const build = (mail: Mail): Promise<Buffer> => new MailComposer(mail).compile().build();
 
+interface Refusal {
+  fileName: string;
+  error: string;
+  message: string;
+  origin: { messageId: string; attachment: string; entry?: string };
+}
+
+/** The service's own address, which its replies come from. */
+const OWN_ADDRESS = 'ap@ourcompany.example';
+
 interface Doc {
   id: string;
   fileName: string;
@@ -30,6 +42,7 @@ interface Doc {
 describe('e-mail intake', () => {
   let imap: TestImapServer;
   let svc: TestService;
+  let smtp: TestSmtpServer;
 
   const emailDocs = async () =>
     ((await (await svc.request('/v1/documents?source=email&limit=200')).json()) as { documents: Doc[] })
@@ -45,15 +58,30 @@ describe('e-mail intake', () => {
     return emailDocs();
   }
 
+  /** The refusals the upload page lists (its query), of one e-mail. */
+  const refusalsOf = async (messageId: string) =>
+    ((await (await svc.request('/v1/intake-refusals?limit=50')).json()) as { refusals: Refusal[] }).refusals
+      .filter((r) => r.origin.messageId === messageId)
+      .sort((a, b) => a.fileName.localeCompare(b.fileName));
+  /** The replies the SMTP server took, to one address. */
+  const repliesTo = (address: string) => smtp.received.filter((r) => r.to.includes(address));
+
   beforeAll(async () => {
     imap = await startDovecot();
+    smtp = await startSmtp();
     svc = await startTestService({
-      env: { SECRETS_KEY: 'a-test-secrets-key-of-32-characters-at-least', MAIL_POLL_SECONDS: '1' },
+      env: {
+        SECRETS_KEY: 'a-test-secrets-key-of-32-characters-at-least',
+        MAIL_POLL_SECONDS: '1',
+        SMTP_URL: smtp.url,
+        SMTP_FROM: `Accounts payable <${OWN_ADDRESS}>`,
+      },
     });
   });
   afterAll(async () => {
     await svc?.stop();
     await imap?.stop();
+    await smtp?.stop();
   });
 
   it('adds an inbox whose password is stored encrypted and never shown', async () => {
@@ -67,7 +95,7 @@ describe('e-mail intake', () => {
         tls: false,
         username: imap.user,
         password: imap.password,
-        rules: { externalRefPattern: 'PO[- ]?(\\d+)' },
+        rules: { externalRefPattern: 'PO[- ]?(\\d+)', replyToRefused: true },
       }),
     });
     expect(res.status).toBe(201);
@@ -156,7 +184,7 @@ describe('e-mail intake', () => {
     expect(await imap.count('Processed')).toBe(3);
   });
 
-  it('refuses what it cannot read, says why, and moves the e-mail to Refused', async () => {
+  it('refuses what it cannot read, says why, moves the e-mail to Refused and tells the sender once', async () => {
     await imap.append(
       await build({
         from: 'someone@acme.example',
@@ -172,12 +200,158 @@ describe('e-mail intake', () => {
     const before = (await emailDocs()).length;
     expect(await settled()).toHaveLength(before);
     expect(await imap.count('Refused')).toBe(1);
-    const { refusals } = (await (await svc.request('/v1/intake-refusals?source=email')).json()) as {
-      refusals: { fileName: string; error: string; message: string; origin: { messageId: string } }[];
-    };
-    const mine = refusals.filter((r) => r.origin.messageId === '<refused@acme.example>');
-    expect(mine.map((r) => r.fileName).sort()).toEqual(['archive.zip', 'notes.txt']);
-    expect(mine.every((r) => r.error === 'unsupported_type' && r.message.length > 0)).toBe(true);
+    const mine = await refusalsOf('<refused@acme.example>');
+    expect(mine.map((r) => [r.fileName, r.error])).toEqual([
+      ['archive.zip', 'unreadable_archive'],
+      ['notes.txt', 'unsupported_type'],
+    ]);
+    expect(mine.every((r) => r.message.length > 0)).toBe(true);
+
+    // One reply for the e-mail, not one per attachment, naming each file and why, in the sender's thread.
+    const replies = repliesTo('someone@acme.example');
+    expect(replies).toHaveLength(1);
+    const reply = replies[0]!.mail;
+    expect(reply.from?.value[0]?.address).toBe(OWN_ADDRESS);
+    expect(reply.subject).toBe('Not taken: Notes');
+    expect(reply.inReplyTo).toBe('<refused@acme.example>');
+    expect(reply.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(reply.text).toContain('2 files were not taken');
+    expect(reply.text).toContain('- notes.txt: This looks like a plain text file.');
+    expect(reply.text).toMatch(/- archive\.zip cannot be opened/);
+    expect(reply.text).toContain('Nothing from this e-mail was taken.');
+  });
+
+  it('refuses a 30 MB attachment over the 25 MB upload limit, lists it with the reason, and tells the sender', async () => {
+    const pdf = sample('invoice-en-digital.pdf');
+    // A real invoice padded to 30 MB, as a scanner at 600 dpi makes them.
+    const big = Buffer.concat([pdf, Buffer.alloc(30 * 1048576 - pdf.length, 0x20)]);
+    const refusedBefore = await imap.count('Refused');
+    await imap.append(
+      await build({
+        from: 'Scanner Room <scans@acme.example>',
+        subject: 'Scan from the third floor',
+        messageId: '<thirty-mb@acme.example>',
+        text: 'Scanned document attached.',
+        attachments: [{ filename: 'scan-30MB.pdf', content: big }],
+      }),
+    );
+    const before = (await emailDocs()).length;
+    expect(await settled(90_000)).toHaveLength(before);
+    expect(await imap.count('Refused')).toBe(refusedBefore + 1);
+    const [refusal, ...others] = await refusalsOf('<thirty-mb@acme.example>');
+    expect(others).toEqual([]);
+    expect(refusal).toMatchObject({ fileName: 'scan-30MB.pdf', error: 'file_too_large' });
+    expect(refusal?.message).toBe(
+      'scan-30MB.pdf is 30.0 MB (31457280 bytes); the limit is 25.0 MB (26214400 bytes).',
+    );
+    const [reply] = repliesTo('scans@acme.example');
+    expect(reply?.mail.text).toContain('- scan-30MB.pdf is 30.0 MB (31457280 bytes)');
+  }, 120_000);
+
+  it('opens a zipped batch: each invoice a document, what cannot be taken refused with its reason', async () => {
+    const zipped = zipSync({
+      'march/INV-10.pdf': sample('invoice-es-digital-longdate.pdf'),
+      'march/INV-11.pdf': sample('invoice-pt-digital-longdate.pdf'),
+      'march/notes.txt': Buffer.from('Two invoices for March.\n'),
+      'march/old-batch.zip': zipSync({ 'INV-9.pdf': sample('invoice-en-digital.pdf') }),
+      '../../tmp/evil.pdf': sample('invoice-en-digital.pdf'),
+      // What macOS adds to every archive: not a document, and not worth a word.
+      '__MACOSX/march/._INV-10.pdf': Buffer.from('resource fork'),
+    });
+    const processedBefore = await imap.count('Processed');
+    await imap.append(
+      await build({
+        from: 'Finance <finance@acme.example>',
+        subject: 'March invoices PO-5001',
+        messageId: '<zip@acme.example>',
+        text: 'The March batch.',
+        attachments: [{ filename: 'march.zip', content: Buffer.from(zipped) }],
+      }),
+    );
+    const docs = (await settled()).filter((d) => d.origin.messageId === '<zip@acme.example>');
+    expect(await imap.count('Processed')).toBe(processedBefore + 1);
+    expect(docs.map((d) => [d.fileName, d.origin.attachment, d.origin.entry, d.externalRef]).sort()).toEqual([
+      ['INV-10.pdf', 'march.zip', 'march/INV-10.pdf', '5001'],
+      ['INV-11.pdf', 'march.zip', 'march/INV-11.pdf', '5001'],
+    ]);
+    const statuses: string[] = [];
+    for (const d of docs) statuses.push(String((await svc.waitForFinal(d.id)).status));
+    expect(statuses).not.toContain('failed');
+    expect(
+      (await refusalsOf('<zip@acme.example>')).map((r) => [r.fileName, r.origin.entry, r.error]),
+    ).toEqual([
+      ['evil.pdf', '../../tmp/evil.pdf', 'unsafe_entry_name'],
+      ['notes.txt', 'march/notes.txt', 'unsupported_type'],
+      ['old-batch.zip', 'march/old-batch.zip', 'nested_archive'],
+    ]);
+    // The export and the review page say where each came from, archive and entry.
+    const first = statuses[0] === 'auto_approved' ? 'approved' : statuses[0];
+    const csv = await (await svc.request(`/v1/exports?status=${first}`)).text();
+    expect(csv).toContain(`march.zip › ${docs[0]?.origin.entry}`);
+    const replies = repliesTo('finance@acme.example');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.mail.text).toContain('3 files were not taken');
+    expect(replies[0]?.mail.text).toContain('The other 2 files were taken and will be processed.');
+  });
+
+  it('refuses a password-protected zip, and one that unpacks past the upload limit, whole', async () => {
+    const locked = Buffer.from(zipSync({ 'INV-20.pdf': sample('invoice-en-digital.pdf') }));
+    // The encryption flag (bit 0) in the entry's local header and in the central directory.
+    locked.writeUInt16LE(locked.readUInt16LE(6) | 1, 6);
+    const central = locked.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    locked.writeUInt16LE(locked.readUInt16LE(central + 8) | 1, central + 8);
+    // 40 MB of zeros zip to a few KB: small to send, too big to unpack.
+    const bomb = Buffer.from(zipSync({ 'huge.pdf': new Uint8Array(40 * 1048576) }));
+    expect(bomb.length).toBeLessThan(1048576);
+    await imap.append(
+      await build({
+        from: 'finance@acme.example',
+        subject: 'Locked',
+        messageId: '<locked-zip@acme.example>',
+        attachments: [
+          { filename: 'locked.zip', content: locked },
+          { filename: 'huge.zip', content: bomb },
+        ],
+      }),
+    );
+    const before = (await emailDocs()).length;
+    expect(await settled()).toHaveLength(before);
+    const refusals = await refusalsOf('<locked-zip@acme.example>');
+    expect(refusals.map((r) => [r.fileName, r.error])).toEqual([
+      ['huge.zip', 'archive_too_large'],
+      ['locked.zip', 'encrypted'],
+    ]);
+    expect(refusals[0]?.message).toBe(
+      'huge.zip holds 40.0 MB once unpacked; the limit is 25.0 MB. Send it in parts.',
+    );
+    expect(refusals[1]?.message).toMatch(/password-protected/);
+  });
+
+  it('never replies to robots, bulk mail, mailing lists or its own address', async () => {
+    const sent = smtp.received.length;
+    const refusedAttachment = [{ filename: 'notes.txt', content: 'not an invoice\n' }];
+    const mails = [
+      { from: 'billing@acme.example', headers: { 'Auto-Submitted': 'auto-replied' }, id: 'auto' },
+      { from: 'news@acme.example', headers: { Precedence: 'bulk' }, id: 'bulk' },
+      { from: 'members@lists.acme.example', headers: { 'List-Id': '<ap.lists.acme.example>' }, id: 'list' },
+      { from: 'MAILER-DAEMON@mail.acme.example', headers: {}, id: 'bounce' },
+      { from: `Accounts payable <${OWN_ADDRESS}>`, headers: {}, id: 'self' },
+    ];
+    for (const m of mails) {
+      await imap.append(
+        await build({
+          from: m.from,
+          subject: `Refused ${m.id}`,
+          messageId: `<loop-${m.id}@acme.example>`,
+          headers: m.headers,
+          attachments: refusedAttachment,
+        }),
+      );
+    }
+    await settled();
+    // Each was refused and listed, and nobody was answered.
+    for (const m of mails) expect(await refusalsOf(`<loop-${m.id}@acme.example>`)).toHaveLength(1);
+    expect(smtp.received.length).toBe(sent);
   });
 
   it('after a crash between storing the documents and moving the e-mail, only moves it', async () => {
@@ -199,7 +373,7 @@ describe('e-mail intake', () => {
       () => Promise.reject(new Error('not used')),
       ctx.clock,
       ctx.log,
-      { pollSeconds: 1 },
+      { pollSeconds: 1, maxBytes: ctx.config.MAX_UPLOAD_BYTES },
     );
     const first = await crashed.takeMessage(inbox!, raw);
     expect(first.documentIds).toHaveLength(1);

@@ -103,6 +103,13 @@ describe('figures', () => {
       bySource: { api: 7, upload: 1 },
       // The scenario's rules declare no approval chain.
       approvals: { stages: [] },
+      // Two of the seven API documents went straight through; the one from the upload page did.
+      byChannel: {
+        api: { received: 7, processed: 7, autoApproved: 2, straightThroughRate: 0.2857 },
+        upload: { received: 1, processed: 1, autoApproved: 1, straightThroughRate: 1 },
+        email: { received: 0, processed: 0, autoApproved: 0, straightThroughRate: null },
+        folder: { received: 0, processed: 0, autoApproved: 0, straightThroughRate: null },
+      },
     });
     expect(queues['process-document']).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
   });

@@ -82,6 +82,17 @@ export const SummarySchema = z.object({
       }),
     ),
   }),
+  byChannel: z
+    .record(
+      z.string(),
+      z.object({
+        received: z.number(),
+        processed: z.number(),
+        autoApproved: z.number(),
+        straightThroughRate: Rate,
+      }),
+    )
+    .describe('api, upload, email and folder, always present: received, processed, straight through'),
 });
 const QueueDepths = z.record(z.string(), z.record(z.string(), z.number()));
 

@@ -70,6 +70,7 @@ const COLORS = ['#1f6feb', '#d1242f', '#bf8700', '#1a7f37', '#8250df', '#57606a'
 /** A queue's job states in colours that mean what they say: failed red, delayed amber, active blue. */
 const STATE_COLORS = { waiting: '#57606a', active: '#1f6feb', delayed: '#bf8700', failed: '#d1242f' };
 const sum = (values) => values.reduce((a, b) => a + b, 0);
+const CHANNEL_NAMES = { api: 'API', upload: 'Upload page', email: 'E-mail', folder: 'Folder' };
 
 /** Resolution times into buckets a reviewer thinks in. */
 function resolutionBuckets(seconds) {
@@ -210,20 +211,47 @@ async function show() {
     },
     options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
-  const sources = Object.entries(summary.bySource);
+  // The channels a person knows: how many came in by each, and how many of those needed nobody.
+  const channels = Object.entries(summary.byChannel);
   draw(
-    'sourceChart',
+    'channelChart',
     {
       type: 'bar',
       data: {
-        labels: sources.map(([source]) => source),
-        datasets: [{ label: 'Documents', data: sources.map(([, n]) => n), backgroundColor: COLORS[3] }],
+        labels: channels.map(([channel]) => CHANNEL_NAMES[channel] ?? channel),
+        datasets: [
+          { label: 'Received', data: channels.map(([, c]) => c.received), backgroundColor: COLORS[3] },
+          {
+            label: 'Straight through',
+            data: channels.map(([, c]) => c.autoApproved),
+            backgroundColor: COLORS[0],
+          },
+        ],
       },
       options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     },
-    sources.length ? null : 'No document was received in these days.',
+    sum(channels.map(([, c]) => c.received + c.processed)) ? null : 'No document came in these days.',
   );
   showStages(summary.approvals.stages);
+  $('channels')
+    .querySelector('tbody')
+    .replaceChildren(
+      ...channels.map(([channel, c]) => {
+        const row = document.createElement('tr');
+        row.dataset.channel = channel;
+        for (const text of [
+          CHANNEL_NAMES[channel] ?? channel,
+          c.received,
+          c.processed,
+          pct(c.straightThroughRate),
+        ]) {
+          const cell = document.createElement('td');
+          cell.textContent = String(text);
+          row.append(cell);
+        }
+        return row;
+      }),
+    );
   $('figures').setAttribute('aria-busy', 'false');
 }
 

@@ -666,7 +666,7 @@ function originText(origin) {
       `e-mail to ${origin.mailbox}`,
       origin.from && `from ${origin.from}`,
       origin.subject && `"${origin.subject}"`,
-      origin.attachment,
+      origin.entry ? `${origin.attachment} › ${origin.entry}` : origin.attachment,
     ]
       .filter(Boolean)
       .join(' · ');

@@ -204,7 +204,9 @@ async function refreshRefused() {
 
 function refusedFrom(origin) {
   if (origin.channel === 'email')
-    return `e-mail from ${origin.from ?? 'an unknown sender'} to ${origin.mailbox}`;
+    return `e-mail from ${origin.from ?? 'an unknown sender'} to ${origin.mailbox}${
+      origin.entry ? `, in ${origin.attachment}` : ''
+    }`;
   if (origin.channel === 'folder') return `folder: ${origin.path}`;
   return origin.channel;
 }
