@@ -107,8 +107,11 @@ export function openDropFolder(
             ? `${target.slice(0, dot)}.${stamp}${target.slice(dot)}`
             : `${target}.${stamp}`;
       }
-      // The note first: a crash between the two leaves the file in place, taken again (and found taken).
-      await writeFile(`${target}.json`, `${JSON.stringify(note, null, 2)}\n`);
+      // The note first: a crash between the two leaves the file in place, taken again (and found taken). Written
+      // beside and renamed, so whoever watches for the .json (a scanner's software, an ERP) never reads half.
+      const partial = `${dirname(target)}/.${basename(target)}.json.partial`;
+      await writeFile(partial, `${JSON.stringify(note, null, 2)}\n`);
+      await rename(partial, `${target}.json`);
       await rename(file.path, target);
       return target;
     },
