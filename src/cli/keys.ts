@@ -2,8 +2,12 @@
 import { messageOf } from '../services/errors.ts';
 import { KeyService, Role } from '../services/keys.ts';
 import { systemClock } from '../storage/clock.ts';
+import { ROLES } from '../storage/roles.ts';
 import { formatScope, parseScope } from '../storage/scope.ts';
 import { withServiceDatabase } from './service-database.ts';
+
+/** The role column of `keys list`, as wide as the longest role. */
+const ROLE_WIDTH = Math.max(...ROLES.map((r) => r.length));
 
 function withKeys<T>(work: (keys: KeyService) => Promise<T>): Promise<T> {
   return withServiceDatabase(
@@ -43,7 +47,7 @@ export async function runKeysList(): Promise<number> {
   try {
     for (const k of await withKeys((keys) => keys.list())) {
       process.stdout.write(
-        `${k.id}  ${k.role.padEnd(6)}  ${k.prefix}…  ${k.name}${k.scope ? `  [${formatScope(k.scope)}]` : ''}${k.revokedAt ? `  (revoked ${k.revokedAt.toISOString()})` : ''}\n`,
+        `${k.id}  ${k.role.padEnd(ROLE_WIDTH)}  ${k.prefix}…  ${k.name}${k.scope ? `  [${formatScope(k.scope)}]` : ''}${k.revokedAt ? `  (revoked ${k.revokedAt.toISOString()})` : ''}\n`,
       );
     }
     return 0;
