@@ -48,6 +48,7 @@ export function createOcrEngine(options: OcrEngineOptions = {}): OcrEngine {
   };
 
   return {
+    warm: () => pool.start(),
     async readPage(image: PageImage, readOptions: OcrReadOptions = {}): Promise<OcrPage> {
       if (closed) throw new DocumentError('ocr_failed', 'The OCR engine has been closed.');
       const asked = resolve(readOptions.languages);

@@ -96,6 +96,8 @@ export interface OcrReadOptions {
 export interface OcrEngine {
   /** Prepares (greyscale, normalise, scale, deskew, orientation) and reads a page image. Throws DocumentError ocr_failed. */
   readPage(image: PageImage, options?: OcrReadOptions): Promise<OcrPage>;
+  /** Starts the engine's workers and loads their languages ahead of the first page; pages asked meanwhile wait. */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -269,6 +269,11 @@ export class DocumentReader {
     return out;
   }
 
+  /** Loads the OCR engine and its languages before a scanned page needs them. */
+  async warmOcr(): Promise<void> {
+    await this.ocr.warm?.();
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.ocrEngine?.close(), this.secondReader?.close()]);
     this.ocrEngine = undefined;

@@ -423,8 +423,11 @@ class ProcessGroup {
     });
   }
 
+  /** A new spare starts once the working processes are ready: after every process died, they start first. */
   private spawnSpare(): void {
-    this.spares.push(this.start());
+    Promise.all(this.slots.map((r) => r?.ready)).then(() => {
+      if (!this.closed && this.spares.length < this.settings.spares) this.spares.push(this.start());
+    });
   }
 
   private start(): Reader {

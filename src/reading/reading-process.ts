@@ -26,6 +26,8 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
   const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
   const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
   let current = 0;
+  let busy = 0;
+  let lastBusyAt = 0;
   let reader: DocumentReader | undefined;
   const tools = { ...createReadTools(), limits };
 
@@ -60,7 +62,14 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
 
   process.on('message', (message: PoolRequest) => {
     current = message.id;
+    busy++;
     const run = message.task.kind === 'read' ? read(message.task) : render(message.task);
+    run
+      .finally(() => {
+        busy--;
+        lastBusyAt = performance.now();
+      })
+      .catch(() => {});
     run.then(
       (result) => send({ id: message.id, result, rssMb: rssMb() }),
       (error: Error) => send({ id: message.id, fault: error.message, rssMb: rssMb() }),
@@ -72,9 +81,10 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
     closing.finally(() => process.exit(0));
   });
   // Warm up before taking work: loading pdf.js and the pipeline costs seconds under tsx, which no document's
-  // budget should pay. The warm-up page has a text layer: the OCR engine (a second or two of loading languages)
-  // is loaded by the first scanned page, so that a replaced process takes digital documents sooner and a process
-  // that reads only digital documents never loads it.
+  // budget should pay. The warm-up page has a text layer, and the OCR engine (a second or two of loading
+  // languages) loads once the process has been idle for a second after saying it is ready, or with the first
+  // scanned page: a replaced process takes digital documents at once, without competing for the cores with its
+  // own loading while a backlog drains.
   reader = createReader({
     languages: options.languages,
     ocrPoolSize: options.ocrPoolSize,
@@ -86,7 +96,20 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
   });
   await reader.read({ bytes: WARM_UP_PDF, file: 'warm-up.pdf' }).catch(() => undefined);
   send({ ready: true });
+  lastBusyAt = performance.now();
+  const warmWhenIdle = (): void => {
+    const idle = performance.now() - lastBusyAt;
+    if (busy || idle < OCR_WARM_IDLE_MS) {
+      setTimeout(warmWhenIdle, OCR_WARM_IDLE_MS - (busy ? 0 : idle)).unref();
+      return;
+    }
+    reader?.warmOcr().catch(() => undefined);
+  };
+  warmWhenIdle();
 }
+
+/** How long a new process waits with nothing to do before it loads the OCR engine. */
+const OCR_WARM_IDLE_MS = 1000;
 
 /** A one-page PDF with a text layer (read from the text, not OCR'd), read once when the process starts. */
 const WARM_UP_PDF = (() => {

@@ -105,7 +105,8 @@ export class WorkerPool {
   }
 
   // Workers are started on first use so a process that never OCRs pays nothing.
-  private start(): Promise<void> {
+  /** Starts the workers and loads their languages, once; every recognition waits for it. */
+  start(): Promise<void> {
     this.ready ??= (async () => {
       this.workers.push(...(await Promise.all(Array.from({ length: this.size }, () => this.startOne()))));
     })();
