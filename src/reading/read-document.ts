@@ -198,6 +198,7 @@ export class DocumentReader {
           return { page, format: reading.format, text: reading.text, bbox: reading.bbox, ...meaning };
         });
       const fields = codes.length ? confirmByCodes(understood.fields, codes) : understood.fields;
+      const unreadable = layout.pages.filter((p) => p.unreadable !== undefined).map((p) => p.number);
 
       const result: Extraction = {
         id,
@@ -220,6 +221,7 @@ export class DocumentReader {
           source: p.source,
         })),
         ...(codes.length ? { codes } : {}),
+        ...(unreadable.length ? { unreadablePages: unreadable } : {}),
       };
       // Structured input is one document by its nature; a page-read file of several pages may be a batch.
       const split =
@@ -279,7 +281,8 @@ export class DocumentReader {
 /** The file's documents, each read from its own pages, when it holds more than one; undefined when it is one. */
 function splitReading(whole: Extraction, layout: Layout): Split | undefined {
   const codes = whole.codes ?? [];
-  const plan = planSplit(layout, codes);
+  const unreadable = whole.unreadablePages ?? [];
+  const plan = planSplit(layout, codes, { unreadable });
   if (plan.parts.length < 2) return undefined;
   const confidence = Math.min(1, ...[...plan.cuts, ...plan.joins].map((c) => c.confidence));
   const parts = plan.parts.map((part) => {
@@ -303,6 +306,9 @@ function splitReading(whole: Extraction, layout: Layout): Split | undefined {
       timings: { loadMs: 0, ocrMs: 0, extractMs: 0, validateMs: 0 },
       pageSizes: part.pages.map((n) => whole.pageSizes?.[n - 1]).filter((p) => p !== undefined),
       ...(partCodes.length ? { codes: partCodes } : {}),
+      ...(part.pages.some((n) => unreadable.includes(n))
+        ? { unreadablePages: part.pages.filter((n) => unreadable.includes(n)).map(at) }
+        : {}),
       parentId: whole.id,
       pageRange: { first: part.first, last: part.last },
       splitConfidence: confidence,
