@@ -3,6 +3,7 @@
 import { AuditTrail } from './audit-trail.ts';
 import { ClaimService } from './claims.ts';
 import { CorrectionService } from './corrections.ts';
+import { CutService } from './cuts.ts';
 import { DecisionService } from './decisions.ts';
 import type { ReviewDeps } from './items.ts';
 import { LineItemService } from './line-items.ts';
@@ -16,6 +17,7 @@ export interface ReviewServices {
   corrections: CorrectionService;
   lines: LineItemService;
   decisions: DecisionService;
+  cuts: CutService;
   audit: AuditTrail;
 }
 
@@ -26,6 +28,7 @@ export function createReviewServices(deps: ReviewDeps): ReviewServices {
     corrections: new CorrectionService(deps),
     lines: new LineItemService(deps),
     decisions: new DecisionService(deps),
+    cuts: new CutService(deps),
     audit: new AuditTrail(deps),
   };
 }
