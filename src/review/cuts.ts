@@ -112,6 +112,13 @@ export class CutService {
       for (const part of replaced) {
         const item = items[split.parts.indexOf(part)];
         const doc = part.documentId ? await tx.documents.get(part.documentId) : undefined;
+        if (doc && (doc.status === 'received' || doc.status === 'processing')) {
+          throw new AppError(
+            409,
+            'not_read',
+            `Pages ${part.first}–${part.last} are still being read: move their cuts once they are in review.`,
+          );
+        }
         if (!doc || !item || item.decision || doc.status !== 'needs_review') {
           throw new AppError(
             409,
