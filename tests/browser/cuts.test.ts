@@ -77,6 +77,8 @@ describe.skipIf(!existsSync(CHROMIUM))('moving the cuts of a split file on the r
     expect(await gap(1).getAttribute('aria-pressed')).toBe('true');
     expect(await gap(2).getAttribute('aria-pressed')).toBe('true');
     expect(await summary(page)).toBe('3 documents: pages 1–1, 2–2, 3–3');
+    // The damaged page says so under its picture.
+    expect(await page.locator('.cut-page[data-page="2"]').textContent()).toBe('2 · unreadable');
     mkdirSync(SHOTS, { recursive: true });
     await page.waitForFunction(() =>
       Array.from(document.querySelectorAll<HTMLImageElement>('.cut-page img')).every((i) => i.complete),

@@ -456,6 +456,7 @@ async function loadCuts(fileId) {
     pages: res.body.result.pages,
     separators: new Set(split.separators),
     blank: new Set(split.blank),
+    unreadable: new Set(res.body.result.unreadablePages ?? []),
     parts: split.parts,
   };
   state.cuts.saved = split.parts.slice(1).map((p) => p.first);
@@ -466,23 +467,34 @@ async function loadCuts(fileId) {
 /** The page at which a cut before `page` makes a document begin; a gap n sits between page n and n + 1. */
 function renderCuts(focusGap) {
   const c = state.cuts;
-  const { pages, separators, blank, parts } = c.file;
+  const { pages, separators, blank, unreadable, parts } = c.file;
   const mine = state.detail?.document.pageRange;
   const changed = [...c.starts].sort((a, b) => a - b).join() !== [...c.saved].sort((a, b) => a - b).join();
   const items = [];
   for (let n = 1; n <= pages; n++) {
     const part = parts.findIndex((p) => n >= p.first && n <= p.last);
-    const kind = separators.has(n) ? 'separator sheet' : blank.has(n) ? 'blank page' : null;
+    const kind = separators.has(n)
+      ? 'separator sheet'
+      : blank.has(n)
+        ? 'blank page'
+        : unreadable.has(n)
+          ? 'unreadable'
+          : null;
     const inMine = mine && n >= mine.first && n <= mine.last;
     items.push(
       h(
         'li',
-        { class: `cut-page${inMine ? ' mine' : ''}${kind ? ' dropped' : ''}`, 'data-page': String(n) },
+        {
+          class: `cut-page${inMine ? ' mine' : ''}${kind && !unreadable.has(n) ? ' dropped' : ''}${unreadable.has(n) ? ' damaged' : ''}`,
+          'data-page': String(n),
+        },
         h('img', {
           src: `/v1/documents/${encodeURIComponent(c.fileId)}/pages/${n}?width=120`,
           alt: '',
           loading: 'lazy',
           draggable: 'false',
+          // A page that cannot be drawn (a damaged page) keeps its empty frame, not a broken-image sign.
+          onerror: (e) => e.target.removeAttribute('src'),
         }),
         h('span', {}, kind ? `${n} · ${kind}` : part >= 0 && !changed ? `${n} · doc ${part + 1}` : String(n)),
       ),
