@@ -1,7 +1,7 @@
 // Batches as a finance team scans them or an ERP merges them: 2–15 generated invoices of 1–3 pages in one PDF,
 // digital or scanned, some with separator sheets (a page with a QR code carrying RETAGUARDA-SPLIT) between the
 // documents. Each batch knows where its documents begin, for bench/split.ts and the splitting tests.
-import { PDFDocument, rgb, StandardFonts } from 'pdf-lib';
+import { PDFDocument, PDFRef, rgb, StandardFonts } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { DEFAULT_SEPARATOR_VALUE } from '../../src/pipeline/codes/index.ts';
 import { prng } from '../samples/raster.ts';
@@ -87,4 +87,20 @@ export async function buildBatch(options: BatchOptions): Promise<Batch> {
           name,
         );
   return { name, bytes, kind, separators, pages: merged.getPageCount(), parts, separatorPages };
+}
+
+/** The batch with page `n`'s entry in the page tree broken (points at an object that does not exist): pdf.js
+ * throws on that page, and only on it. */
+export async function damagePage(bytes: Uint8Array, n: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(bytes);
+  const pages = doc.catalog.Pages();
+  const ctx = doc.context;
+  const broken = ctx.obj({
+    Type: 'Pages',
+    Count: 1,
+    Kids: [PDFRef.of(99999)],
+    Parent: ctx.getObjectRef(pages)!,
+  });
+  pages.Kids().set(n - 1, ctx.register(broken));
+  return doc.save({ useObjectStreams: false });
 }

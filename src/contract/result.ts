@@ -232,6 +232,9 @@ const extractionShape = {
   pageSizes: z.array(PageSize).optional(),
   /** QR codes and barcodes printed on the pages. */
   codes: z.array(PrintedCode).optional(),
+  /** Pages (of this document) that could not be read, a damaged page: they hold no text; judged by
+   * `page_unreadable`. */
+  unreadablePages: z.array(z.number().int().positive()).optional(),
   /** A part of a split file: the document it was cut from, and its pages there. */
   parentId: z.string().optional(),
   pageRange: PageRange.optional(),

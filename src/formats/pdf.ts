@@ -1,6 +1,7 @@
 // PDF: each page's text layer when it can be trusted, otherwise the page rendered at 300 dpi and OCR'd.
+import { isDocumentError } from '../pipeline/errors.ts';
 import { groupIntoLines, type Page } from '../pipeline/layout.ts';
-import type { PdfDocumentHandle } from '../pipeline/ports.ts';
+import type { PageImage, PdfDocumentHandle } from '../pipeline/ports.ts';
 import { hasUsableTextLayer } from '../pipeline/text-layer.ts';
 import type { DocumentFormat, ReadTools } from './format.ts';
 
@@ -40,11 +41,34 @@ export const pdfFormat: DocumentFormat = {
   },
 };
 
-/** Every page of an open PDF: its text layer when it can be trusted, otherwise rendered and OCR'd. */
+/** Faults of one page (pdf.js cannot parse it, its rendering or OCR fails): the page is unreadable, not the file. */
+const PAGE_FAULTS: readonly string[] = ['corrupt_file', 'ocr_failed'];
+const pageFault = (e: unknown) => isDocumentError(e) && PAGE_FAULTS.includes(e.code);
+
+function unreadablePage(number: number, size: { width: number; height: number }, cause: unknown): Page {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return { number, ...size, source: 'text-layer', rotation: 0, lines: [], unreadable: why };
+}
+
+/**
+ * Every page of an open PDF: its text layer when it can be trusted, otherwise rendered and OCR'd. A damaged page
+ * becomes a page with no text, marked unreadable, so a batch splits around it; when no page can be read at all the
+ * file is what is damaged, and the first fault stands.
+ */
 export async function readPdfPages(pdf: PdfDocumentHandle, tools: ReadTools): Promise<Page[]> {
   const pages: Promise<Page>[] = [];
+  // A page whose size cannot be read takes the one before it (A4 for the first).
+  const sizes: { width: number; height: number }[] = [];
   for (let n = 1; n <= pdf.pageCount; n++) {
-    const text = await pdf.textLayer(n);
+    let text: Awaited<ReturnType<PdfDocumentHandle['textLayer']>>;
+    try {
+      text = await pdf.textLayer(n);
+    } catch (e) {
+      if (!pageFault(e)) throw e;
+      pages.push(Promise.reject(e));
+      continue;
+    }
+    sizes[n - 1] = { width: text.width, height: text.height };
     if (hasUsableTextLayer(text)) {
       pages.push(
         Promise.resolve({
@@ -58,18 +82,35 @@ export async function readPdfPages(pdf: PdfDocumentHandle, tools: ReadTools): Pr
       );
       if (tools.readCodes && pdf.pictures) {
         // Only a page that paints an image or many paths can carry a code: text alone costs no rendering.
-        const pictures = await pdf.pictures(n);
-        if (pictures.images > 0 || pictures.paths >= CODE_PATHS) {
-          await tools.readCodes(await pdf.render(n, CODES_DPI), n, text);
+        // A code that cannot be drawn is a code not read, never a page lost.
+        const pictures = await pdf
+          .pictures(n)
+          .catch((e: unknown) => (pageFault(e) ? undefined : Promise.reject(e)));
+        if (pictures && (pictures.images > 0 || pictures.paths >= CODE_PATHS)) {
+          const image = await pdf
+            .render(n, CODES_DPI)
+            .catch((e: unknown) => (pageFault(e) ? undefined : Promise.reject(e)));
+          if (image) await tools.readCodes(image, n, text);
         }
       }
     } else {
       // Rendering is sequential (pdf.js holds the document); OCR of rendered pages runs on the pool. A page
-      // failing while later ones render is reported by Promise.all below, not as an unhandled rejection.
-      const page = tools.ocrPage(await pdf.render(n, OCR_RENDER_DPI), n);
+      // failing while later ones render is reported by allSettled below, not as an unhandled rejection.
+      const image = await pdf
+        .render(n, OCR_RENDER_DPI)
+        .catch((e: unknown) => (pageFault(e) ? e : Promise.reject(e)));
+      const page = image instanceof Error ? Promise.reject(image) : tools.ocrPage(image as PageImage, n);
       page.catch(() => {});
       pages.push(page);
     }
   }
-  return Promise.all(pages);
+  const settled = await Promise.allSettled(pages);
+  if (!settled.some((s) => s.status === 'fulfilled'))
+    throw (settled[0] as PromiseRejectedResult | undefined)?.reason ?? new Error('no pages');
+  return settled.map((s, i) => {
+    if (s.status === 'fulfilled') return s.value;
+    if (!pageFault(s.reason)) throw s.reason;
+    const size = sizes.slice(0, i + 1).findLast(Boolean) ?? { width: 595.28, height: 841.89 };
+    return unreadablePage(i + 1, size, s.reason);
+  });
 }

@@ -33,6 +33,8 @@ export const Page = z.object({
   /** Degrees the page image was turned (clockwise) to read it upright; 0 for text-layer pages. */
   rotation: z.number().default(0),
   lines: z.array(Line),
+  /** Why the page could not be read (a damaged page): it has no lines, and the documents around it still split. */
+  unreadable: z.string().optional(),
 });
 export type Page = z.infer<typeof Page>;
 

@@ -8,7 +8,7 @@ import { createImageDecoder } from '../adapters/image.ts';
 import { createOcrEngine } from '../adapters/ocr.ts';
 import { createPdfReader } from '../adapters/pdf.ts';
 import { createSecondReader } from '../adapters/second-ocr.ts';
-import type { DocumentFailure, Extraction, PrintedCode, Split } from '../contract/result.ts';
+import type { DocumentFailure, Extraction, PageRange, PrintedCode, Split } from '../contract/result.ts';
 import type { ReadTools } from '../formats/format.ts';
 import { detectFormat } from '../formats/registry.ts';
 import { confirmByCodes, interpretCode } from '../pipeline/codes/index.ts';
@@ -39,6 +39,9 @@ export interface ReadInput {
   /** The name shown in results: the path given on the command line, or the uploaded file name. */
   file: string;
   id?: string;
+  /** Where a person cut the file (each document's first and last page): read as these parts, not as the
+   * splitter would cut it. Separator sheets and blank pages inside a range are still left out. */
+  parts?: readonly PageRange[];
 }
 
 export interface ReadOutput {
@@ -198,6 +201,7 @@ export class DocumentReader {
           return { page, format: reading.format, text: reading.text, bbox: reading.bbox, ...meaning };
         });
       const fields = codes.length ? confirmByCodes(understood.fields, codes) : understood.fields;
+      const unreadable = layout.pages.filter((p) => p.unreadable !== undefined).map((p) => p.number);
 
       const result: Extraction = {
         id,
@@ -220,11 +224,12 @@ export class DocumentReader {
           source: p.source,
         })),
         ...(codes.length ? { codes } : {}),
+        ...(unreadable.length ? { unreadablePages: unreadable } : {}),
       };
       // Structured input is one document by its nature; a page-read file of several pages may be a batch.
       const split =
         this.splitting && !reading.understood && layout.pages.length > 1
-          ? splitReading(result, layout)
+          ? splitReading(result, layout, input.parts)
           : undefined;
       return { result: split ? { ...result, split } : result, layout };
     } catch (error) {
@@ -282,10 +287,26 @@ export class DocumentReader {
 }
 
 /** The file's documents, each read from its own pages, when it holds more than one; undefined when it is one. */
-function splitReading(whole: Extraction, layout: Layout): Split | undefined {
+function splitReading(whole: Extraction, layout: Layout, cutBy?: readonly PageRange[]): Split | undefined {
   const codes = whole.codes ?? [];
-  const plan = planSplit(layout, codes);
-  if (plan.parts.length < 2) return undefined;
+  const unreadable = whole.unreadablePages ?? [];
+  const plan = planSplit(layout, codes, { unreadable });
+  if (cutBy) {
+    // A person's cut is certain: their parts, each without the separator sheets and blank pages in its range.
+    const dropped = new Set([...plan.separators, ...plan.blank]);
+    plan.parts = cutBy
+      .map(({ first, last }) => Array.from({ length: last - first + 1 }, (_, i) => first + i))
+      .map((pages) => pages.filter((n) => !dropped.has(n)))
+      .filter((pages) => pages.length)
+      .map((pages) => ({ first: pages[0]!, last: pages.at(-1)!, pages }));
+    plan.cuts = plan.parts
+      .slice(1)
+      .map((p) => ({ before: p.first, confidence: 1, reasons: ['cut by a reviewer'] }));
+    plan.joins = [];
+    plan.uncertain = false;
+  }
+  // A person may leave the file whole: one part, still read as a part of its file.
+  if (plan.parts.length < (cutBy ? 1 : 2)) return undefined;
   const confidence = Math.min(1, ...[...plan.cuts, ...plan.joins].map((c) => c.confidence));
   const parts = plan.parts.map((part) => {
     const at = (n: number) => part.pages.indexOf(n) + 1;
@@ -308,6 +329,9 @@ function splitReading(whole: Extraction, layout: Layout): Split | undefined {
       timings: { loadMs: 0, ocrMs: 0, extractMs: 0, validateMs: 0 },
       pageSizes: part.pages.map((n) => whole.pageSizes?.[n - 1]).filter((p) => p !== undefined),
       ...(partCodes.length ? { codes: partCodes } : {}),
+      ...(part.pages.some((n) => unreadable.includes(n))
+        ? { unreadablePages: part.pages.filter((n) => unreadable.includes(n)).map(at) }
+        : {}),
       parentId: whole.id,
       pageRange: { first: part.first, last: part.last },
       splitConfidence: confidence,

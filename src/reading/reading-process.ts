@@ -34,7 +34,12 @@ async function serve(options: ReaderProcessOptions): Promise<void> {
   async function read(task: ReadTask): Promise<ReadTaskResult> {
     if (!reader) throw new Error('The reading process is not ready.');
     const bytes = await readFile(task.path);
-    return reader.readWithLayout({ bytes, file: task.file, ...(task.id ? { id: task.id } : {}) });
+    return reader.readWithLayout({
+      bytes,
+      file: task.file,
+      ...(task.id ? { id: task.id } : {}),
+      ...(task.parts ? { parts: task.parts } : {}),
+    });
   }
 
   /** One page as PNG, upright, no wider than `maxWidth` pixels (full size without it). */

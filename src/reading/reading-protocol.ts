@@ -15,7 +15,14 @@ export interface ReaderProcessOptions {
 /** The environment variable the options travel in. */
 export const OPTIONS_VARIABLE = 'RETAGUARDA_READER_OPTIONS';
 
-export type ReadTask = { kind: 'read'; path: string; file: string; id?: string };
+export type ReadTask = {
+  kind: 'read';
+  path: string;
+  file: string;
+  id?: string;
+  /** A batch file cut where a reviewer cut it: each document's first and last page. */
+  parts?: { first: number; last: number }[];
+};
 export type RenderTask = {
   kind: 'render';
   path: string;

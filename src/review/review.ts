@@ -4,6 +4,7 @@ import { ApprovalService } from './approvals.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { ClaimService } from './claims.ts';
 import { CorrectionService } from './corrections.ts';
+import { CutService } from './cuts.ts';
 import { DecisionService } from './decisions.ts';
 import type { ReviewDeps } from './items.ts';
 import { LineItemService } from './line-items.ts';
@@ -18,6 +19,7 @@ export interface ReviewServices {
   lines: LineItemService;
   decisions: DecisionService;
   approvals: ApprovalService;
+  cuts: CutService;
   audit: AuditTrail;
 }
 
@@ -29,6 +31,7 @@ export function createReviewServices(deps: ReviewDeps): ReviewServices {
     lines: new LineItemService(deps),
     decisions: new DecisionService(deps),
     approvals: new ApprovalService(deps),
+    cuts: new CutService(deps),
     audit: new AuditTrail(deps),
   };
 }

@@ -38,3 +38,20 @@ export const splitUncertain: RuleFn<{ certainty: number }> = (doc, { certainty }
     },
   ];
 };
+
+/** page_unreadable: a page of the document could not be read (damaged in the file); a person reads it on paper or
+ * asks the sender for a new copy. */
+export const pageUnreadable: RuleFn<Record<string, never>> = (doc) => {
+  const pages = doc.unreadablePages ?? [];
+  if (!pages.length) return [];
+  const list = pages.join(', ');
+  const inFile = doc.pageRange
+    ? ` (in pages ${doc.pageRange.first}–${doc.pageRange.last} of the file it was cut from)`
+    : '';
+  return [
+    {
+      field: null,
+      message: `Page${pages.length > 1 ? 's' : ''} ${list} of this document${inFile} could not be read: the file is damaged there. Check the page on paper or ask the sender for a new copy.`,
+    },
+  ];
+};

@@ -20,7 +20,16 @@ export type RuleDocument = Pick<
   'id' | 'file' | 'sha256' | 'documentType' | 'fields' | 'lineItems'
 > &
   Partial<
-    Pick<Extraction, 'mimeType' | 'pricesIncludeTax' | 'einvoice' | 'codes' | 'pageRange' | 'splitConfidence'>
+    Pick<
+      Extraction,
+      | 'mimeType'
+      | 'pricesIncludeTax'
+      | 'einvoice'
+      | 'codes'
+      | 'pageRange'
+      | 'splitConfidence'
+      | 'unreadablePages'
+    >
   >;
 
 /** A document seen before, for duplicates. In the CLI: the earlier documents of the run; in the service: the database. */

@@ -3,7 +3,7 @@
 import { Decimal } from 'decimal.js';
 import type { DocumentResult, ValidationIssue } from '../contract/result.ts';
 import { lineAmountMismatch, linesSubtotalMismatch, totalMismatch } from './arithmetic.ts';
-import { codeMismatch, splitUncertain } from './codes.ts';
+import { codeMismatch, pageUnreadable, splitUncertain } from './codes.ts';
 import {
   amountField,
   daysBetween,
@@ -66,6 +66,7 @@ export const BUILT_IN_RULES: Registry = {
   einvoice_mismatch: einvoiceMismatch,
   code_mismatch: codeMismatch,
   split_uncertain: splitUncertain,
+  page_unreadable: pageUnreadable,
 };
 
 export interface Evaluation {

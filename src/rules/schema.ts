@@ -78,6 +78,8 @@ export const RuleConfig = z.discriminatedUnion('code', [
   rule('code_mismatch', {}),
   /** A part of a split file whose cuts were weighed under `certainty`: a person checks where it was cut. */
   rule('split_uncertain', { certainty: z.number().min(0.5).max(1).default(0.9) }),
+  /** A page of the document that could not be read (damaged in the file). */
+  rule('page_unreadable', {}),
   rule('po_required', { above: ConfigAmount.default('10000') }),
   rule('po_mismatch', {
     tolerance: Tolerance,

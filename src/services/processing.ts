@@ -142,10 +142,15 @@ export class ProcessingService {
       await this.documents.transition(documentId, ['received'], 'processing', { round, actor: 'worker' });
     }
     log?.info({ stage: 'load' }, 'reading');
+    // A part is read from its file cut where the file's latest result says (a reviewer may have moved the cuts).
+    const cuts = doc.parentId
+      ? (await this.documents.latestResult(doc.parentId))?.result.split?.parts
+      : undefined;
     const { result, layout } = await this.reading.read({
       path: await this.blobs.localPath(doc.sha256),
       file: doc.fileName,
       id: documentId,
+      ...(cuts ? { parts: cuts.map(({ first, last }) => ({ first, last })) } : {}),
     });
     if ('error' in result) return this.fail(doc, round, result.error);
     if (doc.parentId) {
@@ -233,7 +238,6 @@ export class ProcessingService {
           master: masters[i]!,
           now,
           round: 1,
-          part: true,
         });
         // A part made in this transaction is `processing`: anything else is a fault, and undoes the whole cut.
         if (!done) throw new Error(`Part ${child.id} of ${doc.id} was not processing when it was routed.`);
@@ -319,7 +323,7 @@ export class ProcessingService {
     tx: Repositories,
     doc: DocumentRecord,
     read: Extraction,
-    how: { ruleSet: RuleSet; master: MasterDataView; now: Date; round: number; part?: boolean },
+    how: { ruleSet: RuleSet; master: MasterDataView; now: Date; round: number },
   ): Promise<Routed | undefined> {
     const { now, round } = how;
     const vendorKey = vendorKeyOf(read);
@@ -327,7 +331,7 @@ export class ProcessingService {
     await tx.documents.lockDuplicateKeys(doc.sha256, vendorKey, numberKey);
     // Read again (sent back by a reviewer): judged against what was read before its first reading. The parts of
     // a file share its bytes: each other's history, and the file's, would make every part a duplicate.
-    const history = how.part
+    const history = doc.parentId
       ? (await tx.documents.history(doc.id, doc.sha256, vendorKey, numberKey, null)).filter(
           (h) => h.sha256 !== doc.sha256,
         )

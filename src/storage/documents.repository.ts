@@ -18,6 +18,8 @@ export const DOCUMENT_STATUSES = [
   'rejected',
   'failed',
   'split',
+  /** A part of a split file replaced by a reviewer's new cut: kept, never exported. */
+  'superseded',
 ] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 /** Statuses a document stays in until a person acts (or forever). */
@@ -29,6 +31,7 @@ export const FINAL_STATUSES: readonly DocumentStatus[] = [
   'rejected',
   'failed',
   'split',
+  'superseded',
 ];
 
 export interface DocumentRecord {
@@ -254,6 +257,8 @@ export class DocumentsRepository {
     parent: DocumentRecord,
     id: string,
     pages: { first: number; last: number },
+    /** `received` for a part a reviewer's cut made: it is queued to be read. */
+    status: 'processing' | 'received' = 'processing',
   ): Promise<DocumentRecord> {
     const now = this.clock.now();
     const [row] = await this.db.query(
@@ -261,11 +266,11 @@ export class DocumentsRepository {
          insert into documents (id, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by,
            business_unit, status, received_at, updated_at, parent_id, page_first, page_last)
          select $1, sha256, file_name, media_type, size_bytes, source, external_ref, submitted_by, business_unit,
-           'processing', received_at, $2, id, $3, $4 from documents where id = $5
+           $7, received_at, $2, id, $3, $4 from documents where id = $5
          returning ${COLUMNS}
        ), event as (
          insert into document_events (document_id, from_status, to_status, actor, reason, at)
-         select id, null, 'processing', 'worker', $6, $2 from doc
+         select id, null, $7, 'worker', $6, $2 from doc
        )
        select * from doc`,
       [
@@ -275,6 +280,7 @@ export class DocumentsRepository {
         pages.last,
         parent.id,
         `cut from ${parent.id}, pages ${pages.first}–${pages.last}`,
+        status,
       ],
     );
     if (!row) throw new Error('the insert returned no row');

@@ -198,7 +198,7 @@ export class ReviewItemsRepository {
 
   async close(
     documentId: string,
-    decision: 'approved' | 'rejected' | 'reprocess',
+    decision: 'approved' | 'rejected' | 'reprocess' | 'superseded',
     decidedBy: string,
     at: Date,
   ): Promise<void> {

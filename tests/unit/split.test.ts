@@ -2,11 +2,11 @@
 // layer and codes), cut by the splitter where a person would cut them.
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildBatch, separatorSheetPdf } from '../../scripts/invoices/batches.ts';
+import { buildBatch, damagePage, separatorSheetPdf } from '../../scripts/invoices/batches.ts';
 import type { Layout } from '../../src/pipeline/layout.ts';
 import { partsFromCuts, planSplit } from '../../src/pipeline/split.ts';
 import { createReader, isFailure } from '../../src/reading/read-document.ts';
-import { splitUncertain } from '../../src/rules/codes.ts';
+import { pageUnreadable, splitUncertain } from '../../src/rules/codes.ts';
 import type { RuleDocument } from '../../src/rules/context.ts';
 
 const reader = createReader({ secondLook: false });
@@ -88,6 +88,24 @@ describe('splitting a batch', () => {
     expect(plan.uncertain).toBe(true);
   });
 
+  it('reads a batch with a damaged page around it: the page is flagged, the other documents are read', async () => {
+    const batch = await buildBatch({ seed: 5, index: 1, kind: 'digital', separators: false, documents: 3 });
+    const bytes = await damagePage(batch.bytes, 2);
+    const { result } = await reader.readWithLayout({ bytes, file: 'batch.pdf' });
+    if (isFailure(result)) throw new Error(result.error.message);
+    expect(result.unreadablePages).toEqual([2]);
+    const parts = result.split!.parts;
+    expect(ranges(parts)).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    expect(parts[1]!.reading!.unreadablePages).toEqual([1]);
+    expect(parts[0]!.reading!.fields.invoiceNumber?.value).toBeTruthy();
+    expect(parts[2]!.reading!.fields.invoiceNumber?.value).toBeTruthy();
+    expect(result.split!.uncertain).toBe(true);
+  });
+
   it('makes the parts a reviewer’s cuts describe', () => {
     expect(ranges(partsFromCuts(6, [3, 5], [4]))).toEqual([
       [1, 2],
@@ -118,5 +136,12 @@ describe('split_uncertain', () => {
       },
     ]);
     expect(splitUncertain(part(0.97), { certainty: 0.9 }, {} as never)).toEqual([]);
+  });
+
+  it('page_unreadable names the damaged page of a part, and where the part lies in its file', () => {
+    expect(pageUnreadable({ ...part(0.5), unreadablePages: [1] }, {}, {} as never)[0]?.message).toBe(
+      'Page 1 of this document (in pages 3–4 of the file it was cut from) could not be read: the file is damaged there. Check the page on paper or ask the sender for a new copy.',
+    );
+    expect(pageUnreadable(part(0.5), {}, {} as never)).toEqual([]);
   });
 });

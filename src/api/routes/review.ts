@@ -1,7 +1,7 @@
 // /v1/review: the queue, claims, corrections, decisions; /v1/documents/:id/audit. One line of logic per route.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EInvoiceSyntax, FieldSource, LearnedFrom, LineItem } from '../../contract/result.ts';
+import { EInvoiceSyntax, FieldSource, LearnedFrom, LineItem, PageRange } from '../../contract/result.ts';
 import type { App } from '../app.ts';
 import type { ApiDeps } from '../deps.ts';
 import { principalOf } from '../plugins/auth.ts';
@@ -367,6 +367,51 @@ export function reviewRoutes(ctx: Pick<ApiDeps, 'review' | 'repos'>): FastifyPlu
       },
       async (request) =>
         review.decisions.reopen(request.params.documentId, principalOf(request), request.body?.reason),
+    );
+
+    app.put(
+      '/v1/review/documents/:documentId/cuts',
+      {
+        config,
+        schema: {
+          tags: ['review'],
+          summary: 'Move, add or remove the cuts of a split file: every page in one part, in order',
+          params: DocParams,
+          body: z.object({
+            parts: z
+              .array(PageRange)
+              .min(1)
+              .max(50)
+              .describe("Each document's first and last page of the file"),
+            resultVersion: z
+              .number()
+              .int()
+              .positive()
+              .describe("The version of the file's result the cuts were moved on"),
+          }),
+          response: {
+            200: z.object({
+              parts: z.array(
+                PageRange.extend({
+                  pages: z.array(z.number()),
+                  documentId: z.string(),
+                  changed: z.boolean(),
+                }),
+              ),
+              superseded: z.array(z.string()),
+              resultVersion: z.number(),
+            }),
+            ...refusals,
+          },
+        },
+      },
+      async (request) =>
+        review.cuts.cut(
+          request.params.documentId,
+          request.body.parts,
+          request.body.resultVersion,
+          principalOf(request),
+        ),
     );
 
     app.get(

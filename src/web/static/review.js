@@ -325,6 +325,7 @@ function renderItem() {
       ),
     ),
     reopenedNote(doc, item),
+    doc.parentId ? cutsPanel(doc.parentId) : null,
     docIssues.length
       ? h(
           'ul',
@@ -422,6 +423,201 @@ function renderItem() {
     ),
   );
   if (state.selected) selectField(state.selected, { focus: false });
+}
+
+// ---------- the cuts of a split file ----------
+
+/**
+ * The pages of the file this part was cut from, with the cuts between them. A gap between two pages is a button:
+ * click it, or Enter / Space on it, to add or remove a cut; ← / → walk the gaps, Shift+← / Shift+→ move the cut
+ * on the focused gap by a page. Saving re-reads the parts whose pages changed.
+ */
+function cutsPanel(fileId) {
+  if (state.cuts?.fileId !== fileId) {
+    state.cuts = { fileId, el: h('section', { class: 'cuts', 'aria-labelledby': 'cuts-title' }), file: null };
+    loadCuts(fileId);
+  }
+  return state.cuts.el;
+}
+
+async function loadCuts(fileId) {
+  const res = await api(`/v1/documents/${encodeURIComponent(fileId)}`);
+  if (state.cuts?.fileId !== fileId) return;
+  if (!res.ok || !res.body.result?.split) {
+    fill(
+      state.cuts.el,
+      h('p', { class: 'muted' }, 'The pages of the file this part was cut from cannot be shown.'),
+    );
+    return;
+  }
+  const split = res.body.result.split;
+  state.cuts.file = {
+    version: res.body.resultVersion,
+    pages: res.body.result.pages,
+    separators: new Set(split.separators),
+    blank: new Set(split.blank),
+    unreadable: new Set(res.body.result.unreadablePages ?? []),
+    parts: split.parts,
+  };
+  state.cuts.saved = split.parts.slice(1).map((p) => p.first);
+  state.cuts.starts = new Set(state.cuts.saved);
+  renderCuts();
+}
+
+/** The page at which a cut before `page` makes a document begin; a gap n sits between page n and n + 1. */
+function renderCuts(focusGap) {
+  const c = state.cuts;
+  const { pages, separators, blank, unreadable, parts } = c.file;
+  const mine = state.detail?.document.pageRange;
+  const changed = [...c.starts].sort((a, b) => a - b).join() !== [...c.saved].sort((a, b) => a - b).join();
+  const items = [];
+  for (let n = 1; n <= pages; n++) {
+    const part = parts.findIndex((p) => n >= p.first && n <= p.last);
+    const kind = separators.has(n)
+      ? 'separator sheet'
+      : blank.has(n)
+        ? 'blank page'
+        : unreadable.has(n)
+          ? 'unreadable'
+          : null;
+    const inMine = mine && n >= mine.first && n <= mine.last;
+    items.push(
+      h(
+        'li',
+        {
+          class: `cut-page${inMine ? ' mine' : ''}${kind && !unreadable.has(n) ? ' dropped' : ''}${unreadable.has(n) ? ' damaged' : ''}`,
+          'data-page': String(n),
+        },
+        h('img', {
+          src: `/v1/documents/${encodeURIComponent(c.fileId)}/pages/${n}?width=120`,
+          alt: '',
+          loading: 'lazy',
+          draggable: 'false',
+          // A page that cannot be drawn (a damaged page) keeps its empty frame, not a broken-image sign.
+          onerror: (e) => e.target.removeAttribute('src'),
+        }),
+        h('span', {}, kind ? `${n} · ${kind}` : part >= 0 && !changed ? `${n} · doc ${part + 1}` : String(n)),
+      ),
+    );
+    if (n < pages) {
+      const cut = c.starts.has(n + 1);
+      items.push(
+        h(
+          'li',
+          { class: 'cut-gap-item' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: `cut-gap${cut ? ' cut' : ''}`,
+              'data-gap': String(n),
+              'aria-pressed': cut ? 'true' : 'false',
+              'aria-label': `Cut between page ${n} and page ${n + 1}`,
+              disabled: readOnly(),
+              onclick: () => toggleCut(n + 1),
+              onkeydown: (e) => cutKey(e, n),
+            },
+            h('span', { 'aria-hidden': 'true' }, cut ? '✂' : '+'),
+          ),
+        ),
+      );
+    }
+  }
+  const ranges = partsOfStarts();
+  fill(
+    c.el,
+    h('h3', { id: 'cuts-title' }, 'Where the file was cut'),
+    h(
+      'p',
+      { class: 'muted cuts-help', id: 'cuts-help' },
+      'Click between two pages, or press Enter on the gap, to add or remove a cut. ← → walk the gaps; Shift+← → move a cut.',
+    ),
+    h('ol', { class: 'cut-strip', 'aria-describedby': 'cuts-help' }, items),
+    h(
+      'div',
+      { class: 'cut-actions' },
+      h(
+        'p',
+        { class: 'cut-summary', role: 'status', 'aria-live': 'polite' },
+        `${ranges.length} document${ranges.length === 1 ? '' : 's'}: pages ${ranges.map((r) => `${r.first}–${r.last}`).join(', ')}`,
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'primary', onclick: saveCuts, disabled: readOnly() || !changed },
+        'Save cuts',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            c.starts = new Set(c.saved);
+            renderCuts();
+          },
+          disabled: !changed,
+        },
+        'Undo cuts',
+      ),
+    ),
+  );
+  if (focusGap) c.el.querySelector(`[data-gap="${focusGap}"]`)?.focus();
+}
+
+/** Each document's first and last page under the cuts being edited (every page of the file in one range). */
+function partsOfStarts() {
+  const { pages } = state.cuts.file;
+  const starts = [1, ...[...state.cuts.starts].sort((a, b) => a - b)];
+  return starts.map((first, i) => ({ first, last: (starts[i + 1] ?? pages + 1) - 1 }));
+}
+
+function toggleCut(start) {
+  const { starts } = state.cuts;
+  if (starts.has(start)) starts.delete(start);
+  else starts.add(start);
+  renderCuts(start - 1);
+}
+
+function cutKey(e, gap) {
+  const { pages } = state.cuts.file;
+  const { starts } = state.cuts;
+  const to = e.key === 'ArrowRight' ? gap + 1 : e.key === 'ArrowLeft' ? gap - 1 : null;
+  if (e.key === 'Enter' || e.key === ' ') {
+    toggleCut(gap + 1);
+  } else if (to !== null && to >= 1 && to < pages) {
+    if (e.shiftKey && starts.has(gap + 1) && !starts.has(to + 1)) {
+      // Move the cut on this gap to the next one.
+      starts.delete(gap + 1);
+      starts.add(to + 1);
+      renderCuts(to);
+    } else if (!e.shiftKey) state.cuts.el.querySelector(`[data-gap="${to}"]`)?.focus();
+  } else if (to === null) return;
+  e.preventDefault();
+  e.stopPropagation();
+}
+
+async function saveCuts() {
+  const c = state.cuts;
+  const res = await api(`/v1/review/documents/${encodeURIComponent(c.fileId)}/cuts`, {
+    method: 'PUT',
+    body: { parts: partsOfStarts(), resultVersion: c.file.version },
+  });
+  if (!res.ok) {
+    flash(res.body?.message ?? 'The cuts could not be saved.', true);
+    return;
+  }
+  const made = res.body.parts.filter((p) => p.changed).length;
+  const mineGone = res.body.superseded.includes(state.openId);
+  state.cuts = null;
+  if (!mineGone) {
+    flash(`Cuts saved: ${made} document${made === 1 ? '' : 's'} being read again.`);
+    renderItem();
+    return;
+  }
+  // This part was replaced: on to the queue, where the new parts appear once they are read.
+  await finish(
+    res,
+    `Cuts saved: this part was replaced; ${made} document${made === 1 ? ' is' : 's are'} being read again.`,
+  );
 }
 
 /** Why a reopened document is back: the reason given when it was reopened, by whom and when. */
