@@ -1374,3 +1374,8 @@ restoreFilters();
 await loadQueue();
 const wanted = location.hash.slice(1);
 if (wanted) openItem(decodeURIComponent(wanted));
+// A link to another document on this page (a duplicate's original, an address typed in) changes only the hash.
+window.addEventListener('hashchange', () => {
+  const id = decodeURIComponent(location.hash.slice(1));
+  if (id && id !== state.openId) openItem(id);
+});
