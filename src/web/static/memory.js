@@ -85,13 +85,14 @@ async function forget(vendorKey, field) {
   const path = `/v1/vendors/${encodeURIComponent(vendorKey)}/memory${field ? `/${encodeURIComponent(field)}` : ''}`;
   const res = await api(path, { method: 'DELETE' });
   if (!res.ok) return say(res.body.message, true);
-  say(`Forgot ${what}.`);
   const vendors = await showVendors();
   if (vendors?.some((v) => v.vendorKey === vendorKey)) await showVendor(vendorKey);
   else {
     $('vendor').hidden = true;
     history.replaceState(null, '', location.pathname);
   }
+  // Said once the tables show what is left, so that the message and the page agree.
+  say(`Forgot ${what}.`);
 }
 
 async function showVendor(vendorKey) {
