@@ -17,7 +17,7 @@ import { messageOf } from './errors.ts';
 import type { ChannelLog } from './folder-intake.ts';
 import { IntakeRefusal, type IntakeService } from './intake.ts';
 import type { SecretBox } from './secret-box.ts';
-import { isZip, unpackZip } from './zip-attachments.ts';
+import { isZipBatch, unpackZip } from './zip-attachments.ts';
 
 /** An attachment as found in an e-mail (or in an e-mail forwarded inside it). */
 export interface MailPart {
@@ -282,7 +282,7 @@ export class MailIntakeService {
       };
       for (const part of parts) {
         // A zipped batch is opened into its files; one over the upload limit is refused as it is, below.
-        if (isZip(part.bytes) && part.bytes.length <= this.options.maxBytes) {
+        if (part.bytes.length <= this.options.maxBytes && (await isZipBatch(part.bytes))) {
           const unpacked = unpackZip(part.fileName, part.bytes, this.options.maxBytes);
           for (const r of unpacked.refused) {
             await refuse(r.fileName, r.code, r.message, {

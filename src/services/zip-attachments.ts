@@ -1,6 +1,7 @@
 // A ZIP attachment opened into its files (a finance team zips a month of invoices), within limits: how many
 // files, how much once unpacked (no more than one upload), no archive inside, no path that climbs out.
 // What cannot be taken is refused with a reason, the whole archive or one file of it.
+import { fileTypeFromBuffer } from 'file-type';
 import { isZip, listZip, readZipEntry, ZipUnreadable } from '../adapters/zip.ts';
 import { displayName } from './display-name.ts';
 
@@ -38,6 +39,15 @@ const ARCHIVE_NAME = /\.(zip|rar|7z|gz|tgz|tar|bz2|xz|zst)$/i;
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
 
 export { isZip };
+
+/**
+ * A zipped batch to open: a ZIP that is only a ZIP. Word, Excel and OpenDocument files, and Java archives, are
+ * ZIPs inside too; they are files of their own, answered by their type as any other attachment.
+ */
+export async function isZipBatch(bytes: Uint8Array): Promise<boolean> {
+  if (!isZip(bytes)) return false;
+  return (await fileTypeFromBuffer(bytes))?.mime === 'application/zip';
+}
 
 export function unpackZip(
   archive: string,

@@ -2,7 +2,7 @@
 // broken archive gives instead (a refusal with a reason, never a crash or memory without bound).
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { unpackZip, ZIP_MAX_FILES } from '../../src/services/zip-attachments.ts';
+import { isZipBatch, unpackZip, ZIP_MAX_FILES } from '../../src/services/zip-attachments.ts';
 
 const LIMIT = 25 * 1048576;
 const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
@@ -97,5 +97,31 @@ describe('zip attachments', () => {
     expect(unpackZip('empty.zip', zip({ 'folder/': new Uint8Array(0) }), LIMIT).refused).toMatchObject([
       { code: 'empty_archive' },
     ]);
+  });
+
+  it('opens a ZIP of invoices, but takes a Word or Excel file, ZIPs inside too, as the file it is', async () => {
+    expect(await isZipBatch(zip({ 'march/inv-1.pdf': pdf }))).toBe(true);
+    const text = (t: string) => new Uint8Array(Buffer.from(t));
+    // The content types a Word and an Excel file declare, as Office writes them.
+    const types = (main: string) =>
+      text(
+        `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/${main}"/></Types>`,
+      );
+    const docx = zip({
+      '[Content_Types].xml': types(
+        'word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml',
+      ),
+      'word/document.xml': text('<?xml version="1.0"?><w:document/>'),
+      'word/media/image1.png': pdf,
+    });
+    const xlsx = zip({
+      '[Content_Types].xml': types(
+        'xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml',
+      ),
+      'xl/workbook.xml': text('<?xml version="1.0"?><workbook/>'),
+    });
+    expect(await isZipBatch(docx)).toBe(false);
+    expect(await isZipBatch(xlsx)).toBe(false);
+    expect(await isZipBatch(pdf)).toBe(false);
   });
 });
