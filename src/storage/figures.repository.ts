@@ -253,7 +253,7 @@ export class FiguresRepository {
        received as (
          select channel, count(*) as n from channel_of where received_at >= $1 and received_at < $2 group by 1),
        readings as (
-         select c.channel, count(*) as processed, count(*) filter (where e.to_status = 'auto_approved') as auto
+         select c.channel, count(*) as processed, count(*) filter (where e.to_status in ('auto_approved', 'awaiting_approval')) as auto
          ${READINGS.replace('from document_events e', 'from document_events e join channel_of c on c.id = e.document_id')}
          group by 1)
        select coalesce(r.channel, p.channel) as channel, coalesce(r.n, 0) as received,
