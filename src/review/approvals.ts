@@ -52,6 +52,23 @@ interface Authority {
 
 type Tx = Pick<Repositories, 'approvals' | 'audit' | 'users' | 'documents' | 'webhooks'>;
 
+/**
+ * The people away who may be acted for on this document: a delegate acts within the scope of the person they
+ * stand in for, never beyond it (an approver limited to a business unit lends no authority over the others).
+ */
+async function delegatorsSeeing(
+  repos: Pick<Repositories, 'documents'>,
+  delegators: readonly UserRecord[],
+  documentId: string,
+): Promise<UserRecord[]> {
+  const out: UserRecord[] = [];
+  for (const u of delegators) {
+    if (!u.scope || (await repos.documents.visible(documentId, { scope: u.scope, principalId: u.id })))
+      out.push(u);
+  }
+  return out;
+}
+
 function stageView(s: ApprovalStageRecord, of: number, now: Date): StageView {
   const open = s.decision === null && s.enteredAt && s.slaDeadline;
   return {
@@ -89,7 +106,12 @@ export class ApprovalService {
     const delegators = await this.deps.repos.users.delegatorsOf(principal.id, now);
     const out: ApprovalQueueItem[] = [];
     for (const w of waiting) {
-      const authority = this.authorityOf(w, principal, me, delegators);
+      const authority = this.authorityOf(
+        w,
+        principal,
+        me,
+        await delegatorsSeeing(this.deps.repos, delegators, w.documentId),
+      );
       if (!authority) continue;
       out.push({
         documentId: w.documentId,
@@ -122,7 +144,11 @@ export class ApprovalService {
         current,
         principal,
         me,
-        await this.deps.repos.users.delegatorsOf(principal.id, now),
+        await delegatorsSeeing(
+          this.deps.repos,
+          await this.deps.repos.users.delegatorsOf(principal.id, now),
+          documentId,
+        ),
       );
       actingFor = authority?.onBehalfOf ?? null;
       // Said before the approver tries: the page shows it beside the buttons.
@@ -230,7 +256,12 @@ export class ApprovalService {
     const data = await documentEventData(this.deps.repos.documents, { ...doc, status: 'rejected' });
     const deliveries = await this.deps.transaction(async (tx) => {
       const { stage, of } = await this.currentStage(tx, doc);
-      const authority = await this.authority(tx, stage, principal, now);
+      // An admin may reject at any stage, so that a document whose named approvers left (or are away with no
+      // delegate) is never stuck waiting; the reason is in the audit as for any rejection.
+      const authority =
+        principal.role === 'admin' && !scopeOf(principal)
+          ? await this.authority(tx, stage, principal, now).catch(() => ({}) as Authority)
+          : await this.authority(tx, stage, principal, now);
       const by = { id: principal.id, name: principal.name };
       const { decided } = await tx.approvals.decide(stage, {
         decision: 'rejected',
@@ -334,7 +365,12 @@ export class ApprovalService {
     now: Date,
   ): Promise<Authority> {
     const me = await tx.users.findById(principal.id);
-    const found = this.authorityOf(stage, principal, me, await tx.users.delegatorsOf(principal.id, now));
+    const delegators = await delegatorsSeeing(
+      tx,
+      await tx.users.delegatorsOf(principal.id, now),
+      stage.documentId,
+    );
+    const found = this.authorityOf(stage, principal, me, delegators);
     if (!found) throw this.notAnApprover(stage, principal);
     return found;
   }
