@@ -5,13 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InvoiceSpec } from '../../scripts/samples/model.ts';
-import { renderPdf } from '../../scripts/samples/render-pdf.ts';
-import { SAMPLES } from '../../scripts/samples/specs.ts';
 import { ManualClock } from '../../src/storage/clock.ts';
+import { sampleInvoice } from '../support/sample-invoice.ts';
 import { formWith, startTestService, type TestService } from '../support/service.ts';
 
-const base = SAMPLES.find((s) => s.name === 'invoice-en-digital') as InvoiceSpec;
 const CHAIN = `
 approval:
   stages:
@@ -28,10 +25,9 @@ describe('approval authority', () => {
   const password = 'quiet harbour lantern meadow';
   let svc: TestService;
   const send = async (n: number, businessUnit: string): Promise<string> => {
-    const spec: InvoiceSpec = { ...base, name: `authority-${n}`, invoiceNumber: `INV-2025-9${n}0` };
     const res = await svc.request('/v1/documents', {
       method: 'POST',
-      body: formWith([{ name: `authority-${n}.pdf`, bytes: await renderPdf(spec) }], { businessUnit }),
+      body: formWith([await sampleInvoice(`authority-${n}`, `INV-2025-9${n}0`)], { businessUnit }),
     });
     const id = ((await res.json()) as Json).documents[0].id as string;
     expect((await svc.waitForFinal(id)).status).toBe('awaiting_approval');

@@ -3,22 +3,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InvoiceSpec } from '../../scripts/samples/model.ts';
-import { totalsOf } from '../../scripts/samples/model.ts';
-import { renderPdf } from '../../scripts/samples/render-pdf.ts';
-import { SAMPLES } from '../../scripts/samples/specs.ts';
 import { ManualClock } from '../../src/storage/clock.ts';
 import { rulesFileWithChain } from '../support/approval-rules.ts';
+import { sampleInvoice } from '../support/sample-invoice.ts';
 import { formWith, startTestService, type TestService } from '../support/service.ts';
 
-const base = SAMPLES.find((s) => s.name === 'invoice-en-digital') as InvoiceSpec;
-
-/** The US sample invoice (1,144.29 USD) with its own number; `wrongTotal` prints 100.00 more. */
-async function invoice(n: number, wrongTotal: boolean): Promise<{ name: string; bytes: Uint8Array }> {
-  const spec: InvoiceSpec = { ...base, name: `approval-${n}`, invoiceNumber: `INV-2025-7${n}0` };
-  if (wrongTotal) spec.printedTotal = totalsOf(spec).total.plus('100.00').toFixed(2);
-  return { name: `approval-${n}.pdf`, bytes: await renderPdf(spec) };
-}
+const invoice = (n: number, wrongTotal: boolean) =>
+  sampleInvoice(`approval-${n}`, `INV-2025-7${n}0`, wrongTotal);
 
 // biome-ignore lint/suspicious/noExplicitAny: the answers are JSON the assertions walk into
 type Json = Record<string, any>;
