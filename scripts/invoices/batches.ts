@@ -3,8 +3,9 @@
 // documents. Each batch knows where its documents begin, for bench/split.ts and the splitting tests.
 import { PDFDocument, PDFRef, rgb, StandardFonts } from 'pdf-lib';
 import QRCode from 'qrcode';
+import sharp from 'sharp';
 import { DEFAULT_SEPARATOR_VALUE } from '../../src/pipeline/codes/index.ts';
-import { prng } from '../samples/raster.ts';
+import { prng, renderPages } from '../samples/raster.ts';
 import { deliver } from './deliver.ts';
 import { generateInvoices } from './generate.ts';
 
@@ -103,4 +104,27 @@ export async function damagePage(bytes: Uint8Array, n: number): Promise<Uint8Arr
   });
   pages.Kids().set(n - 1, ctx.register(broken));
   return doc.save({ useObjectStreams: false });
+}
+
+/** The batch as a scanner's multi-page TIFF: each page drawn at `dpi`, one frame per page. */
+export async function tiffOf(pdf: Uint8Array, dpi = 200): Promise<Buffer> {
+  const pages = await renderPages(pdf, dpi);
+  return sharp(pages, { join: { animated: true } })
+    .greyscale()
+    .tiff({ compression: 'deflate' })
+    .toBuffer();
+}
+
+/** The TIFF with frame `n` (from 1) damaged: its photometric interpretation is one no reader knows, so the frame
+ * cannot be decoded while the file and its other frames can. */
+export function damageTiffFrame(tiff: Uint8Array, n: number): Buffer {
+  const b = Buffer.from(tiff);
+  if (b.toString('latin1', 0, 2) !== 'II') throw new Error('a little-endian TIFF is expected');
+  let ifd = b.readUInt32LE(4);
+  for (let k = 1; k < n; k++) ifd = b.readUInt32LE(ifd + 2 + b.readUInt16LE(ifd) * 12);
+  for (let i = 0; i < b.readUInt16LE(ifd); i++) {
+    const at = ifd + 2 + i * 12;
+    if (b.readUInt16LE(at) === 262) b.writeUInt16LE(77, at + 8);
+  }
+  return b;
 }

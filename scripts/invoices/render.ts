@@ -189,12 +189,20 @@ function drawItems(ctx: Ctx, sheets: Sheet[], startY: number): { y: number } {
         fill: rgb(0.95, 0.95, 0.96),
       });
     }
+    let extra = 0;
     for (const c of cols) {
       const text = cellText(ctx, line, c.key);
       if (!text) continue;
       const x = c.align === 'right' ? c.x1 - 5 : c.x0 + 5;
-      s.text(text, x, y, { size: st.size, align: c.align, fit: c.x1 - c.x0 - 8 });
+      const fit = c.x1 - c.x0 - 8;
+      // A description too long for its column even in small type wraps onto further lines, as printed ones do.
+      const wrapped = s.measure(text, { size: 5 }) > fit ? wrap(s, text, fit, st.size) : [text];
+      wrapped.forEach((part, k) => {
+        s.text(part, x, y + k * st.size * 1.15, { size: st.size, align: c.align, fit });
+      });
+      extra = Math.max(extra, (wrapped.length - 1) * st.size * 1.15);
     }
+    y += extra;
     if (st.table === 'ruled') s.rule(ctx.tableLeft, ctx.tableRight, y + st.size * 0.7, 0.3, LIGHT);
     y += rowH;
   });
@@ -384,4 +392,19 @@ async function logoPicture(spec: InvoiceSpec): Promise<Buffer> {
   });
   const [png] = await renderPages(await doc.save(), 150);
   return png!;
+}
+
+/** Splits `text` at spaces into lines that each fit `width` at `size` (a single over-long word stays whole). */
+function wrap(s: Sheet, text: string, width: number, size: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    const next = current ? `${current} ${word}` : word;
+    if (current && s.measure(next, { size }) > width) {
+      lines.push(current);
+      current = word;
+    } else current = next;
+  }
+  if (current) lines.push(current);
+  return lines;
 }

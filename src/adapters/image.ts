@@ -1,7 +1,13 @@
 // Image decoding with sharp: every accepted image becomes upright PNG pages, the only form OCR ever sees.
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import { DocumentError } from '../pipeline/errors.ts';
-import type { ImageDecoder, PageImage, ReadLimits } from '../pipeline/ports.ts';
+import { DocumentError, isDocumentError } from '../pipeline/errors.ts';
+import {
+  type FrameFault,
+  type ImageDecoder,
+  isFrameFault,
+  type PageImage,
+  type ReadLimits,
+} from '../pipeline/ports.ts';
 
 /** Below this many pixels on a side there is no legible text to read. */
 export const MIN_IMAGE_SIDE = 32;
@@ -16,8 +22,15 @@ const FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff']);
 const FAIL_ON = 'truncated' as const;
 
 export function createImageDecoder(): ImageDecoder {
-  return {
-    async decode(bytes: Uint8Array, limits: ReadLimits): Promise<PageImage[]> {
+  const decoder: ImageDecoder = {
+    async decode(bytes, limits) {
+      const frames = await decoder.decodeFrames(bytes, limits);
+      const fault = frames.find(isFrameFault);
+      if (fault) throw fault.fault;
+      return frames as PageImage[];
+    },
+
+    async decodeFrames(bytes: Uint8Array, limits: ReadLimits): Promise<(PageImage | FrameFault)[]> {
       if (bytes.byteLength === 0) throw new DocumentError('corrupt_file', 'The image file is empty.');
       const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -52,11 +65,20 @@ export function createImageDecoder(): ImageDecoder {
       const height = meta.pageHeight ?? meta.height ?? 0;
       checkSize(width, height, limits);
 
-      const pages: PageImage[] = [];
-      for (let page = 0; page < pageCount; page++) pages.push(await decodePage(input, page, limits));
+      const pages: (PageImage | FrameFault)[] = [];
+      for (let page = 0; page < pageCount; page++) {
+        try {
+          pages.push(await decodePage(input, page, limits));
+        } catch (e) {
+          // One damaged frame of a stack is a damaged page, not a damaged file; a frame too large still is.
+          if (pageCount === 1 || !isDocumentError(e) || e.code !== 'corrupt_file') throw e;
+          pages.push({ fault: e, width, height });
+        }
+      }
       return pages;
     },
   };
+  return decoder;
 }
 
 function checkSize(width: number, height: number, limits: ReadLimits): void {

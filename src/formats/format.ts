@@ -1,6 +1,7 @@
 // What an input format is to the service: how its bytes are recognised and how they are read into a layout
 // (or, for structured input, straight into fields). One module per format, listed in ./registry.ts.
 import type { EInvoice } from '../contract/result.ts';
+import { isDocumentError } from '../pipeline/errors.ts';
 import type { Layout, Page } from '../pipeline/layout.ts';
 import type { ImageDecoder, PageImage, PdfReader, ReadLimits } from '../pipeline/ports.ts';
 import type { Understanding } from '../pipeline/understand.ts';
@@ -67,4 +68,29 @@ export interface DocumentFormat {
     page: number,
     tools: Pick<ReadTools, 'pdf' | 'images' | 'limits'>,
   ): Promise<PageImage | undefined>;
+}
+
+/** Faults of one page (it cannot be parsed or decoded, its rendering or OCR fails): the page is unreadable, not the
+ * file. */
+const PAGE_FAULTS: readonly string[] = ['corrupt_file', 'ocr_failed'];
+export const pageFault = (e: unknown) => isDocumentError(e) && PAGE_FAULTS.includes(e.code);
+
+/**
+ * Every page of a file of several, once read: a page that failed on its own becomes a page with no text, marked
+ * unreadable (with the size `sizeOf` gives it), so a batch splits around it; when no page can be read at all the
+ * file is what is damaged, and the first fault stands.
+ */
+export async function settlePages(
+  pages: readonly Promise<Page>[],
+  sizeOf: (index: number) => { width: number; height: number },
+): Promise<Page[]> {
+  const settled = await Promise.allSettled(pages);
+  if (!settled.some((s) => s.status === 'fulfilled'))
+    throw (settled[0] as PromiseRejectedResult | undefined)?.reason ?? new Error('no pages');
+  return settled.map((s, i) => {
+    if (s.status === 'fulfilled') return s.value;
+    if (!pageFault(s.reason)) throw s.reason;
+    const why = s.reason instanceof Error ? s.reason.message : String(s.reason);
+    return { number: i + 1, ...sizeOf(i), source: 'text-layer', rotation: 0, lines: [], unreadable: why };
+  });
 }

@@ -1,5 +1,6 @@
 // Photos and scans: JPEG, PNG, TIFF (every page) and WebP, decoded upright and OCR'd page by page.
-import type { DocumentFormat } from './format.ts';
+import { isFrameFault } from '../pipeline/ports.ts';
+import { type DocumentFormat, settlePages } from './format.ts';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/tiff', 'image/webp'];
 
@@ -11,13 +12,19 @@ export const imageFormat: DocumentFormat = {
     sniffed && IMAGE_TYPES.includes(sniffed.mime) ? { mediaType: sniffed.mime, score: 1 } : undefined,
 
   async read(bytes, tools) {
-    const images = await tools.images.decode(bytes, tools.limits);
-    const pages = await Promise.all(images.map((image, i) => tools.ocrPage(image, i + 1)));
-    return { layout: { pages } };
+    const frames = await tools.images.decodeFrames(bytes, tools.limits);
+    // A damaged frame of a stack, or one OCR fails on, is an unreadable page; the others are read.
+    const pages = frames.map((frame, i) => {
+      const page = isFrameFault(frame) ? Promise.reject(frame.fault) : tools.ocrPage(frame, i + 1);
+      page.catch(() => {});
+      return page;
+    });
+    if (frames.length === 1) return { layout: { pages: [await pages[0]!] } };
+    return { layout: { pages: await settlePages(pages, (i) => frames[i]!) } };
   },
 
   async renderPage(bytes, page, tools) {
-    const pages = await tools.images.decode(bytes, tools.limits);
-    return pages[page - 1];
+    const frame = (await tools.images.decodeFrames(bytes, tools.limits))[page - 1];
+    return frame && !isFrameFault(frame) ? frame : undefined;
   },
 };

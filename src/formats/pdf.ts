@@ -1,9 +1,8 @@
 // PDF: each page's text layer when it can be trusted, otherwise the page rendered at 300 dpi and OCR'd.
-import { isDocumentError } from '../pipeline/errors.ts';
 import { groupIntoLines, type Page } from '../pipeline/layout.ts';
 import type { PageImage, PdfDocumentHandle } from '../pipeline/ports.ts';
 import { hasUsableTextLayer } from '../pipeline/text-layer.ts';
-import type { DocumentFormat, ReadTools } from './format.ts';
+import { type DocumentFormat, pageFault, type ReadTools, settlePages } from './format.ts';
 
 /** Resolution at which PDF pages without a text layer are rendered for OCR. */
 export const OCR_RENDER_DPI = 300;
@@ -40,15 +39,6 @@ export const pdfFormat: DocumentFormat = {
     }
   },
 };
-
-/** Faults of one page (pdf.js cannot parse it, its rendering or OCR fails): the page is unreadable, not the file. */
-const PAGE_FAULTS: readonly string[] = ['corrupt_file', 'ocr_failed'];
-const pageFault = (e: unknown) => isDocumentError(e) && PAGE_FAULTS.includes(e.code);
-
-function unreadablePage(number: number, size: { width: number; height: number }, cause: unknown): Page {
-  const why = cause instanceof Error ? cause.message : String(cause);
-  return { number, ...size, source: 'text-layer', rotation: 0, lines: [], unreadable: why };
-}
 
 /**
  * Every page of an open PDF: its text layer when it can be trusted, otherwise rendered and OCR'd. A damaged page
@@ -104,13 +94,8 @@ export async function readPdfPages(pdf: PdfDocumentHandle, tools: ReadTools): Pr
       pages.push(page);
     }
   }
-  const settled = await Promise.allSettled(pages);
-  if (!settled.some((s) => s.status === 'fulfilled'))
-    throw (settled[0] as PromiseRejectedResult | undefined)?.reason ?? new Error('no pages');
-  return settled.map((s, i) => {
-    if (s.status === 'fulfilled') return s.value;
-    if (!pageFault(s.reason)) throw s.reason;
-    const size = sizes.slice(0, i + 1).findLast(Boolean) ?? { width: 595.28, height: 841.89 };
-    return unreadablePage(i + 1, size, s.reason);
-  });
+  return settlePages(
+    pages,
+    (i) => sizes.slice(0, i + 1).findLast(Boolean) ?? { width: 595.28, height: 841.89 },
+  );
 }

@@ -66,10 +66,22 @@ export interface PageImage {
   height: number;
 }
 
+/** A frame of a multi-page image that could not be decoded: the fault, with the size of the file's first frame. */
+export interface FrameFault {
+  fault: Error;
+  width: number;
+  height: number;
+}
+
 export interface ImageDecoder {
   /** Decodes JPEG/PNG/TIFF (every frame)/WebP. Throws DocumentError: corrupt_file, too_many_pixels, image_too_small, too_many_pages. */
   decode(bytes: Uint8Array, limits: ReadLimits): Promise<PageImage[]>;
+  /** As `decode`, but a damaged frame of a multi-page TIFF is returned as its fault, in its place, rather than
+   * failing the file; the file's own faults (unreadable header, too many pages, too large) still throw. */
+  decodeFrames(bytes: Uint8Array, limits: ReadLimits): Promise<(PageImage | FrameFault)[]>;
 }
+
+export const isFrameFault = (f: PageImage | FrameFault): f is FrameFault => 'fault' in f;
 
 /** Words read by OCR from one page image, in the pixel coordinates of the image that was passed in. */
 export interface OcrPage {

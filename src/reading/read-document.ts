@@ -393,6 +393,11 @@ export function createReader(
         onPages(pages.length);
         return pages;
       },
+      async decodeFrames(bytes, limits) {
+        const frames = await images.decodeFrames(bytes, limits);
+        onPages(frames.length);
+        return frames;
+      },
     };
   }
   return new DocumentReader(

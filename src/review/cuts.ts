@@ -2,11 +2,13 @@
 // a part whose pages changed is superseded (kept, with its reading and trail, but no longer a document to pay) and
 // the new parts are made from the file and queued to be read from their own pages.
 import type { DocumentResult, PageRange, SplitPart } from '../contract/result.ts';
+import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
 import { AppError } from '../services/errors.ts';
 import type { Principal } from '../services/keys.ts';
 import { documentEventData } from '../services/processing.ts';
 import { newDocumentId } from '../storage/documents.repository.ts';
-import { audit, documentOf, heldByOther, type ReviewDeps, requireVersion } from './items.ts';
+import type { Repositories } from '../storage/repositories.ts';
+import { audit, documentOf, heldByOther, type ReviewDeps, rejudge, requireVersion } from './items.ts';
 
 export interface CutsOutcome {
   parts: (PageRange & { pages: number[]; documentId: string; changed: boolean })[];
@@ -62,6 +64,21 @@ export function partsOfRanges(
 
 export class CutService {
   constructor(private readonly deps: ReviewDeps) {}
+
+  /** A part left as it was by a person's cut is cut where a person said: judged again as certain, it no longer
+   * waits on `split_uncertain` (it stays in review, for the person to approve). */
+  private async confirmCut(tx: Repositories, documentId: string, principal: Principal): Promise<void> {
+    const doc = await tx.documents.get(documentId);
+    const latest = await tx.documents.latestResult(documentId);
+    const confidence = latest?.result.splitConfidence;
+    if (doc?.status !== 'needs_review' || !latest || confidence === undefined || confidence >= 1) return;
+    const result = await rejudge(this.deps, doc, latest.result, { ...latest.result, splitConfidence: 1 });
+    await tx.documents.saveResult(documentId, result, 'correction', principal.id, {
+      vendorKey: vendorKeyOf(result),
+      invoiceNumberKey: invoiceNumberKey(result.fields.invoiceNumber?.value),
+    });
+    await tx.reviewItems.updateFromResult(documentId, result);
+  }
 
   /**
    * Cuts the file `fileId` into `ranges` (its pages, each in one part, in order). `resultVersion` is the version of
@@ -150,6 +167,7 @@ export class CutService {
         const old = split.parts.find((p) => kept(p) && same(p, part));
         if (old?.documentId) {
           next.push({ ...part, documentId: old.documentId, changed: false });
+          await this.confirmCut(tx, old.documentId, principal);
           continue;
         }
         const child = await tx.documents.createPart(file, newDocumentId(now), part, 'received');

@@ -215,6 +215,13 @@ describe('moving the cuts of a split file', () => {
     const items = (await call('/v1/review/items', ana)).body.items as Json[];
     expect(items.map((i) => i.documentId)).toContain(joined.id);
 
+    // The part the cut left alone is now cut where a person said: it no longer waits on split_uncertain, and it
+    // stays in the queue for that person to approve.
+    const last = (await call(`/v1/documents/${parts[2]!.documentId}`, ana)).body as Json;
+    expect(last.status).toBe('needs_review');
+    expect((last.result.validation.issues as Json[]).map((i) => i.code)).not.toContain('split_uncertain');
+    expect(items.map((i) => i.documentId)).toContain(last.id);
+
     // The replaced parts end superseded, out of the queue, with the reason on their trail.
     for (const old of [parts[0]!, parts[1]!]) {
       expect(((await call(`/v1/documents/${old.documentId}`, ana)).body as Json).status).toBe('superseded');

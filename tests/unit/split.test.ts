@@ -2,7 +2,13 @@
 // layer and codes), cut by the splitter where a person would cut them.
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildBatch, damagePage, separatorSheetPdf } from '../../scripts/invoices/batches.ts';
+import {
+  buildBatch,
+  damagePage,
+  damageTiffFrame,
+  separatorSheetPdf,
+  tiffOf,
+} from '../../scripts/invoices/batches.ts';
 import type { Layout } from '../../src/pipeline/layout.ts';
 import { partsFromCuts, planSplit } from '../../src/pipeline/split.ts';
 import { createReader, isFailure } from '../../src/reading/read-document.ts';
@@ -104,6 +110,28 @@ describe('splitting a batch', () => {
     expect(parts[0]!.reading!.fields.invoiceNumber?.value).toBeTruthy();
     expect(parts[2]!.reading!.fields.invoiceNumber?.value).toBeTruthy();
     expect(result.split!.uncertain).toBe(true);
+  });
+
+  it('reads a scanned TIFF stack with a damaged frame: that page is flagged, the invoices around it are read', async () => {
+    const batch = await buildBatch({ seed: 5, index: 1, kind: 'digital', separators: false, documents: 2 });
+    const damaged = batch.parts[0]!.last + 1;
+    // The second invoice's first page cannot be decoded; every other frame is OCR'd.
+    const tiff = damageTiffFrame(await tiffOf(batch.bytes), damaged);
+    const { result } = await reader.readWithLayout({ bytes: tiff, file: 'stack.tiff' });
+    if (isFailure(result)) throw new Error(result.error.message);
+    expect(result.pages).toBe(batch.pages);
+    expect(result.unreadablePages).toEqual([damaged]);
+    const parts = result.split!.parts;
+    expect(parts[0]).toMatchObject({ first: 1, last: batch.parts[0]!.last });
+    expect(parts[0]!.reading!.fields.invoiceNumber?.value).toBeTruthy();
+    expect(parts.some((p) => p.reading!.unreadablePages?.length)).toBe(true);
+    expect(result.split!.uncertain).toBe(true);
+  }, 120_000);
+
+  it('refuses a TIFF whose every frame is damaged as a damaged file', async () => {
+    const tiff = await tiffOf(await (await separatorSheetPdf()).save(), 72);
+    const { result } = await reader.readWithLayout({ bytes: damageTiffFrame(tiff, 1), file: 'sheet.tiff' });
+    expect(isFailure(result) && result.error.code).toBe('corrupt_file');
   });
 
   it('makes the parts a reviewer’s cuts describe', () => {
