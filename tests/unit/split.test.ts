@@ -129,8 +129,10 @@ describe('splitting a batch', () => {
   }, 120_000);
 
   it('refuses a TIFF whose every frame is damaged as a damaged file', async () => {
-    const tiff = await tiffOf(await (await separatorSheetPdf()).save(), 72);
-    const { result } = await reader.readWithLayout({ bytes: damageTiffFrame(tiff, 1), file: 'sheet.tiff' });
+    const batch = await buildBatch({ seed: 5, index: 1, kind: 'digital', separators: false, documents: 2 });
+    let tiff = await tiffOf(batch.bytes, 72);
+    for (let n = 1; n <= batch.pages; n++) tiff = damageTiffFrame(tiff, n);
+    const { result } = await reader.readWithLayout({ bytes: tiff, file: 'stack.tiff' });
     expect(isFailure(result) && result.error.code).toBe('corrupt_file');
   });
 
