@@ -1,7 +1,7 @@
 // Batches as a finance team scans them or an ERP merges them: 2–15 generated invoices of 1–3 pages in one PDF,
 // digital or scanned, some with separator sheets (a page with a QR code carrying RETAGUARDA-SPLIT) between the
 // documents. Each batch knows where its documents begin, for bench/split.ts and the splitting tests.
-import { PDFDocument, PDFRef, rgb, StandardFonts } from 'pdf-lib';
+import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFRef, rgb, StandardFonts } from 'pdf-lib';
 import QRCode from 'qrcode';
 import sharp from 'sharp';
 import { DEFAULT_SEPARATOR_VALUE } from '../../src/pipeline/codes/index.ts';
@@ -103,6 +103,21 @@ export async function damagePage(bytes: Uint8Array, n: number): Promise<Uint8Arr
     Parent: ctx.getObjectRef(pages)!,
   });
   pages.Kids().set(n - 1, ctx.register(broken));
+  return doc.save({ useObjectStreams: false });
+}
+
+/** The PDF with page `n`'s content stream scrambled past its first bytes: the page tree is sound, but the page's
+ * compressed drawing no longer inflates (as after a bad sector or a transfer that mangled bytes). */
+export async function scrambleContentStream(bytes: Uint8Array, n: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(bytes);
+  const contents = doc.getPage(n - 1).node.get(PDFName.of('Contents'));
+  const refs = contents instanceof PDFArray ? contents.asArray() : [contents];
+  for (const ref of refs) {
+    const stream = doc.context.lookup(ref);
+    if (!(stream instanceof PDFRawStream)) continue;
+    const c = stream.contents;
+    for (let i = 20; i < c.length - 5; i++) c[i] = (c[i]! * 31 + 7) & 255;
+  }
   return doc.save({ useObjectStreams: false });
 }
 

@@ -121,7 +121,7 @@ export function createPdfReader(): PdfReader {
       const pdfjs = await loadPdfJs();
       // pdf.js transfers (detaches) the buffer it is given: it gets copies, and the caller keeps `bytes`.
       const source = new Uint8Array(bytes);
-      const load = (forRendering: boolean) =>
+      const load = (forRendering: boolean, strict = !complete) =>
         pdfjs.getDocument({
           data: new Uint8Array(source),
           isEvalSupported: false,
@@ -145,7 +145,7 @@ export function createPdfReader(): PdfReader {
           maxImageSize: limits.maxPixels,
           // A file without its end marker is read strictly: a parse problem must surface as an error, not as a
           // page quietly missing half its text.
-          stopAtErrors: !complete,
+          stopAtErrors: strict,
           verbosity: pdfjs.VerbosityLevel.ERRORS,
         });
       const task = load(false);
@@ -176,16 +176,22 @@ export function createPdfReader(): PdfReader {
         await doc.destroy().catch(() => {});
         throw e;
       }
-      const openForRendering = async () => {
-        const renderTask = load(true);
+      const opener = (forRendering: boolean, strict?: boolean) => async () => {
+        const task = load(forRendering, strict);
         try {
-          return await renderTask.promise;
+          return await task.promise;
         } catch (e) {
-          await renderTask.destroy().catch(() => {});
+          await task.destroy().catch(() => {});
           throw damaged(e);
         }
       };
-      return new PdfJsDocument(doc, openForRendering, limits, damaged);
+      return new PdfJsDocument(
+        doc,
+        opener(true),
+        complete ? opener(false, true) : undefined,
+        limits,
+        damaged,
+      );
     },
   };
 }
@@ -194,10 +200,14 @@ class PdfJsDocument implements PdfDocumentHandle {
   readonly pageCount: number;
 
   private renderDoc: Promise<PDFDocumentProxy> | undefined;
+  private strictDoc: Promise<PDFDocumentProxy> | undefined;
 
   constructor(
     private readonly doc: PDFDocumentProxy,
     private readonly openForRendering: () => Promise<PDFDocumentProxy>,
+    /** The same file read strictly (pdf.js stops at the first parse error), for pages that came out empty;
+     * absent when the file is read strictly already. */
+    private readonly openStrictly: (() => Promise<PDFDocumentProxy>) | undefined,
     private readonly limits: ReadLimits,
     private readonly damaged: (cause: unknown) => DocumentError,
   ) {
@@ -230,6 +240,16 @@ class PdfJsDocument implements PdfDocumentHandle {
       throw this.damaged(e);
     }
     const items = content.items.filter((i): i is TextItem => 'str' in i);
+    // pdf.js skips a content stream it cannot decode and gives the page no text, as if it were blank; a blank
+    // page is dropped from a batch, so an empty page is read again strictly, where such a fault is an error.
+    if (!items.length && this.openStrictly) {
+      this.strictDoc ??= this.openStrictly();
+      try {
+        await (await (await this.strictDoc).getPage(pageNumber)).getTextContent();
+      } catch (e) {
+        throw this.damaged(e);
+      }
+    }
     return {
       width: round(viewport.width),
       height: round(viewport.height),
@@ -310,13 +330,16 @@ class PdfJsDocument implements PdfDocumentHandle {
   }
 
   async close(): Promise<void> {
-    const renderDoc = this.renderDoc;
+    const others = [this.renderDoc, this.strictDoc];
     this.renderDoc = undefined;
+    this.strictDoc = undefined;
     await Promise.all([
       this.doc.destroy(),
-      renderDoc?.then(
-        (d) => d.destroy(),
-        () => {},
+      ...others.map((d) =>
+        d?.then(
+          (opened) => opened.destroy(),
+          () => {},
+        ),
       ),
     ]);
   }

@@ -6,6 +6,7 @@ import {
   buildBatch,
   damagePage,
   damageTiffFrame,
+  scrambleContentStream,
   separatorSheetPdf,
   tiffOf,
 } from '../../scripts/invoices/batches.ts';
@@ -110,6 +111,16 @@ describe('splitting a batch', () => {
     expect(parts[0]!.reading!.fields.invoiceNumber?.value).toBeTruthy();
     expect(parts[2]!.reading!.fields.invoiceNumber?.value).toBeTruthy();
     expect(result.split!.uncertain).toBe(true);
+  });
+
+  it('flags a page whose content stream is damaged rather than taking it for a blank page', async () => {
+    const batch = await buildBatch({ seed: 5, index: 1, kind: 'digital', separators: false, documents: 3 });
+    const bytes = await scrambleContentStream(batch.bytes, 2);
+    const { result } = await reader.readWithLayout({ bytes, file: 'batch.pdf' });
+    if (isFailure(result)) throw new Error(result.error.message);
+    expect(result.unreadablePages).toEqual([2]);
+    expect(result.split!.blank).toEqual([]);
+    expect(result.split!.parts.map((p) => p.pages)).toContainEqual([2]);
   });
 
   it('reads a scanned TIFF stack with a damaged frame: that page is flagged, the invoices around it are read', async () => {
