@@ -1,18 +1,21 @@
-// npm run bench:split -- [--train] [--count N] [--digital-only] [--cache] [--verbose]
+// npm run bench:split -- [--train] [--count N] [--digital-only] [--real N] [--real-only] [--cache] [--verbose]
 //
 // Batches as a back office receives them (scripts/invoices/batches.ts): 2–15 generated invoices of 1–3 pages in
 // one PDF, digital or scanned (2–4 documents, their OCR being slow), some with separator sheets, the others
 // with nothing but their content to cut on. Each batch is read by the real reader (text layer, OCR, codes) and
 // split by src/pipeline/split.ts. Prints the share of batches split exactly right and the cuts' precision and
 // recall, with and without separator sheets, and the time per page that splitting and code reading add.
-// Default: the held-out seed; --train: the seed the splitter was tuned on.
+// Default: the held-out seed; --train: the seed the splitter was tuned on. Then batches of real documents: the
+// PDFs of ../shared/data merged in a seeded order (--real N batches, 30 by default; --real-only for just those).
 //
 // --cache keeps each batch's layout and codes in tests/artifacts/split-cache/ (keyed by its bytes), so a re-run
 // after a splitter change only splits again; timings are printed only for batches read in this run.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Batch, buildBatch } from '../scripts/invoices/batches.ts';
+import { PDFDocument } from 'pdf-lib';
+import { type Batch, buildBatch, mergeBatch } from '../scripts/invoices/batches.ts';
+import { prng } from '../scripts/samples/raster.ts';
 import type { PrintedCode } from '../src/contract/result.ts';
 import type { Layout } from '../src/pipeline/layout.ts';
 import { planSplit } from '../src/pipeline/split.ts';
@@ -33,6 +36,10 @@ const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)}%` : '�
 
 const seed = flag('train') ? TRAIN_SEED : HELD_OUT_SEED;
 const count = Number(opt('count') ?? 36);
+const SHARED = resolve(import.meta.dirname, '..', '..', 'shared', 'data');
+/** The real files' batches: their own seed, and how many. */
+const SHARED_SEED = 2026;
+const SHARED_BATCHES = Number(opt('real') ?? 30);
 const CACHE_DIR = resolve(import.meta.dirname, '..', 'tests', 'artifacts', 'split-cache');
 
 interface Read {
@@ -107,44 +114,47 @@ const groups = { 'with separator sheets': tally(), 'content cues only': tally() 
 const byKind = { digital: tally(), scan: tally() };
 let splitMs = 0;
 let pagesSplit = 0;
-const digital = { pages: 0, plainMs: 0, withCodesMs: 0, codesMs: 0 };
-const scanned = { pages: 0, ocrMs: 0, codesMs: 0 };
+const realGroups = { 'with separator sheets': tally(), 'content cues only': tally() };
+/** Time reading codes adds: digital pages without and with separator sheets in their batch, OCR'd pages. */
+const times = () => ({
+  digital: { pages: 0, plainMs: 0, withCodesMs: 0, codesMs: 0 },
+  digitalWithSheets: { pages: 0, plainMs: 0, withCodesMs: 0, codesMs: 0 },
+  scanned: { pages: 0, ocrMs: 0, codesMs: 0 },
+});
+type Times = ReturnType<typeof times>;
+const generatedTimes = times();
+const realTimes = times();
 
-out(`bench:split: ${count} batches of generator seed ${seed} (${flag('train') ? 'tuning' : 'held out'})`);
-for (let index = 0; index < count; index++) {
-  const batch = await buildBatch({
-    seed,
-    index,
-    ...(flag('digital-only') ? { kind: 'digital' as const } : {}),
-  });
+/** Reads and splits one batch, and counts it in `into`. */
+async function measure(batch: Batch, into: Tally[], times: Times): Promise<void> {
   const r = await read(batch).catch((e: Error) => {
     // A batch the reader refused (OCR timed out on a busy machine) counts as split wrong.
     out(`  FAIL ${batch.name} ${batch.kind}: ${e.message.slice(0, 160)}`);
     return undefined;
   });
   if (!r) {
-    const g = groups[batch.separators ? 'with separator sheets' : 'content cues only'];
-    for (const t of [g, byKind[batch.kind]]) {
+    for (const t of into) {
       t.batches++;
       t.actual += batch.parts.length - 1;
       t.wrong++;
     }
-    continue;
+    return;
   }
   const t = performance.now();
   const plan = planSplit(r.layout, r.codes);
   splitMs += performance.now() - t;
   pagesSplit += batch.pages;
   if (!r.cached && batch.kind === 'digital' && r.plainMs !== undefined && r.withCodesMs !== undefined) {
-    digital.pages += batch.pages;
-    digital.plainMs += r.plainMs;
-    digital.withCodesMs += r.withCodesMs;
-    digital.codesMs += r.codesMs;
+    const d = batch.separators ? times.digitalWithSheets : times.digital;
+    d.pages += batch.pages;
+    d.plainMs += r.plainMs;
+    d.withCodesMs += r.withCodesMs;
+    d.codesMs += r.codesMs;
   }
   if (!r.cached && batch.kind === 'scan') {
-    scanned.pages += r.ocrPages;
-    scanned.ocrMs += r.ocrMs;
-    scanned.codesMs += r.codesMs;
+    times.scanned.pages += r.ocrPages;
+    times.scanned.ocrMs += r.ocrMs;
+    times.scanned.codesMs += r.codesMs;
   }
   const truth = new Set(batch.parts.slice(1).map((p) => p.first));
   const found = new Set(plan.parts.slice(1).map((p) => p.first));
@@ -153,10 +163,7 @@ for (let index = 0; index < count; index++) {
     tp === truth.size &&
     found.size === truth.size &&
     plan.parts.every((p, i) => p.first === batch.parts[i]?.first && p.last === batch.parts[i]?.last);
-  for (const g of [
-    groups[batch.separators ? 'with separator sheets' : 'content cues only'],
-    byKind[batch.kind],
-  ]) {
+  for (const g of into) {
     g.batches++;
     if (exact) g.exact++;
     g.truePositive += tp;
@@ -184,6 +191,72 @@ for (let index = 0; index < count; index++) {
   }
 }
 
+/**
+ * Batches of real documents: the PDFs of ../shared/data (NF-e DANFEs, NFS-e DANFSEs, the e-invoices' visible
+ * pages) merged in a seeded random order, 2–8 files a batch, a third of them with separator sheets. Nobody
+ * tuned the splitter on them. Files pdf-lib cannot load, or the reader cannot read alone, are left out.
+ */
+async function sharedDataBatches(): Promise<Batch[]> {
+  const roots = ['nfe-dev/danfe/pdf', 'nfe-dev/danfse/pdf', 'einvoice-dev/pdf'].map((d) => join(SHARED, d));
+  const files: { name: string; bytes: Uint8Array }[] = [];
+  for (const root of roots.filter((r) => existsSync(r))) {
+    for (const name of readdirSync(root)
+      .filter((n) => n.endsWith('.pdf'))
+      .sort()) {
+      const bytes = new Uint8Array(readFileSync(join(root, name)));
+      const alone = await plainReader.read({ bytes, file: name }).catch(() => undefined);
+      const loads = await PDFDocument.load(bytes, { updateMetadata: false }).then(
+        () => true,
+        () => false,
+      );
+      if (alone && !isFailure(alone) && loads) files.push({ name, bytes });
+    }
+  }
+  if (files.length < 2) return [];
+  const r = prng(SHARED_SEED);
+  const batches: Batch[] = [];
+  for (let index = 0; index < SHARED_BATCHES; index++) {
+    const order = [...files].sort(() => r() - 0.5);
+    const chosen = order.slice(0, 2 + Math.floor(r() * 7));
+    const separators = r() < 1 / 3;
+    const name = `real-${index} (${chosen.map((f) => f.name.replace(/\.pdf$/, '')).join(', ')})`;
+    const merged = await mergeBatch(
+      name,
+      chosen.map((f) => f.bytes),
+      separators,
+    );
+    batches.push({ name, bytes: merged.pdf, kind: 'digital', separators, ...merged });
+  }
+  return batches;
+}
+
+if (!flag('real-only')) {
+  out(`bench:split: ${count} batches of generator seed ${seed} (${flag('train') ? 'tuning' : 'held out'})`);
+  for (let index = 0; index < count; index++) {
+    const batch = await buildBatch({
+      seed,
+      index,
+      ...(flag('digital-only') ? { kind: 'digital' as const } : {}),
+    });
+    await measure(
+      batch,
+      [groups[batch.separators ? 'with separator sheets' : 'content cues only'], byKind[batch.kind]],
+      generatedTimes,
+    );
+  }
+}
+const real = await sharedDataBatches();
+if (real.length) {
+  out(`bench:split: ${real.length} batches of the real PDFs in ${SHARED}`);
+  for (const batch of real) {
+    await measure(
+      batch,
+      [realGroups[batch.separators ? 'with separator sheets' : 'content cues only']],
+      realTimes,
+    );
+  }
+} else out(`bench:split: ${SHARED} not found: no batches of real documents`);
+
 const line = (name: string, g: Tally) =>
   out(
     `${name.padEnd(24)} ${String(g.batches).padStart(3)} batches  exact ${pct(g.exact, g.batches).padStart(6)}  ` +
@@ -191,26 +264,44 @@ const line = (name: string, g: Tally) =>
       `separators found ${g.separators ? pct(g.separatorsFound, g.separators) : '–'}  ` +
       `wrong batches held for review ${g.wrong ? `${g.uncertainWrong}/${g.wrong}` : '–'}`,
   );
+const sum = (gs: Tally[]) =>
+  gs.reduce((a, g) => {
+    for (const k of Object.keys(a) as (keyof Tally)[]) a[k] += g[k];
+    return a;
+  }, tally());
 out();
-for (const [name, g] of Object.entries(groups)) line(name, g);
-for (const [name, g] of Object.entries(byKind)) line(name, g);
-const all = Object.values(groups).reduce((a, g) => {
-  for (const k of Object.keys(a) as (keyof Tally)[]) a[k] += g[k];
-  return a;
-}, tally());
-line('all', all);
+if (!flag('real-only')) {
+  out(`generated, seed ${seed}:`);
+  for (const [name, g] of Object.entries(groups)) line(name, g);
+  for (const [name, g] of Object.entries(byKind)) line(name, g);
+  line('all', sum(Object.values(groups)));
+}
+if (real.length) {
+  out('real PDFs merged:');
+  for (const [name, g] of Object.entries(realGroups)) line(name, g);
+  line('all', sum(Object.values(realGroups)));
+}
 out();
 out(`splitting: ${(splitMs / Math.max(1, pagesSplit)).toFixed(2)} ms per page (${pagesSplit} pages)`);
-if (digital.pages) {
-  out(
-    `codes, digital pages: ${((digital.withCodesMs - digital.plainMs) / digital.pages).toFixed(2)} ms per page added to reading ` +
-      `(${(digital.plainMs / digital.pages).toFixed(1)} → ${(digital.withCodesMs / digital.pages).toFixed(1)} ms; decoding ${(digital.codesMs / digital.pages).toFixed(2)} ms; ${digital.pages} pages)`,
-  );
-}
-if (scanned.pages) {
-  out(
-    `codes, OCR'd pages: ${(scanned.codesMs / scanned.pages).toFixed(0)} ms per page beside ${(scanned.ocrMs / scanned.pages).toFixed(0)} ms of OCR ` +
-      `(${pct(scanned.codesMs, scanned.ocrMs)}; ${scanned.pages} pages)`,
-  );
-}
+const timesLine = (what: string, t: Times) => {
+  for (const [name, d] of [
+    ['digital pages', t.digital],
+    ['digital pages, batches with separator sheets', t.digitalWithSheets],
+  ] as const) {
+    if (!d.pages) continue;
+    out(
+      `codes, ${what} ${name}: ${((d.withCodesMs - d.plainMs) / d.pages).toFixed(2)} ms per page added to reading ` +
+        `(${(d.plainMs / d.pages).toFixed(1)} → ${(d.withCodesMs / d.pages).toFixed(1)} ms; decoding ${(d.codesMs / d.pages).toFixed(2)} ms; ${d.pages} pages)`,
+    );
+  }
+  const sc = t.scanned;
+  if (sc.pages) {
+    out(
+      `codes, ${what} OCR'd pages: ${(sc.codesMs / sc.pages).toFixed(0)} ms per page beside ${(sc.ocrMs / sc.pages).toFixed(0)} ms of OCR ` +
+        `(${pct(sc.codesMs, sc.ocrMs)}; ${sc.pages} pages)`,
+    );
+  }
+};
+timesLine('generated', generatedTimes);
+timesLine('real', realTimes);
 await Promise.all([reader.close(), plainReader.close()]);

@@ -52,25 +52,13 @@ export async function buildBatch(options: BatchOptions): Promise<Batch> {
     count: wanted + 3,
     delivery: 'digital',
   });
-  const merged = await PDFDocument.create({ updateMetadata: false });
-  merged.setTitle(name);
-  const parts: Batch['parts'] = [];
-  const separatorPages: number[] = [];
-  const sheet = separators ? await separatorSheetPdf() : undefined;
+  const files: Uint8Array[] = [];
   for (const invoice of corpus.documents) {
-    if (parts.length === wanted) break;
+    if (files.length === wanted) break;
     const doc = await PDFDocument.load(invoice.bytes, { updateMetadata: false });
-    if (doc.getPageCount() > 3) continue;
-    if (sheet && parts.length) {
-      const [page] = await merged.copyPages(sheet, [0]);
-      merged.addPage(page!);
-      separatorPages.push(merged.getPageCount());
-    }
-    const first = merged.getPageCount() + 1;
-    for (const page of await merged.copyPages(doc, doc.getPageIndices())) merged.addPage(page);
-    parts.push({ first, last: merged.getPageCount() });
+    if (doc.getPageCount() <= 3) files.push(invoice.bytes);
   }
-  const pdf = await merged.save();
+  const { pdf, pages, parts, separatorPages } = await mergeBatch(name, files, separators);
   const bytes =
     kind === 'digital'
       ? pdf
@@ -87,7 +75,33 @@ export async function buildBatch(options: BatchOptions): Promise<Batch> {
           },
           name,
         );
-  return { name, bytes, kind, separators, pages: merged.getPageCount(), parts, separatorPages };
+  return { name, bytes, kind, separators, pages, parts, separatorPages };
+}
+
+/** PDF files merged into one, in order, with a separator sheet between each two when `separators`; where each
+ * file's pages are in the result. */
+export async function mergeBatch(
+  name: string,
+  files: readonly Uint8Array[],
+  separators: boolean,
+): Promise<Pick<Batch, 'pages' | 'parts' | 'separatorPages'> & { pdf: Uint8Array }> {
+  const merged = await PDFDocument.create({ updateMetadata: false });
+  merged.setTitle(name);
+  const parts: Batch['parts'] = [];
+  const separatorPages: number[] = [];
+  const sheet = separators ? await separatorSheetPdf() : undefined;
+  for (const bytes of files) {
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+    if (sheet && parts.length) {
+      const [page] = await merged.copyPages(sheet, [0]);
+      merged.addPage(page!);
+      separatorPages.push(merged.getPageCount());
+    }
+    const first = merged.getPageCount() + 1;
+    for (const page of await merged.copyPages(doc, doc.getPageIndices())) merged.addPage(page);
+    parts.push({ first, last: merged.getPageCount() });
+  }
+  return { pdf: await merged.save(), pages: merged.getPageCount(), parts, separatorPages };
 }
 
 /** The batch with page `n`'s entry in the page tree broken (points at an object that does not exist): pdf.js
