@@ -63,7 +63,7 @@ describe.skipIf(!existsSync(CHROMIUM))('moving the cuts of a split file on the r
     await svc?.stop();
   });
 
-  it('moves a cut by keyboard, then adds one by mouse, and the file is cut again each time', async () => {
+  it('moves a cut by keyboard, then drags one and adds one by mouse, and the file is cut again each time', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${svc.url}/review#${firstPart}`);
@@ -119,6 +119,11 @@ describe.skipIf(!existsSync(CHROMIUM))('moving the cuts of a split file on the r
       .parts[1];
     const read = (await svc.waitForFinal(joined.documentId)) as Json;
     expect(read).toMatchObject({ status: 'needs_review', pageRange: { first: 2, last: 3 } });
+    // A cut dragged onto another gap moves there, and back.
+    await gap(1).dragTo(gap(2));
+    expect(await summary(page)).toBe('2 documents: pages 1–2, 3–3');
+    await gap(2).dragTo(gap(1));
+    expect(await summary(page)).toBe('2 documents: pages 1–1, 2–3');
     await gap(2).click();
     expect(await summary(page)).toBe('3 documents: pages 1–1, 2–2, 3–3');
     await page.getByRole('button', { name: 'Save cuts' }).click();

@@ -514,6 +514,32 @@ function renderCuts(focusGap) {
               'aria-pressed': cut ? 'true' : 'false',
               'aria-label': `Cut between page ${n} and page ${n + 1}`,
               disabled: readOnly(),
+              // A cut can be dragged onto a gap without one.
+              draggable: cut && !readOnly() ? 'true' : 'false',
+              ondragstart: (e) => {
+                c.dragging = n;
+                e.dataTransfer.setData('text/plain', String(n));
+                e.dataTransfer.effectAllowed = 'move';
+              },
+              ondragend: () => {
+                c.dragging = null;
+              },
+              ondragover: (e) => {
+                if (c.dragging == null || c.starts.has(n + 1)) return;
+                e.preventDefault();
+                e.dataTransfer.dropEffect = 'move';
+                e.currentTarget.classList.add('drop-target');
+              },
+              ondragleave: (e) => e.currentTarget.classList.remove('drop-target'),
+              ondrop: (e) => {
+                e.preventDefault();
+                const from = c.dragging;
+                c.dragging = null;
+                if (from == null || c.starts.has(n + 1)) return;
+                c.starts.delete(from + 1);
+                c.starts.add(n + 1);
+                renderCuts(n);
+              },
               onclick: () => toggleCut(n + 1),
               onkeydown: (e) => cutKey(e, n),
             },
@@ -530,7 +556,7 @@ function renderCuts(focusGap) {
     h(
       'p',
       { class: 'muted cuts-help', id: 'cuts-help' },
-      'Click between two pages, or press Enter on the gap, to add or remove a cut. ← → walk the gaps; Shift+← → move a cut.',
+      'Click between two pages, or press Enter on the gap, to add or remove a cut; drag a ✂ to move it. ← → walk the gaps; Shift+← → move a cut.',
     ),
     h('ol', { class: 'cut-strip', 'aria-describedby': 'cuts-help' }, items),
     h(
