@@ -77,6 +77,13 @@ export function createImageDecoder(): ImageDecoder {
       }
       return pages;
     },
+
+    async inkShare(image) {
+      const { data } = await sharp(image.png).greyscale().raw().toBuffer({ resolveWithObject: true });
+      let ink = 0;
+      for (let i = 0; i < data.length; i++) if (data[i]! < 128) ink++;
+      return data.length ? ink / data.length : 0;
+    },
   };
   return decoder;
 }

@@ -79,6 +79,9 @@ export interface ImageDecoder {
   /** As `decode`, but a damaged frame of a multi-page TIFF is returned as its fault, in its place, rather than
    * failing the file; the file's own faults (unreadable header, too many pages, too large) still throw. */
   decodeFrames(bytes: Uint8Array, limits: ReadLimits): Promise<(PageImage | FrameFault)[]>;
+  /** The share of the page image's pixels that are ink (darker than mid-grey), 0..1: a blank sheet has almost
+   * none, a printed page a few percent. */
+  inkShare(image: PageImage): Promise<number>;
 }
 
 export const isFrameFault = (f: PageImage | FrameFault): f is FrameFault => 'fault' in f;

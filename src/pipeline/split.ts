@@ -61,9 +61,13 @@ const TITLE =
   /\b(invoice|tax invoice|credit note|receipt|bill|fatura|factura|nota fiscal|danfe|recibo|rechnung|facture|nota de cr[eé]dito)\b/i;
 const compact = (v: string) => v.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
 
+/** A page with fewer words than this is blank (when it has no print either: see the reader). */
+export const BLANK_WORDS = 3;
+export const wordsOn = (page: Page) => page.lines.reduce((n, l) => n + l.words.length, 0);
+
 function cuesOf(page: Page): PageCues {
   const text = page.lines.map((l) => l.text).join('\n');
-  const words = page.lines.reduce((n, l) => n + l.words.length, 0);
+  const words = wordsOn(page);
   const m = PAGE_MARK.exec(text);
   const mark = m ? { n: Number(m[1]), of: Number(m[2]) } : undefined;
   const alone = { pages: [{ ...page, number: 1 }] };
@@ -78,7 +82,7 @@ function cuesOf(page: Page): PageCues {
   const grid = (v: number, size: number) => Math.round((v / size) * 20);
   return {
     number: page.number,
-    blank: words < 3,
+    blank: words < BLANK_WORDS,
     ...(mark && mark.n >= 1 && mark.n <= mark.of ? { mark } : {}),
     ...(fields.invoiceNumber?.value ? { invoiceNumber: compact(fields.invoiceNumber.value) } : {}),
     ...(fields.vendorTaxId?.value ? { vendorTaxId: compact(fields.vendorTaxId.value) } : {}),

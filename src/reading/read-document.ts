@@ -30,7 +30,7 @@ import {
   type ReadLimits,
   type SecondReader,
 } from '../pipeline/ports.ts';
-import { planSplit } from '../pipeline/split.ts';
+import { BLANK_WORDS, planSplit, wordsOn } from '../pipeline/split.ts';
 import { toTextLines } from '../pipeline/text-lines.ts';
 import { rereadsFor, understandDocument } from '../pipeline/understand.ts';
 
@@ -85,6 +85,10 @@ const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 export function isFailure(r: Extraction | DocumentFailure): r is DocumentFailure {
   return 'error' in r;
 }
+
+/** Share of ink above which a page is printed, not blank: a blank scan's grain stays far below it, and a page of
+ * text is several percent. */
+const PRINTED_INK = 0.002;
 
 export class DocumentReader {
   readonly limits: ReadLimits;
@@ -164,7 +168,18 @@ export class DocumentReader {
             readCodes(image, number, image),
           ]);
           ocrMs += ms(t);
-          return pageFromOcr(read, number);
+          const page = pageFromOcr(read, number);
+          // A page OCR found next to no words on is blank only if it has no print either: otherwise the print
+          // could not be read, and the page must not be dropped from a batch as blank.
+          // (A separator sheet's code is print enough.)
+          if (
+            wordsOn(page) < BLANK_WORDS &&
+            !found.some((f) => f.page === number) &&
+            (await this.adapters.images.inkShare(image)) > PRINTED_INK
+          ) {
+            return { ...page, unreadable: 'No text could be read on this page, though it has print on it.' };
+          }
+          return page;
         },
         ...(codeReader ? { readCodes } : {}),
       };
@@ -398,6 +413,7 @@ export function createReader(
         onPages(frames.length);
         return frames;
       },
+      inkShare: (image) => images.inkShare(image),
     };
   }
   return new DocumentReader(

@@ -51,7 +51,7 @@ export const pageUnreadable: RuleFn<Record<string, never>> = (doc) => {
   return [
     {
       field: null,
-      message: `Page${pages.length > 1 ? 's' : ''} ${list} of this document${inFile} could not be read: the file is damaged there. Check the page on paper or ask the sender for a new copy.`,
+      message: `Page${pages.length > 1 ? 's' : ''} ${list} of this document${inFile} could not be read: the file is damaged there, or its print could not be made out. Check the page on paper or ask the sender for a new copy.`,
     },
   ];
 };

@@ -1,6 +1,7 @@
 // Splitting a batch into its documents: generated invoices merged into one PDF, read by the real reader (text
 // layer and codes), cut by the splitter where a person would cut them.
 import { PDFDocument } from 'pdf-lib';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   buildBatch,
@@ -123,6 +124,25 @@ describe('splitting a batch', () => {
     expect(result.split!.parts.map((p) => p.pages)).toContainEqual([2]);
   });
 
+  it('does not take a page with print on it for a blank page when OCR reads no words there', async () => {
+    const page = (marks: string) =>
+      sharp(
+        Buffer.from(
+          `<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="1754"><rect width="100%" height="100%" fill="white"/>${marks}</svg>`,
+        ),
+      )
+        .png()
+        .toBuffer();
+    // A stamp or a picture: print, but no words.
+    const stamp = await reader.read({
+      bytes: await page('<circle cx="400" cy="500" r="180" fill="#222"/>'),
+      file: 'stamp.png',
+    });
+    expect(!isFailure(stamp) && stamp.unreadablePages).toEqual([1]);
+    const blank = await reader.read({ bytes: await page(''), file: 'blank.png' });
+    expect(!isFailure(blank) && blank.unreadablePages).toBeUndefined();
+  });
+
   it('reads a scanned TIFF stack with a damaged frame: that page is flagged, the invoices around it are read', async () => {
     const batch = await buildBatch({ seed: 5, index: 1, kind: 'digital', separators: false, documents: 2 });
     const damaged = batch.parts[0]!.last + 1;
@@ -181,7 +201,7 @@ describe('split_uncertain', () => {
 
   it('page_unreadable names the damaged page of a part, and where the part lies in its file', () => {
     expect(pageUnreadable({ ...part(0.5), unreadablePages: [1] }, {}, {} as never)[0]?.message).toBe(
-      'Page 1 of this document (in pages 3–4 of the file it was cut from) could not be read: the file is damaged there. Check the page on paper or ask the sender for a new copy.',
+      'Page 1 of this document (in pages 3–4 of the file it was cut from) could not be read: the file is damaged there, or its print could not be made out. Check the page on paper or ask the sender for a new copy.',
     );
     expect(pageUnreadable(part(0.5), {}, {} as never)).toEqual([]);
   });
