@@ -2,7 +2,7 @@
 // next document of the same layout: next to the same label, or at the same spot of the page.
 import currencyCodes from 'currency-codes';
 import { type FieldName, fieldSpec } from '../../../contract/fields.ts';
-import type { BBox, Layout, Page, Word } from '../../layout.ts';
+import type { BBox, Layout, Line, Page, Word } from '../../layout.ts';
 import { parseAmount } from '../amounts.ts';
 import { type DateOrder, parseDate } from '../dates.ts';
 import { findTaxIds } from '../tax-ids.ts';
@@ -164,15 +164,23 @@ function labelPart(text: string): { word: string } | 'filler' | 'stop' {
   return /\d/.test(text) && !RATE.test(text) ? 'stop' : 'filler';
 }
 
+type LabelRun = { word: string; at: Word }[];
+// Every learned field looks for its label on every line: each line is split into runs once per document.
+const runsOfLine = new WeakMap<Line, LabelRun[]>();
+
 /** A line's label words in order, each with its word on the page; a stop splits the line into runs. */
-function labelRuns(line: Page['lines'][number]): { word: string; at: Word }[][] {
-  const runs: { word: string; at: Word }[][] = [[]];
+function labelRuns(line: Line): LabelRun[] {
+  const known = runsOfLine.get(line);
+  if (known) return known;
+  const runs: LabelRun[] = [[]];
   for (const w of line.words) {
     const part = labelPart(w.text);
     if (part === 'stop') runs.push([]);
     else if (part !== 'filler') runs.at(-1)!.push({ word: part.word, at: w });
   }
-  return runs.filter((r) => r.length > 0);
+  const kept = runs.filter((r) => r.length > 0);
+  runsOfLine.set(line, kept);
+  return kept;
 }
 
 /**
@@ -287,14 +295,15 @@ export function readAt(
     const box = absolute(place.box, page);
     const was = absolute(place.label.box, page);
     // Another field learned with the same label words ("NIF" over the customer's tax ID and over the issuer's
-    // in the footer) owns the occurrence nearer its own place: one printed label is one field's.
+    // in the footer) owns the occurrence nearer its own place: one printed label is one field's. Places are
+    // compared on the page as fractions of it, so a footer printed on every page is the issuer's on each.
     const words = place.label.words.join(' ');
     const rivals = others
-      .filter((o) => o.page === page.number && o.label?.words.join(' ') === words)
+      .filter((o) => o.label?.words.join(' ') === words)
       .map((o) => absolute(o.label!.box, page));
     const beside = place.label.box[1] < place.box[3] && place.label.box[3] > place.box[1];
     const labels = labelsOn(page, place.label.words, beside)
-      .map((l) => ({ ...l, d: page.number === place.page ? centreDistance(l.box, was) : Infinity }))
+      .map((l) => ({ ...l, d: centreDistance(l.box, was) }))
       .filter((l) => !rivals.some((r) => centreDistance(l.box, r) < l.d))
       .sort((a, b) => a.d - b.d);
     let first: ReturnType<typeof valueNear>;
@@ -354,11 +363,14 @@ function valueNear(
   const height = Math.max(1, expected[3] - expected[1]);
   const width = Math.max(height, expected[2] - expected[0]);
   const kind = fieldSpec(field).kind;
-  // Amounts are right-aligned and grow leftwards; everything else grows to the right.
+  // Amounts are right-aligned and grow leftwards; names grow to the right; a number or a date may be aligned
+  // either way (a customer's longer order number in a right-aligned column starts further left).
   const window: [number, number] =
     kind === 'amount'
       ? [expected[0] - 2 * width - 4 * height, expected[2] + 2 * height]
-      : [expected[0] - 2 * height, expected[2] + width + 4 * height];
+      : kind === 'name' || kind === 'address'
+        ? [expected[0] - 2 * height, expected[2] + width + 4 * height]
+        : [expected[0] - width - 2 * height, expected[2] + width + 4 * height];
   let best: { value: string; bbox: BBox; d: number } | undefined;
   for (const line of page.lines) {
     const cy = (line.bbox[1] + line.bbox[3]) / 2;
@@ -369,14 +381,13 @@ function valueNear(
     for (let start = 0; start < words.length; start++) {
       for (let end = start + 1; end <= Math.min(words.length, start + MAX_SPAN) && inside[end - 1]; end++) {
         const span = words.slice(start, end);
-        // A name does not jump the gap to the next column (a ship-to beside the bill-to): a space between its
-        // words is a fraction of the letters' height.
-        if (
-          kind === 'name' &&
-          end - start > 1 &&
-          span[end - start - 1]!.bbox[0] - span[end - start - 2]!.bbox[2] > 0.6 * height
-        )
-          break;
+        // A name does not jump the gap to the next column (a ship-to beside the bill-to): wider than its letters
+        // are high, or twice the spaces between its own words.
+        if (kind === 'name' && end - start > 1) {
+          const gaps = span.slice(1).map((w, k) => w.bbox[0] - span[k]!.bbox[2]);
+          const last = gaps.pop()!;
+          if (last > 1.5 * height || (gaps.length && last > 2 * Math.max(1, Math.min(...gaps)))) break;
+        }
         const read = readAs(field, joined(span), format, anchor.length > 0);
         if (!read) continue;
         const box = union(span);
