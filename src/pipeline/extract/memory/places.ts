@@ -183,11 +183,16 @@ function labelRuns(line: Line): LabelRun[] {
   return kept;
 }
 
+/** Every label word of a line, once each: what tells one "Total" from another. */
+const lineWords = (line: Line): string[] => [
+  ...new Set(labelRuns(line).flatMap((r) => r.map((w) => w.word))),
+];
+
 /**
  * The label printed before a span: the words left of it on its line, across the filler between them (a leader,
  * a currency sign, a rate), else the words just above it.
  */
-function labelOf(span: Span): { words: string[]; box: BBox } | undefined {
+function labelOf(span: Span): { words: string[]; box: BBox; line: string[] } | undefined {
   const line = span.page.lines[span.lineIndex]!;
   const left: Word[] = [];
   for (let i = span.start - 1; i >= 0 && left.length < MAX_LABEL; i--) {
@@ -196,7 +201,8 @@ function labelOf(span: Span): { words: string[]; box: BBox } | undefined {
     if (part === 'stop') break;
     if (part !== 'filler') left.unshift(w);
   }
-  if (left.length) return { words: left.map((w) => labelWord(w.text)!), box: union(left) };
+  if (left.length)
+    return { words: left.map((w) => labelWord(w.text)!), box: union(left), line: lineWords(line) };
   const box = union(span.words);
   const height = box[3] - box[1];
   for (let i = span.lineIndex - 1; i >= 0; i--) {
@@ -204,7 +210,8 @@ function labelOf(span: Span): { words: string[]; box: BBox } | undefined {
     if (box[1] - above.bbox[3] > 2.5 * height) break;
     const over = above.words.filter((w) => w.bbox[2] > box[0] - height && w.bbox[0] < box[2] + height);
     const run = over.filter((w) => labelWord(w.text)).slice(0, MAX_LABEL);
-    if (run.length) return { words: run.map((w) => labelWord(w.text)!), box: union(run) };
+    if (run.length)
+      return { words: run.map((w) => labelWord(w.text)!), box: union(run), line: lineWords(above) };
   }
   return undefined;
 }
@@ -245,7 +252,9 @@ export function locate(
   return {
     page: span.page.number,
     box: relative(union(span.words), span.page),
-    ...(label ? { label: { words: label.words, box: relative(label.box, span.page) } } : {}),
+    ...(label
+      ? { label: { words: label.words, box: relative(label.box, span.page), line: label.line } }
+      : {}),
     format,
   };
 }
@@ -302,10 +311,17 @@ export function readAt(
       .filter((o) => o.label?.words.join(' ') === words)
       .map((o) => absolute(o.label!.box, page));
     const beside = place.label.box[1] < place.box[3] && place.label.box[3] > place.box[1];
+    // The occurrence on a line most like the label's own comes first (the totals' header row, not the items'
+    // header with the same "Total" in it), then the one nearest where the label was.
+    const learnedLine = new Set(place.label.line ?? []);
     const labels = labelsOn(page, place.label.words, beside)
-      .map((l) => ({ ...l, d: centreDistance(l.box, was) }))
+      .map((l) => ({
+        ...l,
+        d: centreDistance(l.box, was),
+        like: lineWords(page.lines[l.line]!).filter((w) => learnedLine.has(w)).length,
+      }))
       .filter((l) => !rivals.some((r) => centreDistance(l.box, r) < l.d))
-      .sort((a, b) => a.d - b.d);
+      .sort((a, b) => b.like - a.like || a.d - b.d);
     let first: ReturnType<typeof valueNear>;
     for (const l of labels) {
       const dx = l.box[0] - was[0];
