@@ -191,6 +191,31 @@ describe('vendor memory', () => {
     expect(fields?.customerTaxId?.value).toBe('NL442604646B01');
   });
 
+  it("never reads the issuer's own tax ID in the footer as the customer's", () => {
+    const invoice = (customer: string, taxLabel: string, taxId: string) =>
+      layoutOf([
+        ['FACTURA', 'Suministros', 'Ebro'],
+        ['Cliente'],
+        customer.split(' '),
+        [taxLabel, taxId],
+        ['Total', '100,00'],
+        ['Suministros', 'Ebro', 'SL', 'Zaragoza'],
+        ['NIF:', 'B99286320'],
+      ]);
+    const memory = new VendorMemory();
+    review(
+      memory,
+      invoice('Cafe Central', 'NIF:', 'B76543213'),
+      'doc_1',
+      { vendorTaxId: f('B99286320'), customerTaxId: f('B76543213') },
+      'correction',
+    );
+    // This customer's tax ID is labelled "CIF": the only "NIF" left is the issuer's.
+    const fields = recall(memory, invoice('Hotel Mar Azul', 'CIF:', 'A58818501'))?.fields;
+    expect(fields?.vendorTaxId?.value).toBe('B99286320');
+    expect(fields?.customerTaxId?.value).toBe('A58818501');
+  });
+
   it('finds a layout among ten thousand', () => {
     const memory = new VendorMemory();
     const tokens = layoutFingerprint(first);
