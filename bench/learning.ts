@@ -11,7 +11,8 @@
 // streams (other generated vendors) are never corrected: they must read exactly as without memory.
 //
 // Prints, per position in the stream, first-pass field accuracy and the straight-through rate (route auto,
-// every field right), with and without memory; then the lookup time per document with --layouts layouts.
+// every field right), with and without memory; then the lookup time per document with --layouts layouts (one
+// run each, and the best of five).
 //
 // The invoices' layouts are kept in tests/artifacts/learning-cache/ (keyed by the PDF's bytes); the receipts'
 // OCR comes from bench/ocr-cache.ts (npx tsx bench/ocr-cache.ts --engine adapter).
@@ -348,12 +349,24 @@ function lookupTimes(memory: VendorMemory, streams: readonly Stream[]) {
     recall(big, doc.layout);
     times.push(performance.now() - t);
   }
+  // On a shared machine one run per document counts other processes' time slices and collections in its tail;
+  // the best of five is what the lookup itself costs.
+  const best = docs.map((doc) => {
+    let ms = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < 5; k++) {
+      const t = performance.now();
+      recall(big, doc.layout);
+      ms = Math.min(ms, performance.now() - t);
+    }
+    return ms;
+  });
   const q = (xs: number[], p: number) =>
     [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(2);
   const figures = (xs: number[]) => `median ${q(xs, 0.5)} ms, p95 ${q(xs, 0.95)} ms, max ${q(xs, 1)} ms`;
   out(`with ${big.size} layouts, per document (${docs.length} documents):`);
   out(`   finding the layout (fingerprint and index): ${figures(lookups)}`);
   out(`   finding it and reading every learned field: ${figures(times)}`);
+  out(`   the same, best of 5 runs per document: ${figures(best)}`);
 }
 
 await main();

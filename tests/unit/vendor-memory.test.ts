@@ -156,6 +156,66 @@ describe('vendor memory', () => {
     expect(understandDocument(other, { memory })).toEqual(understandDocument(other, {}));
   });
 
+  it('finds a total by its label past a leader and a currency sign, however far the items push it down', () => {
+    const invoice = (customer: string, taxLabel: string, taxId: string, items: string[], total: string) =>
+      layoutOf([
+        ['FACTURA', 'Suministros', 'Ebro'],
+        ['Cliente'],
+        customer.split(' '),
+        [taxLabel, taxId],
+        ['Concepto', 'Importe'],
+        ...items.map((amount) => ['Servicio', 'mensual', amount]),
+        ['IVA', '21%', '..........', '€', '0,00'],
+        ['Total', '..............', '€', total],
+        ['Gracias', 'por', 'su', 'pedido'],
+      ]);
+    const memory = new VendorMemory();
+    const first = invoice('Cafe Central', 'NIF:', 'B76543213', ['1.200,00', '34,50'], '1.234,50');
+    review(
+      memory,
+      first,
+      'doc_1',
+      { customerTaxId: f('B76543213'), totalAmount: f('1234.50') },
+      'correction',
+    );
+    // Five items push the total down; this customer's country labels its tax ID otherwise, in its own format.
+    const next = invoice(
+      'Hotel Mar Azul',
+      'VAT',
+      'NL442604646B01',
+      ['10.000,00', '2.000,00', '300,00', '45,60', '0,00'],
+      '12.345,60',
+    );
+    const fields = recall(memory, next)?.fields;
+    expect(fields?.totalAmount?.value).toBe('12345.60');
+    expect(fields?.customerTaxId?.value).toBe('NL442604646B01');
+  });
+
+  it("never reads the issuer's own tax ID in the footer as the customer's", () => {
+    const invoice = (customer: string, taxLabel: string, taxId: string) =>
+      layoutOf([
+        ['FACTURA', 'Suministros', 'Ebro'],
+        ['Cliente'],
+        customer.split(' '),
+        [taxLabel, taxId],
+        ['Total', '100,00'],
+        ['Suministros', 'Ebro', 'SL', 'Zaragoza'],
+        ['NIF:', 'B99286320'],
+      ]);
+    const memory = new VendorMemory();
+    review(
+      memory,
+      invoice('Cafe Central', 'NIF:', 'B76543213'),
+      'doc_1',
+      { vendorTaxId: f('B99286320'), customerTaxId: f('B76543213') },
+      'correction',
+    );
+    // This customer's tax ID is labelled "CIF": the only "NIF" left is the issuer's.
+    const fields = recall(memory, invoice('Hotel Mar Azul', 'CIF:', 'A58818501'))?.fields;
+    expect(fields?.vendorTaxId?.value).toBe('B99286320');
+    expect(fields?.customerTaxId?.value).toBe('A58818501');
+  });
+
   it('finds a layout among ten thousand', () => {
     const memory = new VendorMemory();
     const tokens = layoutFingerprint(first);

@@ -7,7 +7,7 @@ import { layoutFingerprint } from './fingerprint.ts';
 import { NEVER_LEARNED } from './learn.ts';
 import type { VendorMemory } from './memory.ts';
 import { readAt } from './places.ts';
-import type { MemoryField, MemoryLayout } from './schema.ts';
+import type { MemoryField, MemoryLayout, MemoryPlace } from './schema.ts';
 
 /** A field from memory is certain of where it is, not of the OCR's digits: under a typed value's 1. */
 const REMEMBERED_CONFIDENCE = 0.99;
@@ -39,9 +39,13 @@ export function recall(memory: VendorMemory, layout: Layout): Recalled | undefin
     const name = key as FieldName;
     if (NEVER_LEARNED.has(name) || entry.confirmations < memory.minConfirmations) continue;
     const learned = learnedFrom(match.layout, entry);
+    const others = Object.values(match.layout.fields)
+      .filter((e) => e !== entry)
+      .map((e) => e.place)
+      .filter((p): p is MemoryPlace => p !== undefined);
     if (entry.value !== undefined) {
       // The layout's own value; its box where it is printed, when it is.
-      const at = entry.place ? readAt(layout, name, entry.place) : undefined;
+      const at = entry.place ? readAt(layout, name, entry.place, others) : undefined;
       const field: Field = {
         value: entry.value,
         confidence: REMEMBERED_CONFIDENCE,
@@ -51,7 +55,7 @@ export function recall(memory: VendorMemory, layout: Layout): Recalled | undefin
       };
       fields[name] = field;
     } else if (entry.place) {
-      const at = readAt(layout, name, entry.place);
+      const at = readAt(layout, name, entry.place, others);
       if (at) fields[name] = { ...at, confidence: REMEMBERED_CONFIDENCE, learned };
     }
   }

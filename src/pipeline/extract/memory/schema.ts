@@ -23,7 +23,14 @@ export const MemoryPlace = z.object({
   page: z.number().int().positive(),
   box: RelativeBox,
   /** The words printed before the value (its label) and their box, when it has one. */
-  label: z.object({ words: z.array(z.string()).min(1), box: RelativeBox }).optional(),
+  label: z
+    .object({
+      words: z.array(z.string()).min(1),
+      box: RelativeBox,
+      /** Every label word on the label's line: a header row "Net VAT Total" is told from the items' "Total". */
+      line: z.array(z.string()).optional(),
+    })
+    .optional(),
   /** The value's shape: letters A, digits 9, runs folded ("INV-2025-0042" → "A-9-9"). */
   format: z.string(),
 });
