@@ -69,6 +69,19 @@ describe('findAmounts', () => {
     expect(found.map((x) => x.hasDecimals)).toEqual([false, true, true]);
   });
 
+  it('gives a symbol glued to the next number to that number, in a row of totals', () => {
+    const row = '€2.481,90 €521,20 €3.003,10';
+    expect(findAmounts(row, { decimalSeparator: ',' }).map((f) => f.value)).toEqual([
+      '2481.90',
+      '521.20',
+      '3003.10',
+    ]);
+    expect(findAmounts('12,50 € 13,00 €').map((f) => [f.value, f.currency])).toEqual([
+      ['12.50', 'EUR'],
+      ['13.00', 'EUR'],
+    ]);
+  });
+
   it('does not read times or invoice numbers with letters as amounts', () => {
     expect(findAmounts('10:22 INV-2025 A12').map((f) => f.value)).toEqual([]);
   });

@@ -197,6 +197,7 @@ export const LABELS: Record<LabelKey, readonly string[]> = {
     'Tomador de serviços',
     'Tomador do serviço',
     'Facturar a',
+    'Faturar a',
     'Datos del cliente',
   ],
   vendor: [
@@ -210,6 +211,9 @@ export const LABELS: Record<LabelKey, readonly string[]> = {
     'Fornecedor',
     'Emisor',
     'Proveedor',
+    'Remitente',
+    'Issued by',
+    'Verkäufer',
   ],
   taxId: [
     'CNPJ',
