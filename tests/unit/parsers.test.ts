@@ -215,6 +215,11 @@ describe('tax IDs', () => {
     expect(found.map((f) => [f.kind, f.valid])).toEqual([['cnpj', false]]);
   });
 
+  it('reads a UK VAT number printed in its groups', () => {
+    const found = findTaxIds('VAT Reg. No.: GB 992 7324 83 · Tel. +44 923 219 594');
+    expect(found.map((f) => [f.kind, f.value, f.valid])).toEqual([['eu_vat', 'GB992732483', true]]);
+  });
+
   it('does not take an EU VAT number out of a Spanish VAT number twice', () => {
     const found = findTaxIds('CIF/VAT: ESB12345674');
     expect(found.map((f) => [f.kind, f.value])).toEqual([['eu_vat', 'ESB12345674']]);
