@@ -203,6 +203,16 @@ export const LABELS: Record<LabelKey, readonly string[]> = {
     'Facturar a',
     'Faturar a',
     'Datos del cliente',
+    // Where the goods go: the customer's side of the page, never the issuer's.
+    'Ship to',
+    'Deliver to',
+    'Delivery address',
+    'Dirección de entrega',
+    'Lugar de entrega',
+    'Enviar a',
+    'Local de entrega',
+    'Morada de entrega',
+    'Endereço de entrega',
   ],
   vendor: [
     'From',

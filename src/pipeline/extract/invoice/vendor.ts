@@ -215,6 +215,20 @@ const TITLE_TOKENS = new Set(
 /** Pieces of a footer line: "Kestrel Print Works Limited · 12 Mill Lane, Leeds · VAT GB…". */
 const PIECE_SEPARATOR = /\s+[·•|–—]\s+|\s+-\s+|\s{3,}/;
 
+/**
+ * The words of a text before a title, document or contact word that follows them ("Acme GmbH INVOICE",
+ * "Acme S.L.U. www.acme.es" → "Acme GmbH", "Acme S.L.U.").
+ */
+function beforeTitle(text: string): string | undefined {
+  const words = [...text.matchAll(/\S+/g)];
+  const at = words.findIndex(
+    (w, i) => i > 0 && (CONTACT.test(w[0]) || tokensOf(w[0]).some((t) => TITLE_TOKENS.has(t))),
+  );
+  if (at <= 0) return undefined;
+  const cut = text.slice(0, words[at]?.index).replace(/[\s,;:/|–—-]+$/, '');
+  return tokensOf(cut).some((t) => TITLE_TOKENS.has(t)) ? undefined : cut || undefined;
+}
+
 export interface VendorEnv {
   ctx: DocContext;
   customer: CustomerBlock;
@@ -278,6 +292,20 @@ export function vendorCandidates(env: VendorEnv): InvoiceCandidate[] {
           lineMoney: money.length > 0,
         });
         counts.set(folded(text), (counts.get(folded(text)) ?? 0) + 1);
+        // A name set close beside the document's title ("Alpenglanz Consulting GmbH  INVOICE / RECHNUNG" in a
+        // narrow sidebar, or beside its web address) is one block to the eye; the words before are a candidate too.
+        const cut = beforeTitle(text);
+        if (cut) {
+          pieces.push({
+            line,
+            start: s,
+            end: s + cut.length,
+            text: cut,
+            piece: true,
+            lineMoney: money.length > 0,
+          });
+          counts.set(folded(cut), (counts.get(folded(cut)) ?? 0) + 1);
+        }
       }
     }
   }
