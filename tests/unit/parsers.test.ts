@@ -142,6 +142,11 @@ describe('parseDate', () => {
     expect(line.slice(found[0]?.start, found[0]?.end)).toBe('15/03/2025');
     expect(found.map((d) => d.unambiguous)).toEqual([true, false]);
   });
+
+  it('finds a written-out date after a number that is not a day of a month', () => {
+    const found = findDates('Av. Brasil, 980 - Sala 15   Emissão 25 de agosto de 2024');
+    expect(found.map((d) => d.value)).toEqual(['2024-08-25']);
+  });
 });
 
 describe('inferDateOrder', () => {
