@@ -205,7 +205,7 @@ export function taxIdUnder(at: Sighting, taxIds: readonly TaxIdSighting[]): TaxI
 
 // ---- Learned choice: every name-like block on the page a candidate for the issuer --------------------------
 
-const ADDRESS_LINE =
+export const ADDRESS_LINE =
   /\b\d{4,5}(?:-\d{3,4})?\s+\p{Lu}|\b[A-Z]{2}\s+\d{5}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|^\d+\s+\p{L}|,\s*\d+\b|\b(?:rua|av|avenida|calle|street|st|road|rd|avenue|ave|plaza|paseo|strasse|straße|rue|laan|weg|suite|floor|cep)\b/iu;
 const TITLE_TOKENS = new Set(
   'invoice factura fatura rechnung facture factuur receipt recibo summary resumen resumo statement delivery note albaran pakbon lieferschein guia remessa duplicata nota cobranca original copy copia tax vat commercial sales payment paid pagado pago quitado'.split(

@@ -218,7 +218,7 @@ export function tokensOf(text: string): string[] {
     .filter(Boolean);
 }
 
-function familiesIn(text: string): Set<string> {
+export function familiesIn(text: string): Set<string> {
   const out = new Set<string>();
   for (const t of tokensOf(text)) {
     for (const f of FAMILY_OF.get(t) ?? []) out.add(f);
