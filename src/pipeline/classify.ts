@@ -13,7 +13,7 @@ export interface Classification {
 }
 
 const INVOICE_WORDS =
-  /\b(invoice|tax invoice|fatura|factura|nota fiscal|danfe|nf-?e|nfs-?e|bill to|due date|vencimento|vencimiento|base imponible|chave de acesso|destinatario)\b/g;
+  /\b(invoice|tax invoice|fatura|factura|nota fiscal|nota de cobranca|danfe|nf-?e|nfs-?e|bill to|due date|vencimento|vencimiento|base imponible|chave de acesso|destinatario|iban)\b/g;
 const RECEIPT_WORDS =
   /\b(receipt|recibo|cupom|cupon|ticket|cash|change|troco|cambio|thank you|obrigado|gracias|efectivo|dinheiro|cashier|caixa|rounding|tendered|visa|mastercard)\b/g;
 
@@ -27,15 +27,22 @@ export function classifyDocument(layout: Layout): Classification {
   if (!lines.length) return { documentType: 'unknown', language, confidence: 0 };
 
   let invoice = (folded.match(INVOICE_WORDS) ?? []).length;
-  // "caixa com 12" / "caja de 24" is a pack size in an item description, not a till.
-  let receipt = (folded.replace(/\b(caixa|caja)\s+(com|de|c\/)\s*\d/g, ' ').match(RECEIPT_WORDS) ?? [])
-    .length;
+  // "caixa com 12" / "caja de 24" is a pack size in an item description, "Caixa Geral de Depósitos" a bank, not a
+  // till.
+  let receipt = (
+    folded
+      .replace(/\b(caixa|caja)\s+(com|de|c\/)\s*\d/g, ' ')
+      .replace(/\b(caixa|caja)\s+(geral|economica|rural|laboral)\b/g, ' ')
+      .match(RECEIPT_WORDS) ?? []
+  ).length;
   let labelPairs = 0;
   let amounts = 0;
   for (const l of lines) {
     const labels = findLabels(l.text);
     if (labels.some((m) => m.key === 'invoiceNumber' && m.label.split(' ').length > 1)) invoice += 1;
     if (labels.some((m) => m.key === 'dueDate')) invoice += 1;
+    // A block addressed to the customer ("Cliente:", "Bill to") is an invoice's; a till roll names nobody.
+    if (labels.some((m) => m.key === 'customer' && m.score === 1 && m.label.length > 4)) invoice += 1;
     amounts += findAmounts(l.text).filter((a) => a.hasDecimals).length;
     // "Name: ____" or "Name:" with nothing after it.
     if (/^[^\d:]{2,40}:\s*(_{2,}|\.{3,})?\s*$/.test(l.text.trim()) || /_{4,}/.test(l.text)) labelPairs++;

@@ -70,6 +70,31 @@ describe('invoice fields chosen among candidates', () => {
     expect(fields.taxAmount?.value).toBe('80.00');
   });
 
+  it('names the issuer whose name shares its line with a date, and takes the tax ID of its block', () => {
+    const doc = layout([
+      [250, 20, 'INVOICE', 16],
+      [50, 50, 'From:'],
+      [330, 50, 'No. INV000657'],
+      [50, 65, 'Harborview Systems Co.'],
+      [330, 65, 'Dated March 20, 2025'],
+      [50, 80, 'Columbus, OH 43215, 8200 Elm Avenue'],
+      [50, 95, 'EIN 12-3456789'],
+      [50, 150, 'To:'],
+      [50, 165, 'Oak Hollow Industrial Supply Corp.'],
+      [50, 180, '3079 Main Street, Suite 300, Tulsa, OK 74103'],
+      [50, 195, 'EIN 98-7654321'],
+      ...items,
+      [400, 430, 'Total Due'],
+      [500, 430, 'US$1,000.00'],
+    ]);
+    const { fields } = extractFields(doc, { language: 'en' });
+    expect(fields.vendorName?.value).toBe('Harborview Systems Co.');
+    expect(fields.vendorTaxId?.value).toBe('12-3456789');
+    expect(fields.customerName?.value).toBe('Oak Hollow Industrial Supply Corp.');
+    expect(fields.invoiceDate?.value).toBe('2025-03-20');
+    expect(fields.totalAmount?.value).toBe('1000.00');
+  });
+
   it('does not take a big title for the vendor', () => {
     const doc = layout([
       [50, 30, 'FACTUUR.', 28],

@@ -69,6 +69,19 @@ describe('findAmounts', () => {
     expect(found.map((x) => x.hasDecimals)).toEqual([false, true, true]);
   });
 
+  it('gives a symbol glued to the next number to that number, in a row of totals', () => {
+    const row = '€2.481,90 €521,20 €3.003,10';
+    expect(findAmounts(row, { decimalSeparator: ',' }).map((f) => f.value)).toEqual([
+      '2481.90',
+      '521.20',
+      '3003.10',
+    ]);
+    expect(findAmounts('12,50 € 13,00 €').map((f) => [f.value, f.currency])).toEqual([
+      ['12.50', 'EUR'],
+      ['13.00', 'EUR'],
+    ]);
+  });
+
   it('does not read times or invoice numbers with letters as amounts', () => {
     expect(findAmounts('10:22 INV-2025 A12').map((f) => f.value)).toEqual([]);
   });
@@ -128,6 +141,11 @@ describe('parseDate', () => {
     expect(found.map((d) => d.value)).toEqual(['2025-03-15', '2025-05-04']);
     expect(line.slice(found[0]?.start, found[0]?.end)).toBe('15/03/2025');
     expect(found.map((d) => d.unambiguous)).toEqual([true, false]);
+  });
+
+  it('finds a written-out date after a number that is not a day of a month', () => {
+    const found = findDates('Av. Brasil, 980 - Sala 15   Emissão 25 de agosto de 2024');
+    expect(found.map((d) => d.value)).toEqual(['2024-08-25']);
   });
 });
 
@@ -200,6 +218,11 @@ describe('tax IDs', () => {
   it('reports a printed CNPJ with wrong check digits as invalid, and ignores bare digit runs that are not tax IDs', () => {
     const found = findTaxIds('CNPJ 11.222.333/0001-82 Tel 11987654321 Chave 3525 0311 2223 3300 0181');
     expect(found.map((f) => [f.kind, f.valid])).toEqual([['cnpj', false]]);
+  });
+
+  it('reads a UK VAT number printed in its groups', () => {
+    const found = findTaxIds('VAT Reg. No.: GB 992 7324 83 · Tel. +44 923 219 594');
+    expect(found.map((f) => [f.kind, f.value, f.valid])).toEqual([['eu_vat', 'GB992732483', true]]);
   });
 
   it('does not take an EU VAT number out of a Spanish VAT number twice', () => {

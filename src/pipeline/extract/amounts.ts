@@ -109,11 +109,14 @@ function fixOcrDigits(text: string): string {
 }
 
 // Number body: digits with thousands groups ('.', ',', one space or NBSP) and an optional decimal part;
-// a stray space after a separator is tolerated ("1.234, 56").
-const NUMBER_SRC = String.raw`\d{1,3}(?:(?:[.,][ \u00a0]?|[ \u00a0])\d{3})+(?!\d)(?:[.,][ \u00a0]?\d{1,10}(?!\d))?|\d+(?:[.,][ \u00a0]?\d+)?`;
+// a stray space after a separator is tolerated before two decimals ("1.234, 56"), not before a year
+// ("March 20, 2025") or a street number ("OH 43215, 8200 Elm Avenue").
+const NUMBER_SRC = String.raw`\d{1,3}(?:(?:[.,][ \u00a0]?|[ \u00a0])\d{3})+(?!\d)(?:[.,]\d{1,10}(?!\d)|[.,][ \u00a0]\d{2}(?!\d))?|\d+(?:[.,]\d+|[.,][ \u00a0]\d{2}(?!\d))?`;
 
+// A currency marker after a number is its own only when no number follows it: in "€2.481,90 €521,20" the second
+// € opens the next amount.
 const AMOUNT_RE = new RegExp(
-  String.raw`(?<open>\()?(?:(?<sign1>[-−–])[ \u00a0]?)?(?:(?<pre>${CURRENCY_SRC})[ \u00a0]?)?(?:(?<sign2>[-−–])[ \u00a0]?)?(?<num>${NUMBER_SRC})(?<post>[ \u00a0]?(?:${CURRENCY_SRC}))?(?<sign3>-(?!\d))?(?<close>\))?`,
+  String.raw`(?<open>\()?(?:(?<sign1>[-−–])[ \u00a0]?)?(?:(?<pre>${CURRENCY_SRC})[ \u00a0]?)?(?:(?<sign2>[-−–])[ \u00a0]?)?(?<num>${NUMBER_SRC})(?<post>[ \u00a0]?(?:${CURRENCY_SRC})(?![-−–]?\d))?(?<sign3>-(?!\d))?(?<close>\))?`,
   'g',
 );
 

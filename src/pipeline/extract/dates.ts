@@ -69,6 +69,20 @@ const MONTH_DAY_YEAR_RE = new RegExp(
 );
 
 /** Every date in a text, with its span. */
+/**
+ * The matches of a global pattern that `ok` accepts. A rejected match gives its characters back: in
+ * "Sala 15 Emissão 25 de agosto de 2024", "15 Emissão 25" is no date and must not swallow the "25" of one.
+ */
+function allMatches(re: RegExp, text: string, ok: (m: RegExpExecArray) => boolean): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  const r = new RegExp(re.source, re.flags);
+  for (let m = r.exec(text); m; m = r.exec(text)) {
+    if (ok(m)) out.push(m);
+    else r.lastIndex = m.index + 1;
+  }
+  return out;
+}
+
 export function findDates(text: string, hint?: DateHint): FoundDate[] {
   const out: FoundDate[] = [];
   const push = (value: string | null, start: number, raw: string, unambiguous: boolean) => {
@@ -99,14 +113,12 @@ export function findDates(text: string, hint?: DateHint): FoundDate[] {
     const value = order === 'DMY' ? isoDate(y, b, a) : isoDate(y, a, b);
     push(value, m.index, m[0], unambiguous);
   }
-  for (const m of text.matchAll(DAY_MONTH_YEAR_RE)) {
-    const month = monthNumber(m[2] as string);
-    if (!month) continue;
+  for (const m of allMatches(DAY_MONTH_YEAR_RE, text, (x) => monthNumber(x[2] as string) !== undefined)) {
+    const month = monthNumber(m[2] as string) as number;
     push(isoDate(fullYear(m[3] as string), month, Number(m[1])), m.index, m[0], true);
   }
-  for (const m of text.matchAll(MONTH_DAY_YEAR_RE)) {
-    const month = monthNumber(m[1] as string);
-    if (!month) continue;
+  for (const m of allMatches(MONTH_DAY_YEAR_RE, text, (x) => monthNumber(x[1] as string) !== undefined)) {
+    const month = monthNumber(m[1] as string) as number;
     push(isoDate(Number(m[3]), month, Number(m[2])), m.index, m[0], true);
   }
   return out.sort((x, y) => x.start - y.start);

@@ -28,7 +28,14 @@ import {
   STRONG_TOTAL,
   taxBreakdown,
 } from './invoice/totals.ts';
-import { findAddress, findVendor, findVendorTaxId, vendorCandidates } from './invoice/vendor.ts';
+import {
+  findAddress,
+  findVendor,
+  findVendorTaxId,
+  type TaxIdSighting,
+  taxIdUnder,
+  vendorCandidates,
+} from './invoice/vendor.ts';
 import { findLabels, foldText } from './labels.ts';
 import { extractLineItems, findTableHeader } from './line-items.ts';
 
@@ -51,6 +58,8 @@ export interface InvoiceReading {
   ctx: DocContext;
   /** What a DANFE's boxes say, which beats any choice (empty for other documents). */
   danfe: Fields;
+  /** Every tax ID printed outside the customer's block. */
+  taxIds: TaxIdSighting[];
 }
 
 /** Fields and line items of a document. Fields that were not found are absent. */
@@ -80,6 +89,12 @@ export function extractFields(
     );
     if (address) fields.vendorAddress = makeField(address.value, address.words, address.page, address.score);
     else delete fields.vendorAddress;
+  }
+  // The vendor's tax ID is the one in the chosen issuer's block (letterhead or legal footer), when one is there.
+  const own = vendor?.sightings.map((s) => taxIdUnder(s, reading.taxIds)).find((x) => x !== undefined);
+  if (own && own.t.value !== fields.vendorTaxId?.value) {
+    const words = wordsInSpan(own.line, own.t.span.start, own.t.span.end);
+    fields.vendorTaxId = makeField(own.t.value, words, own.line.page, own.t.valid ? 0.9 : 0.6);
   }
   Object.assign(fields, reading.danfe);
   return { fields, lineItems: reading.lineItems };
@@ -241,6 +256,7 @@ export function readInvoice(layout: Layout, options: ExtractOptions = {}): Invoi
       ctx,
       customer,
       taxIdLine: vendorId?.line,
+      taxIds,
       hand: fields.vendorName?.value,
     }),
     invoiceNumber: numberCandidates(
@@ -254,5 +270,5 @@ export function readInvoice(layout: Layout, options: ExtractOptions = {}): Invoi
     subtotal: [...amounts, noneCandidate()],
     taxAmount: [...amounts, noneCandidate()],
   };
-  return { fields, candidates, lineItems, ctx, danfe };
+  return { fields, candidates, lineItems, ctx, danfe, taxIds };
 }

@@ -252,6 +252,12 @@ interface Pattern {
 
 const PATTERNS: Pattern[] = [
   {
+    // The UK prints its VAT numbers in groups: "GB 992 7324 83".
+    kind: 'eu_vat',
+    re: /\b(?:GB|XI) ?\d{3} \d{4} \d{2}(?: \d{3})?\b/g,
+    normalise: compact,
+  },
+  {
     kind: 'cnpj',
     re: /(?<![\dA-Za-z])\d{2}[ .]?\d{3}[ .]?\d{3}[ ]?\/?[ ]?\d{4}[ ]?-?[ ]?\d{2}(?![\d])/g,
     normalise: formatCnpj,

@@ -23,7 +23,7 @@ export function findCustomer(
   let customerName: Candidate | undefined;
   let customerTaxId: Candidate | undefined;
   for (const { line, matches } of labelled) {
-    for (const m of matches.filter((x) => x.key === 'customer')) {
+    for (const m of [...matches.filter((x) => x.key === 'customer'), ...addresseeWords(line)]) {
       const next = matches.find((x) => x.start >= m.end);
       const rightEnd = next ? next.start : line.text.length;
       customerLines.set(line.index, { start: m.end, end: rightEnd });
@@ -112,4 +112,19 @@ export function findCustomer(
       return Boolean(r && start < r.end && end > r.start);
     },
   };
+}
+
+/** "To:" / "Para:" alone in a block of its line: too common a word to be a label anywhere else. */
+const ADDRESSEE = /^(to|para|an|a)\s*:$/i;
+
+function addresseeWords(line: TextLine): LabelMatch[] {
+  return segmentsOf(line)
+    .filter((sg) => ADDRESSEE.test(line.text.slice(sg.start, sg.end)))
+    .map((sg) => ({
+      key: 'customer',
+      label: line.text.slice(sg.start, sg.end),
+      start: sg.start,
+      end: sg.end,
+      score: 1,
+    }));
 }

@@ -1,12 +1,14 @@
 // The invoice number and the purchase order: the code printed beside or under their labels.
-import { type TextLine, wordsInSpan } from '../../text-lines.ts';
+import { segmentsOf, type TextLine, wordsInSpan } from '../../text-lines.ts';
 import { findAmounts } from '../amounts.ts';
 import { findDates } from '../dates.ts';
 import { foldText } from '../labels.ts';
 import { findTaxIds } from '../tax-ids.ts';
 import type { InvoiceCandidate } from './choice.ts';
 import type { Candidate, DocContext, Slot } from './context.ts';
+import { ADDRESS_LINE } from './vendor.ts';
 import {
+  familiesIn,
   medianHeights,
   PLACE_FEATURES,
   placeFeatures,
@@ -99,6 +101,12 @@ export function numberCandidates(
       // A series printed apart from the number ("FT 2025/388", "A 1234").
       const series = /\b([A-Z]{1,4})\s+$/.exec(text.slice(0, start));
       if (series) values.push({ value: `${series[1]} ${raw}`, from: series.index, series: true });
+      // The block of the line it is in: a label across the page in another block ("FACTURA" in the left
+      // column, "Calle Larios, 133" in the right) is not its label, and a number in an address is a street's.
+      const seg = segmentsOf(line).find((sg) => sg.start <= start && start < sg.end);
+      const segBefore = seg ? text.slice(seg.start, start) : '';
+      const segFamilies = familiesIn(segBefore);
+      const segText = seg ? text.slice(seg.start, seg.end) : text;
       for (const v of values) {
         const s: Sighting = { line, start: v.from, end, words: wordsInSpan(line, v.from, end) };
         const digits = (raw.match(/\d/g) ?? []).length;
@@ -124,6 +132,9 @@ export function numberCandidates(
             taxId: taxIds.some((t) => overlaps(t.span)) ? 1 : 0,
             percent: /^\s*%/.test(text.slice(end)) ? 1 : 0,
             customerBlock: inCustomerBlock(line, start, end) ? 1 : 0,
+            blockFirst: !/[\p{L}\d]/u.test(segBefore) ? 1 : 0,
+            blockLabel: ['invoice', 'number', 'ref', 'order'].some((f) => segFamilies.has(f)) ? 1 : 0,
+            address: ADDRESS_LINE.test(segText) ? 1 : 0,
             'hand.invoiceNumber': norm(hand.invoiceNumber) === norm(v.value) ? 1 : 0,
             'hand.purchaseOrder': norm(hand.purchaseOrder) === norm(v.value) ? 1 : 0,
           },
@@ -147,6 +158,9 @@ export const NUMBER_FEATURES: readonly string[] = [
   'taxId',
   'percent',
   'customerBlock',
+  'blockFirst',
+  'blockLabel',
+  'address',
   'hand.invoiceNumber',
   'hand.purchaseOrder',
   'sightings',

@@ -173,9 +173,19 @@ export function amountCandidates(env: AmountEnv): InvoiceCandidate[] {
   const medians = medianHeights(ctx.lines);
   const out: InvoiceCandidate[] = [];
   for (const line of ctx.lines) {
-    const found = findAmounts(line.text, { decimalSeparator: ctx.decimalSeparator }).filter(
+    const read = findAmounts(line.text, { decimalSeparator: ctx.decimalSeparator }).filter(
       (a) => a.hasDecimals || a.currency,
     );
+    // "3 810,30" is 3810.30 grouped by a space, or a quantity of 3 beside a price of 810.30: both are
+    // candidates, and the document's arithmetic tells them apart.
+    const found = read.flatMap((a) => {
+      const gap = /^[^\d]*\d{1,3}[ \u00a0](?=\d{3})/.exec(a.text);
+      if (!gap) return [{ ...a, grouped: 0, split: 0 }];
+      const at = line.text.indexOf(a.text, a.start) + gap[0].length;
+      const rest = findAmounts(line.text.slice(at, a.end), { decimalSeparator: ctx.decimalSeparator })[0];
+      const alt = rest?.hasDecimals ? [{ ...rest, start: at, end: a.end, grouped: 0, split: 1 }] : [];
+      return [{ ...a, grouped: 1, split: 0 }, ...alt];
+    });
     found.forEach((a, i) => {
       const value = new Decimal(a.value);
       if (value.isNegative() || value.gt(1e9)) return;
@@ -196,6 +206,8 @@ export function amountCandidates(env: AmountEnv): InvoiceCandidate[] {
         tableHeaderLine: env.headerIndex === line.index ? 1 : 0,
         itemValue: env.itemValues.has(value.toFixed(2)) ? 1 : 0,
         zero: value.isZero() ? 1 : 0,
+        spaceGrouped: a.grouped,
+        groupSplit: a.split,
       };
       out.push({ value: value.toFixed(2), sightings: [s], features });
     });
@@ -229,6 +241,25 @@ function addArithmetic(cands: InvoiceCandidate[], env: AmountEnv): void {
       }
     }
   }
+  // The page's own account: the largest amount that is some amount plus a tax-like part of it is most often
+  // the total, and its two parts the subtotal and the tax (a bare "Total" beside a larger net, a tax line
+  // beside a "VAT total" that sums it, do not fit it).
+  let top: number | undefined;
+  for (const v of sorted) {
+    if (flags.get(v)?.sumWithTax) {
+      top = v;
+      break;
+    }
+  }
+  if (top !== undefined) {
+    for (const a of cents) {
+      const b = top - a;
+      if (a === top || b <= 0 || b > a || !has.has(b) || b / a > 0.3) continue;
+      (flags.get(a) as Features).baseOfTop = 1;
+      (flags.get(b) as Features).taxOfTop = 1;
+    }
+    (flags.get(top) as Features).topSum = 1;
+  }
   const itemSum = env.itemSum;
   for (const c of cands) {
     const v = new Decimal(c.value);
@@ -261,12 +292,17 @@ export const AMOUNT_FEATURES: readonly string[] = [
   'tableHeaderLine',
   'itemValue',
   'zero',
+  'spaceGrouped',
+  'groupSplit',
   'sumOfTwo',
   'sumWithTax',
   'bigPart',
   'baseOfTax',
   'smallPart',
   'taxOfBase',
+  'topSum',
+  'baseOfTop',
+  'taxOfTop',
   'largest',
   'secondLargest',
   'itemSum',

@@ -179,9 +179,33 @@ export function findVendorTaxId(
   return vendor ? { all: taxIds, vendor } : { all: taxIds };
 }
 
+/**
+ * The tax ID printed in a name's own block: after it on its line, or on one of the five lines under it and
+ * overlapping it across the page (a letterhead's "NIF …" line, a legal footer's second line). The issuer's tax
+ * ID is the one in the issuer's block, which tells it from a customer's printed in a block nobody labelled.
+ */
+export function taxIdUnder(at: Sighting, taxIds: readonly TaxIdSighting[]): TaxIdSighting | undefined {
+  const ws = at.words.length ? at.words : at.line.words;
+  if (!ws.length) return undefined;
+  const h = lineHeight(at.line);
+  const x0 = Math.min(...ws.map((w) => w.bbox[0])) - 2 * h;
+  const x1 = Math.max(...ws.map((w) => w.bbox[2])) + 2 * h;
+  const near = taxIds.flatMap((x) => {
+    if (x.inBlock || x.line.page !== at.line.page) return [];
+    const below = x.line.index - at.line.index;
+    if (below < 0 || below > 5) return [];
+    if (below === 0) return x.t.span.start >= at.end ? [{ x, below }] : [];
+    const tw = wordsInSpan(x.line, x.t.span.start, x.t.span.end);
+    const overlaps = tw.some((w) => w.bbox[2] >= x0 && w.bbox[0] <= x1);
+    return overlaps ? [{ x, below }] : [];
+  });
+  near.sort((a, b) => Number(b.x.t.valid) - Number(a.x.t.valid) || a.below - b.below);
+  return near[0]?.x;
+}
+
 // ---- Learned choice: every name-like block on the page a candidate for the issuer --------------------------
 
-const ADDRESS_LINE =
+export const ADDRESS_LINE =
   /\b\d{4,5}(?:-\d{3,4})?\s+\p{Lu}|\b[A-Z]{2}\s+\d{5}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|^\d+\s+\p{L}|,\s*\d+\b|\b(?:rua|av|avenida|calle|street|st|road|rd|avenue|ave|plaza|paseo|strasse|straße|rue|laan|weg|suite|floor|cep)\b/iu;
 const TITLE_TOKENS = new Set(
   'invoice factura fatura rechnung facture factuur receipt recibo summary resumen resumo statement delivery note albaran pakbon lieferschein guia remessa duplicata nota cobranca original copy copia tax vat commercial sales payment paid pagado pago quitado'.split(
@@ -191,11 +215,27 @@ const TITLE_TOKENS = new Set(
 /** Pieces of a footer line: "Kestrel Print Works Limited · 12 Mill Lane, Leeds · VAT GB…". */
 const PIECE_SEPARATOR = /\s+[·•|–—]\s+|\s+-\s+|\s{3,}/;
 
+/**
+ * The words of a text before a title, document or contact word that follows them ("Acme GmbH INVOICE",
+ * "Acme S.L.U. www.acme.es" → "Acme GmbH", "Acme S.L.U.").
+ */
+function beforeTitle(text: string): string | undefined {
+  const words = [...text.matchAll(/\S+/g)];
+  const at = words.findIndex(
+    (w, i) => i > 0 && (CONTACT.test(w[0]) || tokensOf(w[0]).some((t) => TITLE_TOKENS.has(t))),
+  );
+  if (at <= 0) return undefined;
+  const cut = text.slice(0, words[at]?.index).replace(/[\s,;:/|–—-]+$/, '');
+  return tokensOf(cut).some((t) => TITLE_TOKENS.has(t)) ? undefined : cut || undefined;
+}
+
 export interface VendorEnv {
   ctx: DocContext;
   customer: CustomerBlock;
   /** The line of the tax ID taken for the vendor's. */
   taxIdLine?: TextLine | undefined;
+  /** Every tax ID printed outside the customer's block. */
+  taxIds?: readonly TaxIdSighting[];
   /** The hand-written reader's pick above. */
   hand?: string | undefined;
 }
@@ -214,10 +254,20 @@ export function vendorCandidates(env: VendorEnv): InvoiceCandidate[] {
       .replace(/[^a-z0-9]+/g, ' ')
       .trim();
   const counts = new Map<string, number>();
-  const pieces: { line: TextLine; start: number; end: number; text: string; piece: boolean }[] = [];
+  const pieces: {
+    line: TextLine;
+    start: number;
+    end: number;
+    text: string;
+    piece: boolean;
+    lineMoney: boolean;
+  }[] = [];
   for (const line of ctx.lines) {
-    // A line with money on it is an item or a total, never the issuer's name.
-    if (findAmounts(line.text).some((a) => a.hasDecimals)) continue;
+    // Money on the line is a feature, not a filter: "Harborview Systems Co.   Dated March 20, 2025" or a footer
+    // "… Columbus, OH 43215, 8200 Elm Avenue" reads as holding an amount, and the issuer's name shares the line.
+    const money = findAmounts(line.text, { decimalSeparator: ctx.decimalSeparator }).filter(
+      (a) => a.hasDecimals && !findDates(line.text).some((d) => d.start < a.end && a.start < d.end),
+    );
     for (const sg of segmentsOf(line)) {
       const segText = line.text.slice(sg.start, sg.end);
       const parts = segText.split(PIECE_SEPARATOR);
@@ -230,8 +280,32 @@ export function vendorCandidates(env: VendorEnv): InvoiceCandidate[] {
         const text = stripped.text.replace(/[,;:]+$/, '').trim();
         if (!text) continue;
         const s = start + stripped.start;
-        pieces.push({ line, start: s, end: s + text.length, text, piece: parts.length > 1 });
+        // A piece with money in it is an item or a total, never the issuer's name.
+        if (findAmounts(text, { decimalSeparator: ctx.decimalSeparator }).some((a) => a.hasDecimals))
+          continue;
+        pieces.push({
+          line,
+          start: s,
+          end: s + text.length,
+          text,
+          piece: parts.length > 1,
+          lineMoney: money.length > 0,
+        });
         counts.set(folded(text), (counts.get(folded(text)) ?? 0) + 1);
+        // A name set close beside the document's title ("Alpenglanz Consulting GmbH  INVOICE / RECHNUNG" in a
+        // narrow sidebar, or beside its web address) is one block to the eye; the words before are a candidate too.
+        const cut = beforeTitle(text);
+        if (cut) {
+          pieces.push({
+            line,
+            start: s,
+            end: s + cut.length,
+            text: cut,
+            piece: true,
+            lineMoney: money.length > 0,
+          });
+          counts.set(folded(cut), (counts.get(folded(cut)) ?? 0) + 1);
+        }
       }
     }
   }
@@ -252,6 +326,7 @@ export function vendorCandidates(env: VendorEnv): InvoiceCandidate[] {
     const taxBelow =
       taxLine && taxLine.page === p.line.page ? taxLine.index - p.line.index : Number.POSITIVE_INFINITY;
     const labelMatches = findLabels(p.text);
+    const ownTaxId = env.taxIds ? taxIdUnder(s, env.taxIds) : undefined;
     out.push({
       value: p.text,
       sightings: [s],
@@ -276,10 +351,13 @@ export function vendorCandidates(env: VendorEnv): InvoiceCandidate[] {
         oneWord: toks.length === 1 ? 1 : 0,
         trailingComma: /,\s*$/.test(p.line.text.slice(p.end, p.end + 2)) ? 1 : 0,
         piece: p.piece ? 1 : 0,
+        lineMoney: p.lineMoney ? 1 : 0,
         domain: nameToks.some((t) => domains.some((d) => d.includes(t))) ? 1 : 0,
         repeated: (counts.get(key) ?? 0) > 1 ? 1 : 0,
         taxIdBelow: taxBelow >= 1 && taxBelow <= 5 ? 1 : 0,
         taxIdSameLine: taxBelow === 0 ? 1 : 0,
+        ownTaxIdUnder: ownTaxId && ownTaxId.line !== p.line ? 1 : 0,
+        ownTaxIdBeside: ownTaxId && ownTaxId.line === p.line ? 1 : 0,
         footer: p.line.bbox[1] / Math.max(1, ctx.pageHeight.get(p.line.page) ?? 1) > 0.85 ? 1 : 0,
         'hand.vendor': env.hand !== undefined && folded(env.hand) === key ? 1 : 0,
       },
@@ -303,10 +381,13 @@ export const VENDOR_FEATURES: readonly string[] = [
   'oneWord',
   'trailingComma',
   'piece',
+  'lineMoney',
   'domain',
   'repeated',
   'taxIdBelow',
   'taxIdSameLine',
+  'ownTaxIdUnder',
+  'ownTaxIdBeside',
   'footer',
   'hand.vendor',
   'sightings',

@@ -218,7 +218,7 @@ export function tokensOf(text: string): string[] {
     .filter(Boolean);
 }
 
-function familiesIn(text: string): Set<string> {
+export function familiesIn(text: string): Set<string> {
   const out = new Set<string>();
   for (const t of tokensOf(text)) {
     for (const f of FAMILY_OF.get(t) ?? []) out.add(f);
@@ -265,7 +265,8 @@ export function lineAbove(
  */
 export function wordFeatures(lines: readonly TextLine[], s: Sighting): Features {
   const f: Features = {};
-  const before = s.line.text.slice(0, s.start);
+  // Leader dots ("Total líquido ........ 131,64") join a label to its value; they are not what stands left of it.
+  const before = s.line.text.slice(0, s.start).replace(/(?:\s*[.·_…]){4,}\s*$/, ' ');
   const leftText = before.slice(Math.max(0, before.length - 40));
   const tokens = tokensOf(leftText);
   for (const fam of familiesIn(leftText)) f[`left.${fam}`] = 1;
