@@ -1,4 +1,4 @@
-// npm run bench:split -- [--train] [--count N] [--digital-only] [--real N] [--real-only] [--cache] [--verbose]
+// npm run bench:split -- [--train] [--count N] [--index N] [--digital-only] [--real N] [--real-only] [--cache] [--verbose]
 //
 // Batches as a back office receives them (scripts/invoices/batches.ts): 2–15 generated invoices of 1–3 pages in
 // one PDF, digital or scanned (2–4 documents, their OCR being slow), some with separator sheets, the others
@@ -141,7 +141,9 @@ async function measure(batch: Batch, into: Tally[], times: Times): Promise<void>
     return;
   }
   const t = performance.now();
-  const plan = planSplit(r.layout, r.codes);
+  // As the reader splits: pages that could not be read stand alone rather than pass for blank.
+  const unreadable = r.layout.pages.filter((p) => p.unreadable !== undefined).map((p) => p.number);
+  const plan = planSplit(r.layout, r.codes, { unreadable });
   splitMs += performance.now() - t;
   pagesSplit += batch.pages;
   if (!r.cached && batch.kind === 'digital' && r.plainMs !== undefined && r.withCodesMs !== undefined) {
@@ -232,7 +234,9 @@ async function sharedDataBatches(): Promise<Batch[]> {
 
 if (!flag('real-only')) {
   out(`bench:split: ${count} batches of generator seed ${seed} (${flag('train') ? 'tuning' : 'held out'})`);
+  const only = opt('index');
   for (let index = 0; index < count; index++) {
+    if (only !== undefined && index !== Number(only)) continue;
     const batch = await buildBatch({
       seed,
       index,
