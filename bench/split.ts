@@ -218,7 +218,11 @@ async function sharedDataBatches(): Promise<Batch[]> {
   const r = prng(SHARED_SEED);
   const batches: Batch[] = [];
   for (let index = 0; index < SHARED_BATCHES; index++) {
-    const order = [...files].sort(() => r() - 0.5);
+    const order = [...files];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
     const chosen = order.slice(0, 2 + Math.floor(r() * 7));
     const separators = r() < 1 / 3;
     const name = `real-${index} (${chosen.map((f) => f.name.replace(/\.pdf$/, '')).join(', ')})`;

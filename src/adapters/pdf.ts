@@ -200,7 +200,7 @@ class PdfJsDocument implements PdfDocumentHandle {
   readonly pageCount: number;
 
   private renderDoc: Promise<PDFDocumentProxy> | undefined;
-  private strictDoc: Promise<PDFDocumentProxy> | undefined;
+  private strictDoc: Promise<PDFDocumentProxy | undefined> | undefined;
 
   constructor(
     private readonly doc: PDFDocumentProxy,
@@ -242,19 +242,28 @@ class PdfJsDocument implements PdfDocumentHandle {
     const items = content.items.filter((i): i is TextItem => 'str' in i);
     // pdf.js skips a content stream it cannot decode and gives the page no text, as if it were blank; a blank
     // page is dropped from a batch, so an empty page is read again strictly, where such a fault is an error.
-    if (!items.length && this.openStrictly) {
-      this.strictDoc ??= this.openStrictly();
-      try {
-        await (await (await this.strictDoc).getPage(pageNumber)).getTextContent();
-      } catch (e) {
-        throw this.damaged(e);
-      }
-    }
+    const damaged = items.length ? undefined : await this.strictFault(pageNumber);
     return {
       width: round(viewport.width),
       height: round(viewport.height),
       words: wordsFromTextItems(items, content.styles, viewport),
+      ...(damaged ? { damaged } : {}),
     };
+  }
+
+  /** The error a strict reading of the page's text meets, if any. A file that cannot be opened strictly at all
+   * says nothing about one page, and is not asked again. */
+  private async strictFault(pageNumber: number): Promise<string | undefined> {
+    if (!this.openStrictly) return undefined;
+    this.strictDoc ??= this.openStrictly().catch(() => undefined);
+    const doc = await this.strictDoc;
+    if (!doc) return undefined;
+    try {
+      await (await doc.getPage(pageNumber)).getTextContent();
+      return undefined;
+    } catch (e) {
+      return this.damaged(e).message;
+    }
   }
 
   async pictures(pageNumber: number): Promise<PagePictures> {
@@ -337,7 +346,7 @@ class PdfJsDocument implements PdfDocumentHandle {
       this.doc.destroy(),
       ...others.map((d) =>
         d?.then(
-          (opened) => opened.destroy(),
+          (opened) => opened?.destroy(),
           () => {},
         ),
       ),

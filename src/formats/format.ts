@@ -91,6 +91,7 @@ export async function settlePages(
     if (s.status === 'fulfilled') return s.value;
     if (!pageFault(s.reason)) throw s.reason;
     const why = s.reason instanceof Error ? s.reason.message : String(s.reason);
-    return { number: i + 1, ...sizeOf(i), source: 'text-layer', rotation: 0, lines: [], unreadable: why };
+    const { width, height } = sizeOf(i);
+    return { number: i + 1, width, height, source: 'text-layer', rotation: 0, lines: [], unreadable: why };
   });
 }

@@ -1,6 +1,7 @@
 // PDF: each page's text layer when it can be trusted, otherwise the page rendered at 300 dpi and OCR'd.
 import { groupIntoLines, type Page } from '../pipeline/layout.ts';
 import type { PageImage, PdfDocumentHandle } from '../pipeline/ports.ts';
+import { BLANK_WORDS, wordsOn } from '../pipeline/split.ts';
 import { hasUsableTextLayer } from '../pipeline/text-layer.ts';
 import { type DocumentFormat, pageFault, type ReadTools, settlePages } from './format.ts';
 
@@ -55,7 +56,10 @@ export async function readPdfPages(pdf: PdfDocumentHandle, tools: ReadTools): Pr
       text = await pdf.textLayer(n);
     } catch (e) {
       if (!pageFault(e)) throw e;
-      pages.push(Promise.reject(e));
+      const failed = Promise.reject(e);
+      // Settled below: handled now, or the rejection would be reported as unhandled while later pages render.
+      failed.catch(() => {});
+      pages.push(failed);
       continue;
     }
     sizes[n - 1] = { width: text.width, height: text.height };
@@ -89,7 +93,14 @@ export async function readPdfPages(pdf: PdfDocumentHandle, tools: ReadTools): Pr
       const image = await pdf
         .render(n, OCR_RENDER_DPI)
         .catch((e: unknown) => (pageFault(e) ? e : Promise.reject(e)));
-      const page = image instanceof Error ? Promise.reject(image) : tools.ocrPage(image as PageImage, n);
+      const damaged = text.damaged;
+      const page =
+        image instanceof Error
+          ? Promise.reject(image)
+          : tools.ocrPage(image as PageImage, n).then((read) =>
+              // A drawing pdf.js could not decode, and nothing read off its picture: a damaged page, not a blank one.
+              damaged && wordsOn(read) < BLANK_WORDS ? { ...read, unreadable: damaged } : read,
+            );
       page.catch(() => {});
       pages.push(page);
     }

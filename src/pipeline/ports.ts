@@ -28,6 +28,9 @@ export interface PdfTextPage {
   width: number;
   height: number;
   words: Word[];
+  /** Why the page's drawing could not be decoded, when pdf.js skipped it quietly and gave no text: the page is
+   * drawn and OCR'd as usual, and is unreadable only if that finds no words either. */
+  damaged?: string;
 }
 
 export interface PdfDocumentHandle {

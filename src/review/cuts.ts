@@ -72,7 +72,11 @@ export class CutService {
     const latest = await tx.documents.latestResult(documentId);
     const confidence = latest?.result.splitConfidence;
     if (doc?.status !== 'needs_review' || !latest || confidence === undefined || confidence >= 1) return;
-    const result = await rejudge(this.deps, doc, latest.result, { ...latest.result, splitConfidence: 1 });
+    // Judged on the transaction: its history sees the parts this cut replaced as they now are.
+    const result = await rejudge({ ...this.deps, repos: tx }, doc, latest.result, {
+      ...latest.result,
+      splitConfidence: 1,
+    });
     await tx.documents.saveResult(documentId, result, 'correction', principal.id, {
       vendorKey: vendorKeyOf(result),
       invoiceNumberKey: invoiceNumberKey(result.fields.invoiceNumber?.value),

@@ -39,8 +39,8 @@ export const splitUncertain: RuleFn<{ certainty: number }> = (doc, { certainty }
   ];
 };
 
-/** page_unreadable: a page of the document could not be read (damaged in the file); a person reads it on paper or
- * asks the sender for a new copy. */
+/** page_unreadable: a page of the document could not be read (damaged in the file, or print OCR could not make
+ * out); a person reads it on paper or asks the sender for a new copy. */
 export const pageUnreadable: RuleFn<Record<string, never>> = (doc) => {
   const pages = doc.unreadablePages ?? [];
   if (!pages.length) return [];

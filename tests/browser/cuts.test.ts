@@ -77,6 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM))('moving the cuts of a split file on the r
     expect(await gap(1).getAttribute('aria-pressed')).toBe('true');
     expect(await gap(2).getAttribute('aria-pressed')).toBe('true');
     expect(await summary(page)).toBe('3 documents: pages 1–1, 2–2, 3–3');
+    expect(await page.locator('.issue[data-code="split_uncertain"]').count()).toBe(1);
     // The damaged page says so under its picture.
     expect(await page.locator('.cut-page[data-page="2"]').textContent()).toBe('2 · unreadable');
     mkdirSync(SHOTS, { recursive: true });
@@ -110,8 +111,12 @@ describe.skipIf(!existsSync(CHROMIUM))('moving the cuts of a split file on the r
       [1, 1],
       [2, 3],
     ]);
-    // This part kept its pages: it stays open, and the panel shows the file as now cut.
+    // This part kept its pages: it stays open, the panel shows the file as now cut, and its cut, a person's now,
+    // is no longer uncertain.
     await expect.poll(() => summary(page), { timeout: 20_000 }).toBe('2 documents: pages 1–1, 2–3');
+    await expect
+      .poll(() => page.locator('.issue[data-code="split_uncertain"]').count(), { timeout: 20_000 })
+      .toBe(0);
     expect(await gap(2).getAttribute('aria-pressed')).toBe('false');
 
     // The new part (pages 2–3) is read; then, by mouse, the damaged page is cut off again.

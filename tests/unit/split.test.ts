@@ -148,8 +148,12 @@ describe('splitting a batch', () => {
     const damaged = batch.parts[0]!.last + 1;
     // The second invoice's first page cannot be decoded; every other frame is OCR'd.
     const tiff = damageTiffFrame(await tiffOf(batch.bytes), damaged);
-    const { result } = await reader.readWithLayout({ bytes: tiff, file: 'stack.tiff' });
+    const { result, layout } = await reader.readWithLayout({ bytes: tiff, file: 'stack.tiff' });
     if (isFailure(result)) throw new Error(result.error.message);
+    // The page stands for the frame: its size and why, not the frame's pixels or the error object.
+    expect(Object.keys(layout!.pages[damaged - 1]!).sort()).toEqual(
+      ['height', 'lines', 'number', 'rotation', 'source', 'unreadable', 'width'].sort(),
+    );
     expect(result.pages).toBe(batch.pages);
     expect(result.unreadablePages).toEqual([damaged]);
     const parts = result.split!.parts;

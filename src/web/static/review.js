@@ -636,7 +636,8 @@ async function saveCuts() {
   state.cuts = null;
   if (!mineGone) {
     flash(`Cuts saved: ${made} document${made === 1 ? '' : 's'} being read again.`);
-    renderItem();
+    // This part was judged again (its cut is now a person's): shown as it now stands.
+    await openItem(state.openId, { keepSelection: true });
     return;
   }
   // This part was replaced: on to the queue, where the new parts appear once they are read.
