@@ -437,6 +437,49 @@ describe('layout lines and item tables', () => {
     ]);
   });
 
+  it('reads an amount with its thousands grouped by a space as one number, not as a quantity and the rest', () => {
+    // No quantity column: the row's numbers settle the line, and "1 596,00" read as 1 and 596,00 also multiplies out.
+    const doc = layout([
+      [20, 20, 'Factura 2025-014'],
+      [20, 100, 'Descripción'],
+      [380, 100, 'Precio'],
+      [480, 100, 'Importe'],
+      [20, 120, 'Servicio mensual de limpieza'],
+      [300, 120, '1'],
+      [380, 120, '1 596,00'],
+      [480, 120, '1 596,00'],
+      [20, 135, 'Guantes de nitrilo'],
+      [300, 135, '2'],
+      [380, 135, '12,50'],
+      [480, 135, '25,00'],
+      [380, 160, 'Subtotal'],
+      [480, 160, '1.621,00'],
+    ]);
+    const { lineItems } = extractFields(doc, { language: 'es' });
+    expect(lineItems.map((i) => [i.description, i.quantity, i.unitPrice, i.amount])).toEqual([
+      ['Servicio mensual de limpieza', '1', '1596.00', '1596.00'],
+      ['Guantes de nitrilo', '2', '12.50', '25.00'],
+    ]);
+  });
+
+  it('reads a quantity printed close to the left of the description as the quantity', () => {
+    const doc = layout([
+      [20, 20, 'Invoice 2025-020'],
+      [20, 100, 'Qty'],
+      [45, 100, 'Details'],
+      [380, 100, 'Rate'],
+      [480, 100, 'Net'],
+      [30, 120, '8'],
+      [45, 120, 'Copy paper A4 (box of 5 reams)'],
+      [380, 120, '42.00'],
+      [480, 120, '336.00'],
+    ]);
+    const { lineItems } = extractFields(doc, { language: 'en' });
+    expect(lineItems.map((i) => [i.description, i.quantity, i.unitPrice, i.amount])).toEqual([
+      ['Copy paper A4 (box of 5 reams)', '8', '42.00', '336.00'],
+    ]);
+  });
+
   it('reads the items of a till receipt, with their quantity lines', () => {
     const till = layout(
       [

@@ -227,7 +227,13 @@ export function readInvoice(layout: Layout, options: ExtractOptions = {}): Invoi
   // Read on lines without diagonal watermarks, which would otherwise stretch a row of boxes over half the page.
   const danfe = isDanfe(lines) ? extractDanfeFields(toTextLines(layout, { dropWatermarks: true })) : {};
 
-  const lineItems = extractLineItems(layout, { decimalSeparator: ctx.decimalSeparator, lines, header });
+  const lineItems = extractLineItems(layout, {
+    decimalSeparator: ctx.decimalSeparator,
+    lines,
+    header,
+    ...(fields.subtotal ? { subtotal: fields.subtotal.value } : {}),
+    ...(fields.totalAmount ? { total: fields.totalAmount.value } : {}),
+  });
 
   // Every candidate of the fields the models choose, with what the reading above made of them as features.
   const itemAmounts = lineItems.flatMap((i) => (i.amount ? [new Decimal(i.amount)] : []));

@@ -21,13 +21,25 @@ export interface TableHeader {
 }
 
 function wordKind(raw: string): ColumnKind {
+  // "Produto/Serviço", "Product / Service": one heading naming two things, each a description word.
+  const parts = foldText(raw)
+    .replace(/[:()]/g, '')
+    .split('/')
+    .filter((p) => p.trim());
+  if (parts.length > 1) {
+    const kinds = parts.map((p) => wordKind(p.trim()));
+    return kinds.every((k) => k === kinds[0]) ? (kinds[0] as ColumnKind) : 'other';
+  }
   const w = foldText(raw).replace(/[:()]/g, '');
-  if (/^(qty|qtd|qtde|quant|quantity|quantidade|cant|cantidad|uds|units?|q)\.?$/.test(w)) return 'quantity';
-  if (/unit|^(price|rate|precio|preco|p\.?u\.?)$/.test(w)) return 'unitPrice';
-  if (/^(amount|total|importe|v\.?\s?total|vl\.?\s?total|valor|line\s?total|subtotal|montante)\.?$/.test(w))
+  if (/^(qty|qtd|qtde|quant|quantity|quantidade|cant|cantidad|uds|units?|unidades|q)\.?$/.test(w))
+    return 'quantity';
+  if (/unit|^(price|rate|cost|precio|preco|p\.?u\.?)$/.test(w)) return 'unitPrice';
+  if (
+    /^(amount|total|importe|v\.?\s?total|vl\.?\s?total|valor|line\s?total|subtotal|montante|net)\.?$/.test(w)
+  )
     return 'amount';
   if (
-    /descri|^(item|items|produto|produtos|product|products|concepto|articulo|servico|servicos|details|service|services|article)$/.test(
+    /descri|discrimina|^(item|items|produto|produtos|product|products|concepto|articulo|artigo|detalle|detalhe|servico|servicos|details|service|services|article)$/.test(
       w,
     )
   )
@@ -51,8 +63,31 @@ export function findTableHeader(lines: readonly TextLine[]): TableHeader | undef
       let kind = kinds[i] as ColumnKind;
       const prev = columns[columns.length - 1];
       const gap = prev ? w.bbox[0] - prev.x1 : Number.POSITIVE_INFINITY;
-      if (prev && gap < h * 0.45) {
+      // "Item #", "Item No.": the item's code, a column of its own beside the description that follows.
+      if (
+        prev?.kind === 'description' &&
+        gap < h * 1.2 &&
+        /^(#|no\.?|nr\.?|n[o°º]\.?|code)$/.test(foldText(w.text)) &&
+        kinds.slice(i + 1).includes('description')
+      ) {
+        prev.kind = 'other';
+        prev.x1 = w.bbox[2];
+        return;
+      }
+      if (prev && gap < h * 0.6) {
+        // "Valor Unit.": a unit after a value word is the unit price, not a count of units.
+        if ((prev.kind === 'amount' || prev.kind === 'unitPrice') && /^unit/.test(foldText(w.text)))
+          kind = 'unitPrice';
         if (prev.kind === 'amount' && kind === 'unitPrice') prev.kind = 'unitPrice';
+        // "Unit Cost", "Unit Price": the unit names the price, not a count of units.
+        const before = line.words[i - 1];
+        if (
+          prev.kind === 'quantity' &&
+          kind === 'unitPrice' &&
+          before &&
+          /^unit\.?$/.test(foldText(before.text))
+        )
+          prev.kind = 'unitPrice';
         if (kind === 'other' || kind === prev.kind || (prev.kind === 'unitPrice' && kind === 'amount')) {
           kind = prev.kind;
           prev.x1 = w.bbox[2];
@@ -108,6 +143,9 @@ export interface LineItemOptions {
   /** Pre-computed lines and header (the field extractor already has them). */
   lines?: readonly TextLine[];
   header?: TableHeader;
+  /** The document's subtotal and total as read: rows that read two ways take the reading that adds up to them. */
+  subtotal?: string;
+  total?: string;
 }
 
 /**
@@ -147,7 +185,22 @@ function rowCells(columns: Column[], words: readonly Word[], h: number, isNumber
       put(k, [w]);
       end--;
     }
-    put('description', cell.slice(0, end));
+    // And off its start: a quantity printed left of the description, close enough to run into it ("8 Copy paper"),
+    // or an item code standing under a column of its own ("Ref.", "SKU"), which is not part of the description.
+    let start = 0;
+    while (start < end - 1) {
+      const w = cell[start] as Word;
+      const k = kinds[start] as ColumnKind;
+      if (k === 'other' && columns.some((c) => c.kind === 'other' && c.x0 < w.bbox[2] && w.bbox[0] < c.x1)) {
+        start++;
+        continue;
+      }
+      if (!BARE_NUMBER.test(w.text.trim()) || !isNumber(w) || k === 'description' || k === 'other') break;
+      if (byKind.has(k)) break;
+      put(k, [w]);
+      start++;
+    }
+    put('description', cell.slice(start, end));
   }
   return byKind;
 }
@@ -180,6 +233,7 @@ export function extractLineItems(layout: Layout, options: LineItemOptions = {}):
     return f !== undefined && f.text.length >= w.text.trim().length - 1;
   };
   const items: (LineItem & { words: Word[] })[] = [];
+  const rows: { item: LineItem; readings: Reading[] }[] = [];
   let pending: Word[] = [];
   const h = Math.max(1, header.line.bbox[3] - header.line.bbox[1]);
   let page = header.line.page;
@@ -237,6 +291,20 @@ export function extractLineItems(layout: Layout, options: LineItemOptions = {}):
     }
     // Text above a row is its first description line only when it sits right above it (not a page heading).
     const above = pending.filter((w) => line.bbox[1] - w.bbox[3] < h * 3);
+    // A bare amount that adds up the rows above ("Suma ........ 14.997,19", under a label the totals block does not
+    // know) is the table's sum, not one more item: when it has no description, or when the items above all carry a
+    // quantity or price that it lacks.
+    const itemsSum = items.reduce((acc, i) => acc.plus(i.amount ?? 0), new Decimal(0));
+    const bare = !above.length && !byKind.get('description')?.length;
+    if (
+      amount &&
+      !quantity &&
+      !unitPrice &&
+      items.length &&
+      (bare || items.every((i) => i.quantity || i.unitPrice)) &&
+      new Decimal(amount).minus(itemsSum).abs().lte(0.011)
+    )
+      break;
     const descWords = [...above, ...(byKind.get('description') ?? [])];
     pending = [];
     const item: LineItem & { words: Word[] } = {
@@ -250,9 +318,12 @@ export function extractLineItems(layout: Layout, options: LineItemOptions = {}):
       page: line.page,
       words: [...descWords, ...line.words],
     };
-    settleByArithmetic(item, numericWords, hint);
+    const readings = arithmeticReadings(item, numericWords, h, hint);
+    if (readings[0]) Object.assign(item, readings[0]);
+    rows.push({ item, readings });
     items.push(item);
   }
+  settleBySubtotal(rows, options.subtotal ? [options.subtotal] : options.total ? [options.total] : []);
   return items.map(({ words, ...item }) => ({ ...item, bbox: unionBox(words.map((w) => w.bbox)) as BBox }));
 }
 
@@ -260,28 +331,114 @@ function lineBottom(words: Word[]): number {
   return Math.max(...words.map((w) => w.bbox[3]));
 }
 
-/** When the columns read do not multiply out, look for quantity × unit price = amount among the row's numbers, left to right. */
-function settleByArithmetic(
+/** A row's reading: quantity, unit price and amount. */
+type Reading = Pick<LineItem, 'quantity' | 'unitPrice' | 'amount'>;
+
+/**
+ * The row's numbers, each way they can be read: "1 596,00" is one amount with its thousands grouped by a space,
+ * or a 1 (a quantity, a count) followed by 596,00. A short number right before one whose integer part is exactly
+ * three digits may be either; each join point doubles the readings, so only the first few are tried.
+ */
+function numberReadings(
+  numericWords: Word[],
+  h: number,
+  hint?: { decimalSeparator: DecimalSeparator },
+): string[][] {
+  const joinable = (a: Word, b: Word) =>
+    /^\d{1,3}$/.test(a.text.trim()) &&
+    /^\d{3}(?:[.,]\d+)?$/.test(b.text.trim()) &&
+    b.bbox[0] - a.bbox[2] < h * 0.6;
+  const joins: number[] = [];
+  for (let i = 0; i + 1 < numericWords.length && joins.length < 6; i++)
+    if (joinable(numericWords[i] as Word, numericWords[i + 1] as Word)) joins.push(i);
+  const readings: string[][] = [];
+  for (let mask = 0; mask < 1 << joins.length; mask++) {
+    const values: string[] = [];
+    let i = 0;
+    while (i < numericWords.length) {
+      const j = joins.indexOf(i);
+      const joined = j >= 0 && mask & (1 << j);
+      const text = joined
+        ? `${(numericWords[i] as Word).text.trim()} ${(numericWords[i + 1] as Word).text.trim()}`
+        : (numericWords[i] as Word).text;
+      const v = findAmounts(text, hint)[0]?.value;
+      if (v) values.push(v);
+      i += joined ? 2 : 1;
+    }
+    readings.push(values);
+  }
+  return readings;
+}
+
+const multiplies = (r: Reading) =>
+  Boolean(
+    r.quantity &&
+      r.unitPrice &&
+      r.amount &&
+      near(new Decimal(r.quantity).times(r.unitPrice), new Decimal(r.amount)),
+  );
+
+/**
+ * The readings of a row where quantity × unit price = amount among its numbers, left to right, best first: the
+ * columns as read when they multiply out, then the readings with fewest numbers left over (a "1 596,00" read as
+ * 1 and 596,00 leaves a stray 1 that the grouped reading does not).
+ */
+function arithmeticReadings(
   item: LineItem,
   numericWords: Word[],
+  h: number,
   hint?: { decimalSeparator: DecimalSeparator },
-): void {
-  const ok = (q?: string | null, u?: string | null, a?: string | null) =>
-    Boolean(q && u && a && near(new Decimal(q).times(new Decimal(u)), new Decimal(a)));
-  if (ok(item.quantity, item.unitPrice, item.amount)) return;
-  const values = numericWords
-    .map((w) => findAmounts(w.text, hint)[0]?.value)
-    .filter((v): v is string => Boolean(v));
-  for (let a = values.length - 1; a >= 2; a--) {
-    for (let u = a - 1; u >= 1; u--) {
-      for (let q = u - 1; q >= 0; q--) {
-        if (ok(values[q], values[u], values[a]) && new Decimal(values[a] as string).gt(0)) {
-          item.quantity = values[q] as string;
-          item.unitPrice = values[u] as string;
-          item.amount = values[a] as string;
-          return;
+): Reading[] {
+  const found: { r: Reading; left: number }[] = [];
+  if (multiplies(item))
+    found.push({ r: { quantity: item.quantity, unitPrice: item.unitPrice, amount: item.amount }, left: -1 });
+  for (const values of numberReadings(numericWords, h, hint)) {
+    let first: Reading | undefined;
+    for (let a = values.length - 1; a >= 2 && !first; a--)
+      for (let u = a - 1; u >= 1 && !first; u--)
+        for (let q = u - 1; q >= 0 && !first; q--) {
+          const r = {
+            quantity: values[q] as string,
+            unitPrice: values[u] as string,
+            amount: values[a] as string,
+          };
+          if (multiplies(r) && new Decimal(r.amount as string).gt(0)) first = r;
         }
-      }
+    if (first) found.push({ r: first, left: values.length - 3 });
+  }
+  const key = (r: Reading) => `${r.quantity}|${r.unitPrice}|${r.amount}`;
+  const seen = new Set<string>();
+  return found
+    .sort((x, y) => x.left - y.left)
+    .map((f) => f.r)
+    .filter((r) => !seen.has(key(r)) && seen.add(key(r)));
+}
+
+/**
+ * Where rows read more than one way, the readings whose amounts add up to the document's subtotal (or, with no
+ * subtotal printed, its total) win; otherwise each row keeps its best reading.
+ */
+function settleBySubtotal(rows: { item: LineItem; readings: Reading[] }[], sums: string[]): void {
+  const doubtful = rows.filter((r) => r.readings.length > 1);
+  if (!doubtful.length || !sums.length) return;
+  const amountOf = (r: Reading | LineItem) => new Decimal(r.amount ?? 0);
+  const fixed = rows
+    .filter((r) => r.readings.length <= 1)
+    .reduce((acc, r) => acc.plus(amountOf(r.item)), new Decimal(0));
+  // Each doubtful row takes one of its readings; a handful of rows is searched whole, more are left as read.
+  const choices = doubtful.reduce((n, r) => n * r.readings.length, 1);
+  if (choices > 4096) return;
+  for (let c = 0; c < choices; c++) {
+    let rest = c;
+    const picks = doubtful.map((r) => {
+      const pick = r.readings[rest % r.readings.length] as Reading;
+      rest = Math.floor(rest / r.readings.length);
+      return pick;
+    });
+    const sum = picks.reduce((acc, p) => acc.plus(amountOf(p)), fixed);
+    if (sums.some((s) => near(sum, new Decimal(s)))) {
+      for (const [i, r] of doubtful.entries()) Object.assign(r.item, picks[i]);
+      return;
     }
   }
 }
