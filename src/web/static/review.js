@@ -514,28 +514,25 @@ function renderCuts(focusGap) {
               'aria-pressed': cut ? 'true' : 'false',
               'aria-label': `Cut between page ${n} and page ${n + 1}`,
               disabled: readOnly(),
-              // A cut can be dragged onto a gap without one.
-              draggable: cut && !readOnly() ? 'true' : 'false',
-              ondragstart: (e) => {
+              // A cut is dragged onto a gap without one with the pointer (mouse, pen or finger; pointer events
+              // rather than HTML drag and drop, which Firefox does not start from a button).
+              onpointerdown: (e) => {
+                if (!cut || readOnly()) return;
                 c.dragging = n;
-                e.dataTransfer.setData('text/plain', String(n));
-                e.dataTransfer.effectAllowed = 'move';
+                // A finger's pointer is captured by where it went down: let it go, so the gap it is lifted over
+                // hears it.
+                if (e.currentTarget.hasPointerCapture(e.pointerId))
+                  e.currentTarget.releasePointerCapture(e.pointerId);
               },
-              ondragend: () => {
-                c.dragging = null;
+              onpointerenter: (e) => {
+                if (c.dragging != null && c.dragging !== n && !c.starts.has(n + 1))
+                  e.currentTarget.classList.add('drop-target');
               },
-              ondragover: (e) => {
-                if (c.dragging == null || c.starts.has(n + 1)) return;
-                e.preventDefault();
-                e.dataTransfer.dropEffect = 'move';
-                e.currentTarget.classList.add('drop-target');
-              },
-              ondragleave: (e) => e.currentTarget.classList.remove('drop-target'),
-              ondrop: (e) => {
-                e.preventDefault();
+              onpointerleave: (e) => e.currentTarget.classList.remove('drop-target'),
+              onpointerup: () => {
                 const from = c.dragging;
                 c.dragging = null;
-                if (from == null || c.starts.has(n + 1)) return;
+                if (from == null || from === n || c.starts.has(n + 1)) return;
                 c.starts.delete(from + 1);
                 c.starts.add(n + 1);
                 renderCuts(n);
@@ -620,6 +617,11 @@ function cutKey(e, gap) {
   e.preventDefault();
   e.stopPropagation();
 }
+
+// A drag let go anywhere but on a gap ends there (a gap's own handler runs first).
+window.addEventListener('pointerup', () => {
+  if (state.cuts) state.cuts.dragging = null;
+});
 
 async function saveCuts() {
   const c = state.cuts;
