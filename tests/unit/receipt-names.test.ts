@@ -36,6 +36,16 @@ describe('the shop name on a receipt', () => {
     expect(name([['SINAR', 'BAKERY', '&'], ['CONFECTIONERY'], ...tail])).toBe('SINAR BAKERY & CONFECTIONERY');
   });
 
+  it('passes over a notice printed above the name, and joins a name broken at an ampersand or before its form', () => {
+    expect(
+      name([['GOODS', 'SOLD', 'ARE', 'NOT', 'RETURNABLE'], ['SINAR', 'CASH', '&', 'CARRY'], ...tail]),
+    ).toBe('SINAR CASH & CARRY');
+    expect(name([['KL', 'MAJU', 'HARDWARE'], ['TRADING'], ...tail])).toBe('KL MAJU HARDWARE TRADING');
+    expect(name([['THE', 'GOLDEN', 'BEAN'], ['&', 'TEA', 'HOUSE', '(M)', 'SDN', 'BHD'], ...tail])).toMatch(
+      /^THE GOLDEN BEAN &? ?TEA HOUSE \(M\) SDN BHD$/,
+    );
+  });
+
   it('keeps a short number that is part of the name, and cuts a registration number', () => {
     expect(name([['SEVEN', 'STAR', 'ENTERPRISE', '777'], ...tail])).toBe('SEVEN STAR ENTERPRISE 777');
     expect(name([['SEVEN', 'STAR', 'ENTERPRISE', '(123456-X)'], ...tail])).toBe('SEVEN STAR ENTERPRISE');

@@ -110,6 +110,7 @@ export const TOTAL_FEATURES: readonly string[] = [
   'currencyMarked',
   'paidExactly',
   'cashSlip',
+  'tendered',
   ...LABEL_WORDS.map(([name]) => `word.${name}`),
   ...LABEL_WORDS.map(([name]) => `above.${name}`),
   ...SECOND_LOOK_FEATURES,
@@ -145,6 +146,7 @@ export const TOTAL_PRIOR: Readonly<Record<string, number>> = {
   slip: 3,
   aboveCash: -2.5,
   largest: 0.8,
+  tendered: -2,
 };
 
 /** Of those, the facts of arithmetic rather than of habit: held to their weight however few receipts show them. */
@@ -396,6 +398,19 @@ export function totalCandidates(lines: readonly ReceiptLine[], sep: DecimalSepar
   for (const c of all) {
     if (!totalLike(c)) continue;
     for (const m of cash) if (digitSlip(c.value, m.value) === 'one-digit') add(c.features, 'cashSlip');
+  }
+  // "TOTAL 88.95 / CASH 100.00": banknotes handed over above a printed total or subtotal are what was tendered,
+  // not the total (five sen or less above it is the total after rounding).
+  const printedTotals = all.filter(
+    (c) =>
+      !c.derived &&
+      (totalLike(c) || c.features['labelled.subtotal'] || c.features['labelled.rounding']) &&
+      c.value.gt(0),
+  );
+  for (const m of cash) {
+    const c = candidates.get(m.value.toFixed(2));
+    if (!c || totalLike(c) || !c.value.mod(5).isZero()) continue;
+    if (printedTotals.some((t) => t !== c && c.value.minus(t.value).gt(0.05))) add(c.features, 'tendered');
   }
   const plausible = all.filter((c) => !maxCash || c.value.lte(maxCash));
   const largest = plausible.reduce<Building | undefined>(

@@ -26,6 +26,15 @@ const SKIP_LINE =
 const ADDRESS_WORDS =
   /\b(?:jalan|jln|lorong|taman|tmn|no\.?\s*\d|lot|blok|block|level|floor|tingkat|bandar|kampung|kg|batu|persiaran|lebuh|lebuhraya|seksyen|section|street|st|road|rd|avenue|ave|suite|unit|rua|avenida|av|calle|bairro|cep|plaza|mall|centre|center|kawasan|perindustrian|industrial|park|johor|selangor|kuala|lumpur|penang|pulau|pinang|perak|kedah|melaka|pahang|sabah|sarawak|negeri|sembilan|terengganu|kelantan|perlis|putrajaya|wilayah|bahru|jaya|petaling|shah\s*alam|puchong|cheras|klang|ampang|kajang|seri|damansara|subang|skudai)\b/;
 
+/** Words of a notice or a greeting ("GOODS SOLD ARE NOT RETURNABLE", "TQ FOR SHOPPING WITH US"), never of a name. */
+const SENTENCE_WORDS =
+  /\b(?:are|is|not|you|your|we|our|us|thank|thanks|thk|tq|please|pls|for|with|sold|returnable|refundable|exchangeable|visit|again|come)\b|\.com\b/;
+
+/** Document words a name line is not, found through one OCR slip too ("TAX INVQICE"). */
+const TITLE_WORDS = ['invoice', 'receipt', 'simplified', 'official', 'cashier'];
+const slippedTitle = (f: string) =>
+  f.split(/[^\p{L}]+/u).some((w) => w.length >= 6 && TITLE_WORDS.some((t) => levenshteinAtMostOne(t, w)));
+
 function letterStats(text: string): { letters: number; upper: number; digits: number; total: number } {
   let letters = 0;
   let upper = 0;
@@ -177,7 +186,7 @@ function handPick(lines: readonly ReceiptLine[]): VendorPick | undefined {
     const legal = LEGAL_FORM.test(f);
     if (legal) score += 3;
     else if (SHOP_WORD.test(f)) score += 1.5;
-    if (SKIP_LINE.test(f) && !legal) score -= 3;
+    if ((SKIP_LINE.test(f) || slippedTitle(f) || SENTENCE_WORDS.test(f)) && !legal) score -= 3;
     if (/:/.test(text) && !legal) score -= 2; // "Cashier: …", "Station: …" are labels
     if (looksLikeAddress(l) && !legal) score -= 2.5;
     // Shop names are printed in capitals or title case; a lower-case line up there is a handwritten note or noise.
@@ -223,7 +232,19 @@ function handPick(lines: readonly ReceiptLine[]): VendorPick | undefined {
   const next = lines[last + 1];
   let swapped = false;
   // "Nando's Chickenland Malaysia" / "Sdn Bhd": a form alone on its line continues the name above in any case.
-  if (prev && (onlyLegalForm(picked) || shortLegal) && isNameLike(prev, onlyLegalForm(picked))) first--;
+  // "TSH POWER HARDWARE" / "TRADING": a line of legal-form words only ends the name above it.
+  const formsOnly = fold(picked)
+    .split(/\s+/)
+    .every((w) => !w || LEGAL_FORM.test(w));
+  // "THE COFFEE BEAN" / "& TEA LEAF (M) SDN. BHD.": an "&" at the break joins the two lines.
+  const prevOpen =
+    prev && (/(?:&|\band)\s*$/i.test(prev.text) || /^\W*&/.test((lines[first] as ReceiptLine).text));
+  if (
+    prev &&
+    (onlyLegalForm(picked) || shortLegal || formsOnly || prevOpen) &&
+    isNameLike(prev, onlyLegalForm(picked))
+  )
+    first--;
   else if (next && onlyLegalForm(picked) && isNameLike(next) && !onlyLegalForm(bare(next))) {
     // "BHD" read a hair above "LIGHTROOM GALLERY SDN": the wrapped form came first in reading order.
     last++;
@@ -481,7 +502,7 @@ export function vendorCandidates(lines: readonly ReceiptLine[]): VendorCandidate
           ? 1
           : 0,
       shopWord: SHOP_WORD.test(f) ? 1 : 0,
-      titleWord: SKIP_LINE.test(f) ? 1 : 0,
+      titleWord: SKIP_LINE.test(f) || slippedTitle(f) ? 1 : 0,
       colon: /:/.test(text) ? 1 : 0,
       address: nameLines.some((l) => looksLikeAddress(l)) ? 1 : 0,
       phoneOrId: nameLines.some((l) => isPhoneOrId(l)) ? 1 : 0,
