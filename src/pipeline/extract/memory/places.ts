@@ -140,11 +140,7 @@ function* spansOf(page: Page, lineIndex: number, maxSpan = MAX_SPAN): Generator<
  */
 export function labelWord(text: string): string | undefined {
   if (/\d/.test(text)) return undefined;
-  const w = text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}]+/gu, '');
+  const w = folded(text).replace(/ /g, '');
   return w.length >= 2 ? w : undefined;
 }
 
