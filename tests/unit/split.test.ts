@@ -26,6 +26,12 @@ async function read(bytes: Uint8Array) {
   return { layout, codes: result.codes ?? [] };
 }
 const ranges = (parts: { first: number; last: number }[]) => parts.map((p) => [p.first, p.last]);
+/** The whole reading of a file the reader must not refuse. */
+async function readOk(bytes: Uint8Array, file = 'batch.pdf') {
+  const { result, layout } = await reader.readWithLayout({ bytes, file });
+  if (isFailure(result)) throw new Error(result.error.message);
+  return { result, layout };
+}
 
 describe('splitting a batch', () => {
   it('cuts a merged file of invoices where each invoice begins, from their content alone', async () => {
@@ -99,8 +105,7 @@ describe('splitting a batch', () => {
   it('reads a batch with a damaged page around it: the page is flagged, the other documents are read', async () => {
     const batch = await buildBatch({ seed: 5, index: 1, kind: 'digital', separators: false, documents: 3 });
     const bytes = await damagePage(batch.bytes, 2);
-    const { result } = await reader.readWithLayout({ bytes, file: 'batch.pdf' });
-    if (isFailure(result)) throw new Error(result.error.message);
+    const { result } = await readOk(bytes);
     expect(result.unreadablePages).toEqual([2]);
     const parts = result.split!.parts;
     expect(ranges(parts)).toEqual([
@@ -117,8 +122,7 @@ describe('splitting a batch', () => {
   it('flags a page whose content stream is damaged rather than taking it for a blank page', async () => {
     const batch = await buildBatch({ seed: 5, index: 1, kind: 'digital', separators: false, documents: 3 });
     const bytes = await scrambleContentStream(batch.bytes, 2);
-    const { result } = await reader.readWithLayout({ bytes, file: 'batch.pdf' });
-    if (isFailure(result)) throw new Error(result.error.message);
+    const { result } = await readOk(bytes);
     expect(result.unreadablePages).toEqual([2]);
     expect(result.split!.blank).toEqual([]);
     expect(result.split!.parts.map((p) => p.pages)).toContainEqual([2]);
@@ -148,8 +152,7 @@ describe('splitting a batch', () => {
     const damaged = batch.parts[0]!.last + 1;
     // The second invoice's first page cannot be decoded; every other frame is OCR'd.
     const tiff = damageTiffFrame(await tiffOf(batch.bytes), damaged);
-    const { result, layout } = await reader.readWithLayout({ bytes: tiff, file: 'stack.tiff' });
-    if (isFailure(result)) throw new Error(result.error.message);
+    const { result, layout } = await readOk(tiff, 'stack.tiff');
     // The page stands for the frame: its size and why, not the frame's pixels or the error object.
     expect(Object.keys(layout!.pages[damaged - 1]!).sort()).toEqual(
       ['height', 'lines', 'number', 'rotation', 'source', 'unreadable', 'width'].sort(),
