@@ -2,7 +2,7 @@
 // they type), and, when stored, a new result version with audit events and the corrections kept per vendor.
 import { type FieldName, REVIEWED_FIELDS } from '../contract/fields.ts';
 import type { DocumentResult } from '../contract/result.ts';
-import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
+import { vendorKeyOf } from '../rules/context.ts';
 import { AppError } from '../services/errors.ts';
 import type { Principal } from '../services/keys.ts';
 import type { DocumentRecord } from '../storage/documents.repository.ts';
@@ -17,6 +17,7 @@ import {
   rejudge,
   requireClaim,
   requireVersion,
+  saveCorrection,
 } from './items.ts';
 import { localeOf, parseFieldValue } from './values.ts';
 
@@ -107,11 +108,7 @@ export class CorrectionService {
       await requireClaim(this.deps, tx, documentId, principal);
       if (changes.length === 0) return;
       await requireVersion(tx, documentId, version);
-      await tx.documents.saveResult(documentId, result, 'correction', principal.id, {
-        vendorKey: vendorKeyOf(result),
-        invoiceNumberKey: invoiceNumberKey(result.fields.invoiceNumber?.value),
-      });
-      await tx.reviewItems.updateFromResult(documentId, result);
+      await saveCorrection(tx, documentId, result, principal);
       const now = this.deps.clock.now();
       for (const c of changes) {
         await audit(this.deps, tx, documentId, principal, 'correct', {

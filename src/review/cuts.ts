@@ -2,13 +2,20 @@
 // a part whose pages changed is superseded (kept, with its reading and trail, but no longer a document to pay) and
 // the new parts are made from the file and queued to be read from their own pages.
 import type { DocumentResult, PageRange, SplitPart } from '../contract/result.ts';
-import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
 import { AppError } from '../services/errors.ts';
 import type { Principal } from '../services/keys.ts';
 import { documentEventData } from '../services/processing.ts';
 import { newDocumentId } from '../storage/documents.repository.ts';
 import type { Repositories } from '../storage/repositories.ts';
-import { audit, documentOf, heldByOther, type ReviewDeps, rejudge, requireVersion } from './items.ts';
+import {
+  audit,
+  documentOf,
+  heldByOther,
+  type ReviewDeps,
+  rejudge,
+  requireVersion,
+  saveCorrection,
+} from './items.ts';
 
 export interface CutsOutcome {
   parts: (PageRange & { pages: number[]; documentId: string; changed: boolean })[];
@@ -77,11 +84,7 @@ export class CutService {
       ...latest.result,
       splitConfidence: 1,
     });
-    await tx.documents.saveResult(documentId, result, 'correction', principal.id, {
-      vendorKey: vendorKeyOf(result),
-      invoiceNumberKey: invoiceNumberKey(result.fields.invoiceNumber?.value),
-    });
-    await tx.reviewItems.updateFromResult(documentId, result);
+    await saveCorrection(tx, documentId, result, principal);
   }
 
   /**

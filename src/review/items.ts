@@ -197,6 +197,21 @@ export async function audit(
  * when the document was first read: documents read after it do not make it a duplicate now. The item keeps the
  * deadline it was given when it was routed; re-running the rules must not move it.
  */
+/** Stores a person's change to a document's result, with the keys its duplicates are found by, and the queue's
+ * copy of its amount and vendor. */
+export async function saveCorrection(
+  tx: Pick<Repositories, 'documents' | 'reviewItems'>,
+  documentId: string,
+  result: DocumentResult,
+  principal: Principal,
+): Promise<void> {
+  await tx.documents.saveResult(documentId, result, 'correction', principal.id, {
+    vendorKey: vendorKeyOf(result),
+    invoiceNumberKey: invoiceNumberKey(result.fields.invoiceNumber?.value),
+  });
+  await tx.reviewItems.updateFromResult(documentId, result);
+}
+
 export async function rejudge(
   deps: Pick<ReviewDeps, 'repos' | 'rules' | 'clock'>,
   doc: DocumentRecord,

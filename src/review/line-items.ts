@@ -3,7 +3,6 @@
 // audit event per changed cell.
 import type { DocumentResult, LineItem } from '../contract/result.ts';
 import { parseAmount } from '../pipeline/extract/amounts.ts';
-import { invoiceNumberKey, vendorKeyOf } from '../rules/context.ts';
 import { AppError } from '../services/errors.ts';
 import type { Principal } from '../services/keys.ts';
 import type { DocumentRecord } from '../storage/documents.repository.ts';
@@ -18,6 +17,7 @@ import {
   rejudge,
   requireClaim,
   requireVersion,
+  saveCorrection,
 } from './items.ts';
 import { type Locale, localeOf } from './values.ts';
 
@@ -147,11 +147,7 @@ export class LineItemService {
       await requireClaim(this.deps, tx, documentId, principal);
       if (changes.length === 0) return;
       await requireVersion(tx, documentId, version);
-      await tx.documents.saveResult(documentId, result, 'correction', principal.id, {
-        vendorKey: vendorKeyOf(result),
-        invoiceNumberKey: invoiceNumberKey(result.fields.invoiceNumber?.value),
-      });
-      await tx.reviewItems.updateFromResult(documentId, result);
+      await saveCorrection(tx, documentId, result, principal);
       for (const c of changes) await audit(this.deps, tx, documentId, principal, 'correct', c);
     });
     return { lines: answers, issues: issuesOf(result), route: result.route };
