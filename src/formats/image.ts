@@ -19,7 +19,7 @@ export const imageFormat: DocumentFormat = {
       page.catch(() => {});
       return page;
     });
-    if (frames.length === 1) return { layout: { pages: [await pages[0]!] } };
+    // A lone frame that fails fails the file: settlePages throws when no page could be read.
     return { layout: { pages: await settlePages(pages, (i) => frames[i]!) } };
   },
 
