@@ -116,7 +116,12 @@ export function scoreEInvoice(truth: NonNullable<EInvoiceTruthFile['truth']>, do
 /** A PDF reader whose documents show changed pages or attachments: how tampered hybrids are made from real ones. */
 export function tamperedPdfReader(
   real: PdfReader,
-  change: { word?: (text: string) => string; attachment?: (name: string, text: string) => string },
+  change: {
+    word?: (text: string) => string;
+    attachment?: (name: string, text: string) => string;
+    /** The PDF read as if nothing were attached: its pages alone. */
+    noAttachments?: boolean;
+  },
 ): PdfReader {
   return {
     async open(bytes, limits) {
@@ -130,6 +135,7 @@ export function tamperedPdfReader(
         },
         render: (n, dpi) => doc.render(n, dpi),
         async attachments() {
+          if (change.noAttachments) return [];
           const files = await doc.attachments();
           const edit = change.attachment;
           return edit
