@@ -119,6 +119,35 @@ describe('invoice fields chosen among candidates', () => {
     expect(fields.totalAmount?.value).toBe('1210.00');
   });
 
+  it('reads a German letter: the addressee under the sender line, compound labels, a written-out date', () => {
+    const doc = layout([
+      [320, 30, 'Kraxi GmbH', 16],
+      [400, 60, 'Flugzeugallee 17'],
+      [400, 75, '12345 Papierfeld'],
+      [50, 90, 'Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld · Deutschland', 7],
+      [50, 105, 'Papierflieger-Vertriebs-GmbH', 11],
+      [50, 120, 'Rabattstr. 25', 11],
+      [50, 135, '34567 Osterhausen', 11],
+      [50, 200, 'Rechnungsnummer: 2014-03'],
+      [300, 200, 'Rechnungsdatum: 11. Juli 2014'],
+      [300, 215, 'Kundennummer: 987-654'],
+      ...items,
+      [400, 400, 'Rechnungssumme netto'],
+      [500, 400, '1.000,00'],
+      [400, 415, 'zuzüglich 19% MwSt.'],
+      [500, 415, '190,00'],
+      [400, 430, 'Rechnungssumme brutto'],
+      [500, 430, '1.190,00'],
+      [50, 700, 'Kraxi GmbH  USt-IdNr DE123456789  IBAN DE28700100809999999999', 8],
+    ]);
+    const { fields } = extractFields(doc, { language: 'en' });
+    expect(fields.customerName?.value).toBe('Papierflieger-Vertriebs-GmbH');
+    expect(fields.vendorName?.value).toBe('Kraxi GmbH');
+    expect(fields.invoiceNumber?.value).toBe('2014-03');
+    expect(fields.invoiceDate?.value).toBe('2014-07-11');
+    expect(fields.totalAmount?.value).toBe('1190.00');
+  });
+
   it('keeps the total apart from the balance left after a deposit', () => {
     const doc = layout([
       [50, 40, 'Kestrel Print Works Limited', 16],

@@ -125,6 +125,11 @@ describe('parseDate', () => {
     ['15-dic-2025', undefined, '2025-12-15'],
     ['5 ago. 2025', undefined, '2025-08-05'],
     ['20 Outubro 2025', undefined, '2025-10-20'],
+    ['11. Juli 2014', undefined, '2014-07-11'],
+    ['3. März 2024', undefined, '2024-03-03'],
+    ['1er août 2024', undefined, '2024-08-01'],
+    ['12 décembre 2024', undefined, '2024-12-12'],
+    ['5 maart 2025', undefined, '2025-03-05'],
     ['29/02/2024', undefined, '2024-02-29'],
     ['29/02/2025', undefined, null],
     ['31/04/2025', undefined, null],
@@ -269,5 +274,19 @@ describe('findLabels', () => {
     const keys = findLabels(text).map((f) => f.key);
     expect(keys).toContain(key);
     for (const k of notKeys) expect(keys).not.toContain(k);
+  });
+});
+
+describe('label word families', () => {
+  it('reads a German or Dutch compound label by the words it is made of', async () => {
+    const { familiesIn } = await import('../../src/pipeline/extract/invoice/words.ts');
+    expect([...familiesIn('Rechnungsnummer:')].sort()).toEqual(['invoice', 'number']);
+    expect([...familiesIn('Liefer- und Rechnungsdatum:')].sort()).toEqual(['date', 'invoice']);
+    expect([...familiesIn('Kundennummer')].sort()).toEqual(['customer', 'number']);
+    expect(familiesIn('factuurdatum').has('date')).toBe(true);
+    expect(familiesIn('Endbetrag').has('total')).toBe(true);
+    expect(familiesIn('Mehrwertsteuer').has('tax')).toBe(true);
+    // A long word that only starts like a label word is not one.
+    expect(familiesIn('Accounting').size).toBe(0);
   });
 });

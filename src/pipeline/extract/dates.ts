@@ -17,21 +17,21 @@ export interface FoundDate {
   unambiguous: boolean;
 }
 
-/** Month names and abbreviations in en/pt/es, without accents, lower case. */
+/** Month names and abbreviations in en/pt/es, and the full names of de/fr/nl, without accents, lower case. */
 const MONTHS: Record<string, number> = {};
 const MONTH_NAMES: [number, string[]][] = [
-  [1, ['january', 'jan', 'janeiro', 'enero', 'ene']],
-  [2, ['february', 'feb', 'fevereiro', 'fev', 'febrero']],
-  [3, ['march', 'mar', 'marco', 'marzo']],
-  [4, ['april', 'apr', 'abril', 'abr']],
-  [5, ['may', 'maio', 'mai', 'mayo']],
-  [6, ['june', 'jun', 'junho', 'junio']],
-  [7, ['july', 'jul', 'julho', 'julio']],
-  [8, ['august', 'aug', 'agosto', 'ago']],
-  [9, ['september', 'sep', 'sept', 'setembro', 'set', 'septiembre', 'setiembre']],
-  [10, ['october', 'oct', 'outubro', 'out', 'octubre']],
-  [11, ['november', 'nov', 'novembro', 'noviembre']],
-  [12, ['december', 'dec', 'dezembro', 'dez', 'diciembre', 'dic']],
+  [1, ['january', 'jan', 'janeiro', 'enero', 'ene', 'januar', 'janvier', 'januari']],
+  [2, ['february', 'feb', 'fevereiro', 'fev', 'febrero', 'februar', 'fevrier', 'februari']],
+  [3, ['march', 'mar', 'marco', 'marzo', 'marz', 'maerz', 'mars', 'maart']],
+  [4, ['april', 'apr', 'abril', 'abr', 'avril']],
+  [5, ['may', 'maio', 'mai', 'mayo', 'mei']],
+  [6, ['june', 'jun', 'junho', 'junio', 'juni', 'juin']],
+  [7, ['july', 'jul', 'julho', 'julio', 'juli', 'juillet']],
+  [8, ['august', 'aug', 'agosto', 'ago', 'aout', 'augustus']],
+  [9, ['september', 'sep', 'sept', 'setembro', 'set', 'septiembre', 'setiembre', 'septembre']],
+  [10, ['october', 'oct', 'outubro', 'out', 'octubre', 'oktober', 'octobre']],
+  [11, ['november', 'nov', 'novembro', 'noviembre', 'novembre']],
+  [12, ['december', 'dec', 'dezembro', 'dez', 'diciembre', 'dic', 'dezember', 'decembre']],
 ];
 for (const [n, names] of MONTH_NAMES) for (const name of names) MONTHS[name] = n;
 
@@ -59,7 +59,7 @@ const NUMERIC_RE =
   /(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d/.-]\d)|(?<![\d/.-])(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\5\s?(\d{4}|\d{2})(?![\d/.-]\d|\d)/g;
 // 15 de março de 2025 · 15 Mar 2025 · 15-Mar-2025 · 15. März 2025-like spacing · 1st March 2025
 const DAY_MONTH_YEAR_RE = new RegExp(
-  String.raw`(?<![\d${LETTERS}])(\d{1,2})(?:st|nd|rd|th|º|°|o)?\.?[\s\-/]*(?:de\s+)?([${LETTERS}]{3,10})\.?,?[\s\-/]*(?:de\s+|del\s+)?(\d{4}|\d{2})(?!\d)`,
+  String.raw`(?<![\d${LETTERS}])(\d{1,2})(?:st|nd|rd|th|er|º|°|o)?\.?[\s\-/]*(?:de\s+)?([${LETTERS}]{3,10})\.?,?[\s\-/]*(?:de\s+|del\s+)?(\d{4}|\d{2})(?!\d)`,
   'g',
 );
 // March 15, 2025 · Mar. 15 2025

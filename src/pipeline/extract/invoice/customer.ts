@@ -23,16 +23,24 @@ export function findCustomer(
   let customerName: Candidate | undefined;
   let customerTaxId: Candidate | undefined;
   for (const { line, matches } of labelled) {
-    for (const m of [...matches.filter((x) => x.key === 'customer'), ...addresseeWords(line)]) {
+    const senders = senderLine(line, ctx);
+    for (const m of [...matches.filter((x) => x.key === 'customer'), ...addresseeWords(line), ...senders]) {
+      const sender = senders.includes(m);
       const next = matches.find((x) => x.start >= m.end);
-      const rightEnd = next ? next.start : line.text.length;
+      // The sender's line over an envelope window labels nothing beside it, only the address under it.
+      const rightEnd = sender ? m.end : next ? next.start : line.text.length;
       customerLines.set(line.index, { start: m.end, end: rightEnd });
       const labelWords = wordsInSpan(line, m.start, m.end);
       const lbox = unionBox(labelWords.map((w) => w.bbox));
       const h = lineHeight(line);
       const nextWords = next ? wordsInSpan(line, next.start, next.end) : [];
-      const colStart = lbox[0] - 2 * h;
-      const colEnd = nextWords.length ? (nextWords[0] as Word).bbox[0] - h : Number.POSITIVE_INFINITY;
+      // The address in the window is set in a larger type than the small sender line over it.
+      const colStart = lbox[0] - (sender ? 5 : 2) * h;
+      const colEnd = sender
+        ? lbox[2] + h
+        : nextWords.length
+          ? (nextWords[0] as Word).bbox[0] - h
+          : Number.POSITIVE_INFINITY;
       const blockLines: { line: TextLine; start: number; end: number }[] = [];
       const right = line.text.slice(m.end, rightEnd);
       if (/\p{L}|\d/u.test(right)) blockLines.push({ line, start: m.end, end: rightEnd });
@@ -112,6 +120,34 @@ export function findCustomer(
       return Boolean(r && start < r.end && end > r.start);
     },
   };
+}
+
+/** A postcode and the town after it: "12345 Papierfeld", "1000-001 Lisboa", "75008 Paris". */
+const POSTCODE_TOWN = /(?:^|\s)\d{4,5}(?:-\d{3})?\s+\p{Lu}/u;
+const SENDER_PIECES = /\s*[·•●|]\s*/;
+
+/**
+ * The sender's own address in one small line over the envelope window ("Kraxi GmbH · Flugzeugallee 17 · 12345
+ * Papierfeld"), as European letters print it: the block under it is the addressee, the customer, unlabelled.
+ */
+function senderLine(line: TextLine, ctx: DocContext): LabelMatch[] {
+  const height = ctx.pageHeight.get(line.page) ?? 0;
+  if (line.page !== 1 || !height || line.bbox[1] > height * 0.4) return [];
+  return segmentsOf(line)
+    .filter((sg) => {
+      const pieces = line.text
+        .slice(sg.start, sg.end)
+        .split(SENDER_PIECES)
+        .filter((p) => p.trim());
+      return pieces.length >= 3 && pieces.some((p) => POSTCODE_TOWN.test(p));
+    })
+    .map((sg) => ({
+      key: 'customer',
+      label: line.text.slice(sg.start, sg.end),
+      start: sg.start,
+      end: sg.end,
+      score: 1,
+    }));
 }
 
 /** "To:" / "Para:" alone in a block of its line: too common a word to be a label anywhere else. */

@@ -26,7 +26,18 @@ export const WORD_FAMILIES: Readonly<Record<string, readonly string[]>> = {
     'documento',
   ],
   ref: ['ref', 'reference', 'referencia', 'your', 'su', 'seu', 'sua', 'our'],
-  order: ['po', 'order', 'pedido', 'orden', 'purchase', 'compra', 'bestellung', 'commande', 'encomenda'],
+  order: [
+    'po',
+    'order',
+    'pedido',
+    'orden',
+    'purchase',
+    'compra',
+    'bestellung',
+    'auftrag',
+    'commande',
+    'encomenda',
+  ],
   date: [
     'date',
     'dated',
@@ -55,6 +66,7 @@ export const WORD_FAMILIES: Readonly<Record<string, readonly string[]>> = {
     'until',
     'ate',
     'by',
+    'zahlbar',
   ],
   total: [
     'total',
@@ -104,6 +116,7 @@ export const WORD_FAMILIES: Readonly<Record<string, readonly string[]>> = {
     'ust',
     'icms',
     'iss',
+    'steuer',
   ],
   incl: ['incl', 'includes', 'included', 'including', 'incluido', 'inclui', 'incluye', 'which', 'inkl'],
   paid: [
@@ -221,12 +234,41 @@ export function tokensOf(text: string): string[] {
 export function familiesIn(text: string): Set<string> {
   const out = new Set<string>();
   for (const t of tokensOf(text)) {
-    for (const f of FAMILY_OF.get(t) ?? []) out.add(f);
+    for (const f of FAMILY_OF.get(t) ?? compoundFamilies(t)) out.add(f);
     // "subtotal", "totalbetrag": a family word inside a longer one still counts.
     if (t.length > 5 && t.startsWith('sub')) out.add('sub');
     if (t.length > 5 && t.includes('total')) out.add('total');
   }
   return out;
+}
+
+/** Family words long enough to be told apart inside a compound. */
+const STEMS = [...FAMILY_OF.keys()].filter((w) => w.length >= 4);
+const compounds = new Map<string, readonly string[]>();
+
+/**
+ * The families of a German or Dutch compound ("Rechnungsnummer", "Kundennummer", "factuurdatum", "Endbetrag"):
+ * those of the family word it ends with, and, when that is one, of the family word it starts with (joined by
+ * nothing, "s", "n" or "en").
+ */
+export function compoundFamilies(token: string): readonly string[] {
+  if (token.length < 7) return [];
+  let known = compounds.get(token);
+  if (known) return known;
+  const found = new Set<string>();
+  for (const end of STEMS) {
+    if (!token.endsWith(end) || token.length - end.length < 3) continue;
+    for (const f of FAMILY_OF.get(end) ?? []) found.add(f);
+    const head = token.slice(0, token.length - end.length);
+    const start = ['', 's', 'n', 'en']
+      .map((joint) => (head.endsWith(joint) ? head.slice(0, head.length - joint.length) : ''))
+      .find((h) => h.length >= 4 && FAMILY_OF.has(h));
+    for (const f of (start && FAMILY_OF.get(start)) ?? []) found.add(f);
+  }
+  known = [...found];
+  if (compounds.size > 5000) compounds.clear();
+  compounds.set(token, known);
+  return known;
 }
 
 /** A value printed on a line: the span of it in the line's text and its words. */
