@@ -148,6 +148,22 @@ describe('invoice fields chosen among candidates', () => {
     expect(fields.totalAmount?.value).toBe('1190.00');
   });
 
+  it('takes "VAT total" for the tax and "Amount payable" for the total', () => {
+    const doc = layout([
+      [50, 40, 'Bei Spiel GmbH', 16],
+      [50, 60, 'Ecke 12, 12345 Stadthausen'],
+      [400, 80, 'Invoice # RE-2020/508'],
+      [400, 95, 'Date: 2020-06-20'],
+      ...items,
+      [50, 400, 'Net total: 1,000.00'],
+      [50, 430, 'VAT total: 190.00'],
+      [50, 445, 'Amount payable: 1,190.00'],
+    ]);
+    const { fields } = extractFields(doc, { language: 'en' });
+    expect(fields.taxAmount?.value).toBe('190.00');
+    expect(fields.totalAmount?.value).toBe('1190.00');
+  });
+
   it('keeps the total apart from the balance left after a deposit', () => {
     const doc = layout([
       [50, 40, 'Kestrel Print Works Limited', 16],
