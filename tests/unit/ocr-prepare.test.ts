@@ -2,8 +2,10 @@
 // so that the pool's workers read its parts side by side.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanPage, findTextRegion, normalise } from '../../src/adapters/ocr/clean.ts';
+import { cleanPage, findTextRegion, leaderDots, normalise } from '../../src/adapters/ocr/clean.ts';
 import type { Grey } from '../../src/adapters/ocr/grey.ts';
+import type { Part } from '../../src/adapters/ocr/ink.ts';
+import { findPaper } from '../../src/adapters/ocr/paper.ts';
 import { findCuts } from '../../src/adapters/ocr/regions.ts';
 import { createOcrEngine } from '../../src/adapters/ocr.ts';
 import type { OcrEngine } from '../../src/pipeline/ports.ts';
@@ -196,5 +198,65 @@ describe('a long page read in parts side by side', () => {
     });
     const all = read.words.map((w) => w.text).join(' ');
     for (let i = 0; i < 36; i++) expect(all).toContain(`${(i + 1) * 7}.50`);
+  });
+});
+
+describe('leaderDots', () => {
+  const box = (x0: number, y0: number, w: number, h: number): Part => ({
+    area: w * h,
+    x0,
+    y0,
+    x1: x0 + w - 1,
+    y1: y0 + h - 1,
+  });
+  // Letters 20 px tall on a baseline at y = 120, then a row of 3 px dots, then an amount.
+  const letters = Array.from({ length: 12 }, (_, i) => box(10 + i * 14, 100, 11, 20));
+  const dots = (from: number, n: number) => Array.from({ length: n }, (_, i) => box(from + i * 9, 117, 3, 3));
+
+  it('takes a row of evenly spaced dots on a baseline for a leader', () => {
+    const parts = [...letters, ...dots(200, 20), box(400, 100, 11, 20)];
+    expect(leaderDots(parts).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 12 + i));
+  });
+
+  it('leaves punctuation alone: an ellipsis, full stops, dots scattered off a baseline', () => {
+    const scattered = Array.from({ length: 10 }, (_, i) => box(200 + i * 9, 60 + (i % 2) * 30, 3, 3));
+    expect(leaderDots([...letters, ...dots(200, 3), box(300, 117, 3, 3), ...scattered])).toEqual([]);
+  });
+});
+
+describe('findPaper', () => {
+  it('leaves a scan alone: its paper fills the frame', async () => {
+    expect(
+      await findPaper(
+        barsPage(600, 800, [
+          [100, 120],
+          [200, 220],
+        ]),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('finds a sheet lying on a darker desk and straightens it', async () => {
+    // A 400×560 sheet turned 6° on a 600×760 desk, with lines of print on it.
+    const sheet = barsPage(400, 560, [
+      [100, 116],
+      [200, 216],
+      [300, 316],
+    ]);
+    const photo = await sharp(sheet.data, { raw: { width: 400, height: 560, channels: 1 } })
+      .rotate(6, { background: { r: 70, g: 70, b: 70 } })
+      .extend({ top: 80, bottom: 80, left: 80, right: 80, background: { r: 70, g: 70, b: 70 } })
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const found = await findPaper({ data: photo.data, width: photo.info.width, height: photo.info.height });
+    expect(found).toBeDefined();
+    const { width, height } = found!.image;
+    expect(Math.abs(width - 400)).toBeLessThan(12);
+    expect(Math.abs(height - 560)).toBeLessThan(12);
+    // Straightened: each printed bar lies along one row again (dark across its width).
+    const row = (y: number) => found!.image.data.subarray(y * width, (y + 1) * width);
+    const dark = (y: number) => row(y).filter((v) => v < 100).length / width;
+    expect(Math.max(...[104, 106, 108, 110, 112].map(dark))).toBeGreaterThan(0.7);
   });
 });

@@ -1,5 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { photograph } from '../../scripts/samples/raster.ts';
 import { createImageDecoder } from '../../src/adapters/image.ts';
 import { createOcrEngine } from '../../src/adapters/ocr.ts';
 import { DocumentError } from '../../src/pipeline/errors.ts';
@@ -146,6 +147,43 @@ describe('OCR engine', () => {
     // The damage sits below the first lines, so whatever was read still has the vendor.
     expect(reads.length).toBeGreaterThan(0);
     for (const r of reads) expect(r).toContain('Papelaria');
+  });
+
+  it('reads a phone photo of a sheet on a desk, shadow and all, with boxes on the photo', async () => {
+    const flat = await sharp(invoiceSvg()).png().toBuffer();
+    const photo = await (await photograph(flat, { seed: 1, shadow: 0.5, tilt: 0.05 })).png().toBuffer();
+    const { width, height } = await sharp(photo).metadata();
+    const read = await engine.readPage({ png: photo, width: width!, height: height! }, asTheReaderDoes);
+    expect(read).toMatchObject({ width, height, rotation: 0 });
+    expect(text(read.words)).toContain('TOTAL 1.234,56');
+    expect(text(read.words)).toContain('15/03/2025');
+    // Where the photo shows it: the sheet lies turned and foreshortened on the desk, TOTAL at about (195, 715).
+    const total = find(read.words, 'TOTAL')!;
+    expect(Math.abs(total.bbox[0] - 195)).toBeLessThan(15);
+    expect(Math.abs(total.bbox[3] - 715)).toBeLessThan(15);
+  });
+
+  it('reads the lines of a totals block printed with dot leaders', async () => {
+    const rows = [
+      ['Net total', 'EUR 6,224.99'],
+      ['VAT 20%', 'EUR 1,041.95'],
+      ['Grand Total', 'EUR 7,368.46'],
+      ['Deposit received', '-EUR 2,210.54'],
+      ['Balance', 'EUR 5,157.92'],
+    ];
+    const body = rows
+      .map(([label, amount], i) => {
+        const y = 300 + i * 34;
+        return `<text x="500" y="${y}" font-family="DejaVu Sans" font-size="20" fill="#111">${label}</text><text x="660" y="${y}" font-family="DejaVu Sans" font-size="20" fill="#111">${'.'.repeat(40)}</text><text x="1040" y="${y}" font-family="DejaVu Sans" font-size="20" fill="#111" text-anchor="end">${amount}</text>`;
+      })
+      .join('');
+    const head = `<text x="60" y="90" font-family="DejaVu Sans" font-size="30" fill="#111">Lumiere Engineering SAS</text><text x="60" y="140" font-family="DejaVu Sans" font-size="20" fill="#111">Sourdough loaf, 800 g   6   2.19   13.14</text>`;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="#ffffff"/>${head}${body}</svg>`;
+    const png = await sharp(Buffer.from(svg)).png().toBuffer();
+    const read = await engine.readPage({ png, width: W, height: H }, { languages: ['eng'] });
+    const all = text(read.words);
+    for (const [, amount] of rows) expect(all).toContain(amount);
+    expect(all).toContain('Grand Total');
   });
 
   it('reads a small receipt scanned on a whole dotted sheet, with boxes on the sheet', async () => {

@@ -3,6 +3,7 @@ import type { PageImage } from '../../pipeline/ports.ts';
 import { analysePage } from './analyse.ts';
 import { cleanPage, type Region } from './clean.ts';
 import { decodeGrey, fromGrey, type Grey, toGrey, WHITE } from './grey.ts';
+import { findPaper, type Homography } from './paper.ts';
 
 /** Median text-line height (ink rows of one line) that tesseract's LSTM reads best, in pixels. */
 export const TARGET_LINE_HEIGHT = 26;
@@ -19,15 +20,20 @@ export interface PreparedImage {
   sh: number;
   skew: number;
   prepared: Grey;
+  /** For a photo of a sheet: maps the straightened sheet (what `region` is in) back to the upright photo. */
+  toPhoto?: Homography | undefined;
 }
 
 export async function prepareImage(image: PageImage, rotation: number): Promise<PreparedImage> {
   const upright = await decodeGrey(image.png, rotation);
   const upW = upright.width;
   const upH = upright.height;
+  // A photo of a sheet on a desk is read as the sheet alone, straightened and evenly lit: the desk's dark border
+  // spoils the skew and line-height measures, and a shadow across the page hides its words from tesseract.
+  const paper = await findPaper(upright);
   // A small receipt on a full-page scan: read only the paper's text, with the scanner's specks wiped off, so
   // the line height is measured on text and the scale budget is spent on it. Boxes come back offset.
-  const content = await cleanPage(upright);
+  const content = await cleanPage(paper?.image ?? upright);
   const region = content.region;
   const analysis = await analysePage(content.image);
   const cropW = region.width;
@@ -42,5 +48,5 @@ export async function prepareImage(image: PageImage, rotation: number): Promise<
     fromGrey(content.image).resize(sw, sh, { kernel: scale > 1 ? 'cubic' : 'lanczos3' }),
   );
   if (Math.abs(skew) >= 0.3) prepared = await toGrey(fromGrey(prepared).rotate(-skew, { background: WHITE }));
-  return { upW, upH, region, scale, sw, sh, skew, prepared };
+  return { upW, upH, region, scale, sw, sh, skew, prepared, toPhoto: paper?.toPhoto };
 }

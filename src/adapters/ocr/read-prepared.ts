@@ -2,6 +2,7 @@
 import type { BBox, Word } from '../../pipeline/layout.ts';
 import type { PageImage } from '../../pipeline/ports.ts';
 import { crop, type Grey, pgm, rows } from './grey.ts';
+import { applyHomography } from './paper.ts';
 import type { Recognize } from './pool.ts';
 import { type PreparedImage, prepareImage } from './prepare.ts';
 import { findCuts, findHeaderBand } from './regions.ts';
@@ -104,7 +105,7 @@ async function readWords(page: Prepared, recognize: Recognize): Promise<BandWord
 
 /** Maps words from the prepared image back to the upright image at the resolution passed in. */
 function toUprightWord(page: Prepared): (read: BandWord) => Word {
-  const { upW, upH, region, scale, sw, sh, skew, prepared } = page;
+  const { upW, upH, region, scale, sw, sh, skew, prepared, toPhoto } = page;
   const ph = prepared.height;
   const pw = prepared.width;
   const theta = (-skew * Math.PI) / 180;
@@ -116,7 +117,9 @@ function toUprightWord(page: Prepared): (read: BandWord) => Word {
     // Undo a clockwise turn by theta (y grows downwards).
     const ux = dx * cos + dy * sin + sw / 2;
     const uy = -dx * sin + dy * cos + sh / 2;
-    return [ux / scale + region.left, uy / scale + region.top];
+    const x0 = ux / scale + region.left;
+    const y0 = uy / scale + region.top;
+    return toPhoto ? applyHomography(toPhoto, x0, y0) : [x0, y0];
   };
   return ({ word: w, dy }) => {
     const corners = [
