@@ -167,7 +167,11 @@ export async function cleanPage(image: Grey): Promise<{ image: Grey; region: Reg
       speckCount++;
     }
   });
-  if (speckCount < 20) return { image: cropped, region };
+  // Dot leaders ("Total ........ 131,64") are wiped too: read as one block, tesseract drops a whole block of
+  // lines whose rows of dots it cannot read, labels and amounts with them.
+  const leaders = leaderDots(parts);
+  for (const i of leaders) specks[i] = 1;
+  if (speckCount < 20 && !leaders.length) return { image: cropped, region };
   const out = Buffer.from(grey);
   for (let r = 0; r < partOf.length; r++) {
     if (!specks[partOf[r] as number]) continue;
@@ -179,4 +183,57 @@ export async function cleanPage(image: Grey): Promise<{ image: Grey; region: Reg
       out.fill(255, ny * w + x0, ny * w + x1 + 1);
   }
   return { image: { data: out, width: w, height: h }, region };
+}
+
+/** Dots in a row this long or longer are a leader, not punctuation ("..." is three). */
+const LEADER_MIN_DOTS = 6;
+
+/**
+ * The components that are the dots of leader rows: small, squarish blots of about the same size, evenly spaced
+ * along one baseline, at least LEADER_MIN_DOTS of them. Letters are told by their height, the page's median.
+ */
+export function leaderDots(parts: readonly Part[]): number[] {
+  const heights = parts
+    .filter((p) => p.area >= 12)
+    .map((p) => p.y1 - p.y0 + 1)
+    .sort((a, b) => a - b);
+  const letter = heights[Math.floor(heights.length / 2)] ?? 0;
+  if (letter < 6) return [];
+  const max = Math.max(2, letter * 0.4);
+  const dots = parts
+    .map((p, i) => ({
+      i,
+      w: p.x1 - p.x0 + 1,
+      h: p.y1 - p.y0 + 1,
+      cx: (p.x0 + p.x1) / 2,
+      cy: (p.y0 + p.y1) / 2,
+    }))
+    .filter((d) => d.w <= max && d.h <= max && d.w <= d.h * 2.5 && d.h <= d.w * 2.5);
+  // Rows of dots: each dot joins the row whose last dot is just left of it on the same baseline.
+  type Dot = (typeof dots)[number];
+  const rows: Dot[][] = [];
+  // Swept left to right; only rows whose last dot is within reach stay open.
+  let open: Dot[][] = [];
+  const reach = letter * 1.2;
+  for (const d of [...dots].sort((a, b) => a.cx - b.cx)) {
+    open = open.filter((r) => d.cx - (r[r.length - 1] as Dot).cx <= reach);
+    const row = open.find((r) => {
+      const last = r[r.length - 1] as Dot;
+      return d.cx > last.cx && Math.abs(d.cy - last.cy) <= Math.max(1.5, last.h * 0.6);
+    });
+    if (row) row.push(d);
+    else {
+      const fresh = [d];
+      open.push(fresh);
+      rows.push(fresh);
+    }
+  }
+  return rows
+    .filter((r) => {
+      if (r.length < LEADER_MIN_DOTS) return false;
+      const gaps = r.slice(1).map((d, k) => d.cx - (r[k] as Dot).cx);
+      const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+      return gaps.every((g) => Math.abs(g - mean) <= Math.max(2, mean * 0.5));
+    })
+    .flatMap((r) => r.map((d) => d.i));
 }
