@@ -110,3 +110,90 @@ export function findCuts(image: Grey, from: number, parts: number): number[] {
   }
   return cuts;
 }
+
+// Table rules: a boxed cell's borders, read as one block with the words inside, turn a row of totals into junk
+// ("CC swem| wwe] rowow)"), so they are wiped once the header band and the cuts are found.
+
+/** A horizontal rule is a run of ink this many text-line heights long, at the prepared scale. */
+const RULE_MIN_LINES = 3.5;
+/** ...and at most this many line heights thick along most of its length. */
+const RULE_MAX_THICKNESS = 0.25;
+/** A cell's side: a vertical run of ink this many line heights tall that meets a horizontal rule at an end. */
+const SIDE_MIN_LINES = 1.2;
+/** How close (pixels) a side's end must come to a horizontal rule to be part of the table. */
+const SIDE_REACH = 4;
+
+/** The prepared page with its table rules and cell sides painted white. */
+export function wipeRules(image: Grey): Grey {
+  const { data, width: w, height: h } = image;
+  const threshold = otsu(data);
+  const isInk = (i: number) => (data[i] as number) < threshold;
+  const rule = new Uint8Array(w * h);
+  const minRun = Math.round(TARGET_LINE_HEIGHT * RULE_MIN_LINES);
+  const maxThickness = Math.max(2, Math.round(TARGET_LINE_HEIGHT * RULE_MAX_THICKNESS));
+  // A rule is thin all along: bold words run together ("Subtotal") make as long a run, but a tall one.
+  const thin = (x0: number, x1: number, y: number): boolean => {
+    let thick = 0;
+    for (let x = x0; x < x1; x++) {
+      let extent = 1;
+      for (let yy = y - 1; yy >= 0 && isInk(yy * w + x) && extent <= maxThickness; yy--) extent++;
+      for (let yy = y + 1; yy < h && isInk(yy * w + x) && extent <= maxThickness; yy++) extent++;
+      if (extent > maxThickness) thick++;
+    }
+    return thick <= (x1 - x0) * 0.2;
+  };
+  let found = false;
+  for (let y = 0; y < h; y++) {
+    let x = 0;
+    while (x < w) {
+      if (!isInk(y * w + x)) {
+        x++;
+        continue;
+      }
+      const start = x;
+      while (x < w && isInk(y * w + x)) x++;
+      if (x - start >= minRun && thin(start, x, y)) {
+        rule.fill(1, y * w + start, y * w + x);
+        found = true;
+      }
+    }
+  }
+  if (!found) return image;
+  // Near a rule: within SIDE_REACH of a rule pixel, looked up along the column and its neighbours.
+  const nearRule = (x: number, y: number) => {
+    for (let dy = -SIDE_REACH; dy <= SIDE_REACH; dy++) {
+      const yy = y + dy;
+      if (yy < 0 || yy >= h) continue;
+      for (let dx = -2; dx <= 2; dx++) {
+        const xx = x + dx;
+        if (xx >= 0 && xx < w && rule[yy * w + xx]) return true;
+      }
+    }
+    return false;
+  };
+  const minSide = Math.round(TARGET_LINE_HEIGHT * SIDE_MIN_LINES);
+  const side = new Uint8Array(w * h);
+  for (let x = 0; x < w; x++) {
+    let y = 0;
+    while (y < h) {
+      if (!isInk(y * w + x) || rule[y * w + x]) {
+        y++;
+        continue;
+      }
+      const start = y;
+      while (y < h && isInk(y * w + x) && !rule[y * w + x]) y++;
+      if (y - start >= minSide && (nearRule(x, start - 1) || nearRule(x, y))) {
+        for (let yy = start; yy < y; yy++) side[yy * w + x] = 1;
+      }
+    }
+  }
+  // Wiped with a pixel around, where the rule's anti-aliased edge would stay as a faint grey line.
+  const out = Buffer.from(data);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (!rule[y * w + x] && !side[y * w + x]) continue;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++)
+        out.fill(255, yy * w + Math.max(0, x - 1), yy * w + Math.min(w, x + 2));
+    }
+  return { data: out, width: w, height: h };
+}
