@@ -13,7 +13,7 @@ export interface Classification {
 }
 
 const INVOICE_WORDS =
-  /\b(invoice|tax invoice|fatura|factura|nota fiscal|nota de cobranca|danfe|nf-?e|nfs-?e|bill to|due date|vencimento|vencimiento|base imponible|chave de acesso|destinatario|iban)\b/g;
+  /\b(invoice|tax invoice|fatura|factura|rechnung|facture|factuur|nota fiscal|nota de cobranca|danfe|nf-?e|nfs-?e|bill to|due date|vencimento|vencimiento|base imponible|chave de acesso|destinatario|iban)\b/g;
 const RECEIPT_WORDS =
   /\b(receipt|recibo|cupom|cupon|ticket|cash|change|troco|cambio|thank you|obrigado|gracias|efectivo|dinheiro|cashier|caixa|rounding|tendered|visa|mastercard)\b/g;
 

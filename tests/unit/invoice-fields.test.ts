@@ -164,6 +164,33 @@ describe('invoice fields chosen among candidates', () => {
     expect(fields.totalAmount?.value).toBe('1190.00');
   });
 
+  it('takes "Rechnung RE1001" for the title and its number, never for the vendor', () => {
+    const doc = layout([
+      [50, 40, 'shopware.de | Hauptstraße 7 | 10115 Berlin', 7],
+      [400, 40, 'shopware.de', 12],
+      [400, 55, 'Hauptstraße 7'],
+      [400, 70, '10115 Berlin'],
+      [50, 55, 'Muster AG', 11],
+      [50, 70, 'Feldweg 3', 11],
+      [50, 85, '54321 Musterstadt', 11],
+      [50, 150, 'Rechnung RE1001', 18],
+      [50, 180, 'Kunden-Nr.: 10000'],
+      [300, 180, 'Belegdatum: 26.10.22'],
+      ...items,
+      [300, 400, 'Summe netto'],
+      [500, 400, '1.000,00'],
+      [300, 415, 'USt. 19%'],
+      [500, 415, '190,00'],
+      [300, 430, 'Endsumme'],
+      [500, 430, '1.190,00'],
+    ]);
+    const { fields } = extractFields(doc, { language: 'en' });
+    expect(fields.vendorName?.value).not.toMatch(/Rechnung/);
+    expect(fields.invoiceNumber?.value).toBe('RE1001');
+    expect(fields.totalAmount?.value).toBe('1190.00');
+    expect(fields.customerName?.value).toBe('Muster AG');
+  });
+
   it('keeps the total apart from the balance left after a deposit', () => {
     const doc = layout([
       [50, 40, 'Kestrel Print Works Limited', 16],
