@@ -116,12 +116,7 @@ export function scoreEInvoice(truth: NonNullable<EInvoiceTruthFile['truth']>, do
 /** A PDF reader whose documents show changed pages or attachments: how tampered hybrids are made from real ones. */
 export function tamperedPdfReader(
   real: PdfReader,
-  change: {
-    word?: (text: string) => string;
-    attachment?: (name: string, text: string) => string;
-    /** The PDF read as if nothing were attached: its pages alone. */
-    noAttachments?: boolean;
-  },
+  change: { word?: (text: string) => string; attachment?: (name: string, text: string) => string },
 ): PdfReader {
   return {
     async open(bytes, limits) {
@@ -135,7 +130,6 @@ export function tamperedPdfReader(
         },
         render: (n, dpi) => doc.render(n, dpi),
         async attachments() {
-          if (change.noAttachments) return [];
           const files = await doc.attachments();
           const edit = change.attachment;
           return edit
