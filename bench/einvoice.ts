@@ -245,7 +245,7 @@ function withoutInvoiceHints(bytes: Uint8Array): Uint8Array {
   const b = Buffer.from(bytes);
   for (const mark of ['/EmbeddedFile', ':pdfa:CrossIndustryDocument:invoice', 'DocumentFileName']) {
     for (let at = b.indexOf(mark, 0, 'latin1'); at >= 0; at = b.indexOf(mark, at + 1, 'latin1'))
-      b.write('X'.repeat(mark.length), at, 'latin1');
+      b.write(`${mark[0]}${'X'.repeat(mark.length - 1)}`, at, 'latin1');
   }
   return b;
 }

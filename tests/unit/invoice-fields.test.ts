@@ -164,6 +164,24 @@ describe('invoice fields chosen among candidates', () => {
     expect(fields.totalAmount?.value).toBe('1190.00');
   });
 
+  it('takes no letterhead line with a street and a town for a sender line over an addressee', () => {
+    const doc = layout([
+      [50, 30, 'Acme Supplies Corp', 18],
+      [50, 55, 'Acme Supplies Corp | 2500 Market Street | Philadelphia, PA 19103', 8],
+      [50, 70, 'Orders and accounts since 1982'],
+      [400, 80, 'Invoice No: 2025-0412'],
+      [400, 95, 'Date: 12/05/2025'],
+      [50, 200, 'Bill to:'],
+      [50, 215, 'Globex Corporation'],
+      ...items,
+      [400, 430, 'Total'],
+      [500, 430, '1,000.00'],
+    ]);
+    const { fields } = extractFields(doc, { language: 'en' });
+    expect(fields.customerName?.value).toBe('Globex Corporation');
+    expect(fields.vendorName?.value).toBe('Acme Supplies Corp');
+  });
+
   it('takes "Rechnung RE1001" for the title and its number, never for the vendor', () => {
     const doc = layout([
       [50, 40, 'shopware.de | Hauptstraße 7 | 10115 Berlin', 7],

@@ -59,7 +59,7 @@ const NUMERIC_RE =
   /(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d/.-]\d)|(?<![\d/.-])(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\5\s?(\d{4}|\d{2})(?![\d/.-]\d|\d)/g;
 // 15 de março de 2025 · 15 Mar 2025 · 15-Mar-2025 · 15. März 2025-like spacing · 1st March 2025
 const DAY_MONTH_YEAR_RE = new RegExp(
-  String.raw`(?<![\d${LETTERS}])(\d{1,2})(?:st|nd|rd|th|er|º|°|o)?\.?[\s\-/]*(?:de\s+)?([${LETTERS}]{3,10})\.?,?[\s\-/]*(?:de\s+|del\s+)?(\d{4}|\d{2})(?!\d)`,
+  String.raw`(?<![\d${LETTERS}])(\d{1,2})(?:st|nd|rd|th|[eE][rR]|º|°|o)?\.?[\s\-/]*(?:de\s+)?([${LETTERS}]{3,10})\.?,?[\s\-/]*(?:de\s+|del\s+)?(\d{4}|\d{2})(?!\d)`,
   'g',
 );
 // March 15, 2025 · Mar. 15 2025

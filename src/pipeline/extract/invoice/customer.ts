@@ -22,8 +22,9 @@ export function findCustomer(
   const customerLines = new Map<number, { start: number; end: number }>();
   let customerName: Candidate | undefined;
   let customerTaxId: Candidate | undefined;
+  const small = smallType(ctx);
   for (const { line, matches } of labelled) {
-    const senders = senderLine(line, ctx);
+    const senders = senderLine(line, ctx, small);
     for (const m of [...matches.filter((x) => x.key === 'customer'), ...addresseeWords(line), ...senders]) {
       const sender = senders.includes(m);
       const next = matches.find((x) => x.start >= m.end);
@@ -122,24 +123,39 @@ export function findCustomer(
   };
 }
 
-/** A postcode and the town after it: "12345 Papierfeld", "1000-001 Lisboa", "75008 Paris". */
-const POSTCODE_TOWN = /(?:^|\s)\d{4,5}(?:-\d{3})?\s+\p{Lu}/u;
+/** A piece that is a postcode and its town, and nothing else: "12345 Papierfeld", "1000-001 Lisboa". */
+const POSTCODE_TOWN = /^\d{4,5}(?:-\d{3})?\s+\p{Lu}[\p{L} .'-]*$/u;
 const SENDER_PIECES = /\s*[·•●|]\s*/;
+/** A street, not a town: "2500 Market Street", "12 Rabattstraße". */
+const STREET_WORD =
+  /\b(?:street|st|road|rd|avenue|ave|lane|drive|way|boulevard|blvd|rue|rua|avenida|calle|laan|straat)\b|(?:stra(?:ss|ß)e|str\.|allee|gasse|weg|platz)\b/iu;
+
+/** The median letter height of page 1's words, under which a line is in small type. */
+function smallType(ctx: DocContext): number {
+  const hs = ctx.lines
+    .filter((l) => l.page === 1)
+    .flatMap((l) => l.words.map((w) => w.bbox[3] - w.bbox[1]))
+    .sort((a, b) => a - b);
+  return hs[Math.floor(hs.length / 2)] ?? 0;
+}
 
 /**
- * The sender's own address in one small line over the envelope window ("Kraxi GmbH · Flugzeugallee 17 · 12345
- * Papierfeld"), as European letters print it: the block under it is the addressee, the customer, unlabelled.
+ * The sender's own address in one line of small type over the envelope window ("Kraxi GmbH · Flugzeugallee 17 ·
+ * 12345 Papierfeld"), as European letters print it: the block under it is the addressee, the customer.
  */
-function senderLine(line: TextLine, ctx: DocContext): LabelMatch[] {
+function senderLine(line: TextLine, ctx: DocContext, median: number): LabelMatch[] {
   const height = ctx.pageHeight.get(line.page) ?? 0;
   if (line.page !== 1 || !height || line.bbox[1] > height * 0.4) return [];
   return segmentsOf(line)
     .filter((sg) => {
+      const letters = sg.words.map((w) => w.bbox[3] - w.bbox[1]).sort((a, b) => a - b);
+      if ((letters[Math.floor(letters.length / 2)] ?? 0) >= median * 0.95) return false;
       const pieces = line.text
         .slice(sg.start, sg.end)
         .split(SENDER_PIECES)
-        .filter((p) => p.trim());
-      return pieces.length >= 3 && pieces.some((p) => POSTCODE_TOWN.test(p));
+        .map((p) => p.trim())
+        .filter(Boolean);
+      return pieces.length >= 3 && pieces.some((p) => POSTCODE_TOWN.test(p) && !STREET_WORD.test(p));
     })
     .map((sg) => ({
       key: 'customer',

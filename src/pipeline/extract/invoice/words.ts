@@ -242,8 +242,21 @@ export function familiesIn(text: string): Set<string> {
   return out;
 }
 
-/** Family words long enough to be told apart inside a compound. */
-const STEMS = [...FAMILY_OF.keys()].filter((w) => w.length >= 4);
+/** The words a German or Dutch compound label ends in; an English word ending in "rate", "less" or "ship" is no
+ * compound label. */
+const STEMS = [
+  'nummer',
+  'datum',
+  'betrag',
+  'summe',
+  'steuer',
+  'preis',
+  'menge',
+  'bedrag',
+  'totaal',
+  'rechnung',
+  'factuur',
+].filter((w) => FAMILY_OF.has(w));
 const compounds = new Map<string, readonly string[]>();
 
 /**
