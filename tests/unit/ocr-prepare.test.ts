@@ -219,13 +219,14 @@ describe('leaderDots', () => {
   });
 
   it('leaves punctuation alone: an ellipsis, full stops, dots scattered off a baseline', () => {
-    const scattered = Array.from({ length: 10 }, (_, i) => box(200 + i * 9, 60 + (i % 2) * 30, 3, 3));
+    // Twelve dots side by side, each on another line than its neighbours.
+    const scattered = Array.from({ length: 12 }, (_, i) => box(200 + i * 9, 40 + (i % 4) * 20, 3, 3));
     expect(leaderDots([...letters, ...dots(200, 3), box(300, 117, 3, 3), ...scattered])).toEqual([]);
   });
 });
 
 describe('findPaper', () => {
-  it('leaves a scan alone: its paper fills the frame', async () => {
+  it('leaves a scan alone: its paper fills the frame, a dark band along one edge included', async () => {
     expect(
       await findPaper(
         barsPage(600, 800, [
@@ -234,6 +235,10 @@ describe('findPaper', () => {
         ]),
       ),
     ).toBeUndefined();
+    // A coloured letterhead printed to the page's edges is print, not the desk the sheet lies on.
+    const banner = barsPage(600, 800, [[300, 320]]);
+    banner.data.fill(60, 0, 600 * 140);
+    expect(await findPaper(banner)).toBeUndefined();
   });
 
   it('finds a sheet lying on a darker desk and straightens it', async () => {

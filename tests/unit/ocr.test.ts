@@ -159,8 +159,8 @@ describe('OCR engine', () => {
     expect(text(read.words)).toContain('15/03/2025');
     // Where the photo shows it: the sheet lies turned and foreshortened on the desk, TOTAL at about (195, 715).
     const total = find(read.words, 'TOTAL')!;
-    expect(Math.abs(total.bbox[0] - 195)).toBeLessThan(15);
-    expect(Math.abs(total.bbox[3] - 715)).toBeLessThan(15);
+    expect(Math.abs(total.bbox[0] - 195)).toBeLessThan(25);
+    expect(Math.abs(total.bbox[3] - 715)).toBeLessThan(25);
   });
 
   it('reads the lines of a totals block printed with dot leaders', async () => {

@@ -187,6 +187,8 @@ export async function cleanPage(image: Grey): Promise<{ image: Grey; region: Reg
 
 /** Dots in a row this long or longer are a leader, not punctuation ("..." is three). */
 const LEADER_MIN_DOTS = 6;
+/** More dot-sized blots than this on a page are a texture: no leaders are looked for. */
+const MAX_DOTS = 20_000;
 
 /**
  * The components that are the dots of leader rows: small, squarish blots of about the same size, evenly spaced
@@ -209,6 +211,8 @@ export function leaderDots(parts: readonly Part[]): number[] {
       cy: (p.y0 + p.y1) / 2,
     }))
     .filter((d) => d.w <= max && d.h <= max && d.w <= d.h * 2.5 && d.h <= d.w * 2.5);
+  // A grainy sheet's thousands of specks are no leaders, and the sweep below would take seconds on them.
+  if (dots.length > MAX_DOTS) return [];
   // Rows of dots: each dot joins the row whose last dot is just left of it on the same baseline.
   type Dot = (typeof dots)[number];
   const rows: Dot[][] = [];

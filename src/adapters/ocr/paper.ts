@@ -129,6 +129,16 @@ async function sheetCorners(
     if (i >= w) grow(i, i - w);
     if (i < w * (h - 1)) grow(i, i + w);
   }
+  // A sheet on a desk has desk around it, on three sides at least; a dark band along one edge of a scan (a
+  // coloured letterhead, a sidebar) is print, not a desk.
+  const edges = [
+    Array.from({ length: w }, (_, x) => x),
+    Array.from({ length: w }, (_, x) => (h - 1) * w + x),
+    Array.from({ length: h }, (_, y) => y * w),
+    Array.from({ length: h }, (_, y) => y * w + w - 1),
+  ];
+  const deskSides = edges.filter((edge) => edge.filter((i) => desk[i]).length >= edge.length * 0.5).length;
+  if (deskSides < 3) return undefined;
   // Specks of the desk's grain left unreached are not the sheet: the sheet is the largest region left.
   const rest = new Uint8Array(w * h);
   for (let i = 0; i < rest.length; i++) rest[i] = desk[i] ? 0 : 1;
@@ -276,6 +286,9 @@ async function evenLight(page: Grey): Promise<Grey> {
       level[by * bw + bx] = v;
     }
   }
+  // Inside a dark area wider than a few blocks (a header bar, a filled table head) no block sees paper: its
+  // light is taken as no less than half the page's paper, so that white print on it stays white on dark.
+  const paper = [...level].sort((a, b) => a - b)[Math.floor(level.length / 2)] as number;
   const light = new Float64Array(bw * bh);
   for (let by = 0; by < bh; by++)
     for (let bx = 0; bx < bw; bx++) {
@@ -287,7 +300,11 @@ async function evenLight(page: Grey): Promise<Grey> {
           if (x >= 0 && y >= 0 && x < bw && y < bh) around.push(level[y * bw + x] as number);
         }
       around.sort((a, b) => a - b);
-      const m = Math.max(level[by * bw + bx] as number, around[Math.floor(around.length / 2)] as number);
+      const m = Math.max(
+        level[by * bw + bx] as number,
+        around[Math.floor(around.length / 2)] as number,
+        paper * 0.5,
+      );
       light[by * bw + bx] = Math.max(32, m);
     }
   // The light at each pixel, interpolated between the blocks' centres by sharp's resize.

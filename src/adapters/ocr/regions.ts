@@ -127,7 +127,8 @@ const SIDE_REACH = 4;
 export function wipeRules(image: Grey): Grey {
   const { data, width: w, height: h } = image;
   const threshold = otsu(data);
-  const isInk = (i: number) => (data[i] as number) < threshold;
+  const ink = new Uint8Array(w * h);
+  for (let i = 0; i < ink.length; i++) ink[i] = (data[i] as number) < threshold ? 1 : 0;
   const rule = new Uint8Array(w * h);
   const minRun = Math.round(TARGET_LINE_HEIGHT * RULE_MIN_LINES);
   const maxThickness = Math.max(2, Math.round(TARGET_LINE_HEIGHT * RULE_MAX_THICKNESS));
@@ -136,24 +137,25 @@ export function wipeRules(image: Grey): Grey {
     let thick = 0;
     for (let x = x0; x < x1; x++) {
       let extent = 1;
-      for (let yy = y - 1; yy >= 0 && isInk(yy * w + x) && extent <= maxThickness; yy--) extent++;
-      for (let yy = y + 1; yy < h && isInk(yy * w + x) && extent <= maxThickness; yy++) extent++;
+      for (let yy = y - 1; yy >= 0 && ink[yy * w + x] && extent <= maxThickness; yy--) extent++;
+      for (let yy = y + 1; yy < h && ink[yy * w + x] && extent <= maxThickness; yy++) extent++;
       if (extent > maxThickness) thick++;
     }
     return thick <= (x1 - x0) * 0.2;
   };
   let found = false;
   for (let y = 0; y < h; y++) {
+    const row = y * w;
     let x = 0;
     while (x < w) {
-      if (!isInk(y * w + x)) {
+      if (!ink[row + x]) {
         x++;
         continue;
       }
       const start = x;
-      while (x < w && isInk(y * w + x)) x++;
+      while (x < w && ink[row + x]) x++;
       if (x - start >= minRun && thin(start, x, y)) {
-        rule.fill(1, y * w + start, y * w + x);
+        rule.fill(1, row + start, row + x);
         found = true;
       }
     }
@@ -161,39 +163,39 @@ export function wipeRules(image: Grey): Grey {
   if (!found) return image;
   // Near a rule: within SIDE_REACH of a rule pixel, looked up along the column and its neighbours.
   const nearRule = (x: number, y: number) => {
-    for (let dy = -SIDE_REACH; dy <= SIDE_REACH; dy++) {
-      const yy = y + dy;
-      if (yy < 0 || yy >= h) continue;
-      for (let dx = -2; dx <= 2; dx++) {
-        const xx = x + dx;
-        if (xx >= 0 && xx < w && rule[yy * w + xx]) return true;
-      }
-    }
+    for (let yy = Math.max(0, y - SIDE_REACH); yy <= Math.min(h - 1, y + SIDE_REACH); yy++)
+      for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++)
+        if (rule[yy * w + xx]) return true;
     return false;
   };
+  // Vertical runs, followed row by row (the image is stored by rows): where each column's run began.
   const minSide = Math.round(TARGET_LINE_HEIGHT * SIDE_MIN_LINES);
   const side = new Uint8Array(w * h);
-  for (let x = 0; x < w; x++) {
-    let y = 0;
-    while (y < h) {
-      if (!isInk(y * w + x) || rule[y * w + x]) {
-        y++;
-        continue;
-      }
-      const start = y;
-      while (y < h && isInk(y * w + x) && !rule[y * w + x]) y++;
-      if (y - start >= minSide && (nearRule(x, start - 1) || nearRule(x, y))) {
-        for (let yy = start; yy < y; yy++) side[yy * w + x] = 1;
-      }
+  const began = new Int32Array(w).fill(-1);
+  const close = (x: number, end: number) => {
+    const start = began[x] as number;
+    began[x] = -1;
+    if (end - start < minSide || !(nearRule(x, start - 1) || nearRule(x, end))) return;
+    for (let yy = start; yy < end; yy++) side[yy * w + x] = 1;
+  };
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (ink[row + x] && !rule[row + x]) {
+        if ((began[x] as number) < 0) began[x] = y;
+      } else if ((began[x] as number) >= 0) close(x, y);
     }
   }
+  for (let x = 0; x < w; x++) if ((began[x] as number) >= 0) close(x, h);
   // Wiped with a pixel around, where the rule's anti-aliased edge would stay as a faint grey line.
   const out = Buffer.from(data);
-  for (let y = 0; y < h; y++)
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
     for (let x = 0; x < w; x++) {
-      if (!rule[y * w + x] && !side[y * w + x]) continue;
+      if (!rule[row + x] && !side[row + x]) continue;
       for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++)
         out.fill(255, yy * w + Math.max(0, x - 1), yy * w + Math.min(w, x + 2));
     }
+  }
   return { data: out, width: w, height: h };
 }
