@@ -5,7 +5,7 @@ import { crop, type Grey, pgm, rows } from './grey.ts';
 import { applyHomography } from './paper.ts';
 import type { Recognize } from './pool.ts';
 import { type PreparedImage, prepareImage } from './prepare.ts';
-import { findCuts, findHeaderBand, wipeRules } from './regions.ts';
+import { findCuts, findHeaderBand } from './regions.ts';
 import {
   clamp,
   confidentShare,
@@ -21,8 +21,6 @@ const SPARSE_TEXT = '11';
 /** A page prepared for tesseract, with where it is read apart. */
 export interface Prepared extends PreparedImage {
   bandBottom: number | undefined;
-  /** The page below the header band with its table rules wiped: what the body is read from. */
-  body: Grey;
   /** Where the body (below the header band) is cut into parts read side by side; ascending, may be empty. */
   cuts: number[];
 }
@@ -51,10 +49,7 @@ export async function preparePage(
   // staggered lines and loses their words. The rest of the page is still read as one block (tables, receipts).
   const bandBottom = options.headerBand ? await findHeaderBand(page.prepared) : undefined;
   const cuts = findCuts(page.prepared, bandBottom ?? 0, options.parts);
-  // The body's table rules are wiped for reading it; the header band is read as it is (a summary box's frame
-  // wiped off its grey fill leaves tesseract a blank block).
-  const body = wipeRules(rows(page.prepared, bandBottom ?? 0, page.prepared.height - (bandBottom ?? 0)));
-  return { ...page, body, bandBottom, cuts };
+  return { ...page, bandBottom, cuts };
 }
 
 /**
@@ -90,15 +85,14 @@ async function readMiddle(prepared: Grey, recognize: Recognize): Promise<number>
 
 /** tesseract's words of a whole prepared page, in the prepared image's frame, with their bands' tops. */
 async function readWords(page: Prepared, recognize: Recognize): Promise<BandWord[]> {
-  const { prepared, bandBottom, cuts, body } = page;
+  const { prepared, bandBottom, cuts } = page;
   // A header band is queued first: it is short, and a doubtful one is read a second time. The body is read in
   // parts side by side, each on its own worker when the pool has them free.
   const top = bandBottom === undefined ? undefined : pgm(rows(prepared, 0, bandBottom));
   const sparse = top && recognize(top, { tessedit_pageseg_mode: SPARSE_TEXT });
-  const from = bandBottom ?? 0;
-  const readBody = readBands(body, [0, ...cuts.map((c) => c - from), body.height], recognize, from);
+  const readBody = readBands(prepared, [bandBottom ?? 0, ...cuts, prepared.height], recognize);
   if (!top || !sparse) return readBody;
-  const [sparsePage, bodyWords] = await Promise.all([sparse, readBody]);
+  const [sparsePage, body] = await Promise.all([sparse, readBody]);
   let header = wordsOf(sparsePage);
   // A band that sparse reading makes little of (a photo's clutter, a logo) is read as one block as well, and
   // the better reading kept.
@@ -106,7 +100,7 @@ async function readWords(page: Prepared, recognize: Recognize): Promise<BandWord
     const single = wordsOf(await recognize(top));
     if (confidentShare(single) > confidentShare(header)) header = single;
   }
-  return [...header.map((word) => ({ word, dy: 0 })), ...bodyWords];
+  return [...header.map((word) => ({ word, dy: 0 })), ...body];
 }
 
 /** Maps words from the prepared image back to the upright image at the resolution passed in. */
@@ -157,16 +151,11 @@ export async function readTop(page: Prepared, recognize: Recognize, parts: numbe
  * The words of an image's rows between consecutive `bounds`, each band read as its own image, side by side on
  * the pool; `dy` is the band's top, to add to its words' boxes. In reading order.
  */
-async function readBands(
-  image: Grey,
-  bounds: readonly number[],
-  recognize: Recognize,
-  offset = 0,
-): Promise<BandWord[]> {
+async function readBands(image: Grey, bounds: readonly number[], recognize: Recognize): Promise<BandWord[]> {
   const bands = await Promise.all(
     bounds.slice(0, -1).map(async (from, i) => {
       const band = rows(image, from, (bounds[i + 1] as number) - from);
-      return wordsOf(await recognize(pgm(band))).map((word) => ({ word, dy: from + offset }));
+      return wordsOf(await recognize(pgm(band))).map((word) => ({ word, dy: from }));
     }),
   );
   return bands.flat();
