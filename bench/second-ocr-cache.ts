@@ -3,6 +3,8 @@
 // opinion's weight from (scripts/train.ts), without reading the scans again on every run.
 //
 //   tsx bench/second-ocr-cache.ts [--force] [--only 000,001]
+// Without --force, a receipt already cached has only the lines its file lacks read (after the lines worth a
+// second look have changed); --force reads every line again.
 // Needs the first reader's cache (tsx bench/ocr-cache.ts --engine adapter). Output:
 // tests/artifacts/second-ocr-cache/NNN.json: { lineIndex: { text, confidence } } (gitignored).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,9 +27,15 @@ const only = arg('only')?.split(',');
 
 const { receipts } = loadReceipts();
 mkdirSync(SECOND_CACHE, { recursive: true });
-const todo = receipts.filter(
-  (r) => (!only || only.includes(r.id)) && (force || !existsSync(path.join(SECOND_CACHE, `${r.id}.json`))),
-);
+const cachedOf = (id: string): Record<number, { text: string; confidence: number }> => {
+  const file = path.join(SECOND_CACHE, `${id}.json`);
+  return !force && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+};
+const todo = receipts.filter((r) => {
+  if (only && !only.includes(r.id)) return false;
+  const cached = cachedOf(r.id);
+  return secondLookLines(r.layout).some((l) => !(l.index in cached));
+});
 process.stdout.write(`second reading of ${todo.length} receipts → ${SECOND_CACHE}\n`);
 const decoder = createImageDecoder();
 const reader = createSecondReader();
@@ -38,14 +46,14 @@ try {
     const image = path.join(SROIE_SETS[r.set], 'img', `${r.id}.jpg`);
     const [page] = await decoder.decode(readFileSync(image), DEFAULT_LIMITS);
     if (!page) continue;
-    const lines = secondLookLines(r.layout);
+    const out = cachedOf(r.id);
+    const lines = secondLookLines(r.layout).filter((l) => !(l.index in out));
     const readings = lines.length
       ? await reader.readRegions(
           page,
           lines.map((l) => l.bbox),
         )
       : [];
-    const out: Record<number, { text: string; confidence: number }> = {};
     lines.forEach((l, i) => {
       const reading = readings[i];
       if (reading) out[l.index] = reading;

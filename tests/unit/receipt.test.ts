@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDefaultRuleSet } from '../../src/config/config-file.ts';
-import { extractReceiptFields } from '../../src/pipeline/extract/receipt.ts';
+import { extractReceiptFields, receiptRereads } from '../../src/pipeline/extract/receipt.ts';
 import type { Layout } from '../../src/pipeline/layout.ts';
 import { layoutOf as rowsLayout, rowsOf } from '../support/receipt-layout.ts';
 
@@ -219,6 +219,33 @@ describe('extractReceiptFields on small layouts', () => {
     expect(dateOf(['Invoice No: 2018030610100030493', '06/03/2016 20:01'])).toBe('2018-03-06');
     // A document number with another day says nothing about the year.
     expect(dateOf(['Invoice No: 2018040610100030493', '06/03/2016 20:01'])).toBe('2016-03-06');
+  });
+
+  it('sets a time of sale glued to the date apart, and reads eight digits beside the time as the date', () => {
+    expect(dateOf(['Date & time 16/02/201812:04:58'])).toBe('2018-02-16');
+    expect(dateOf(['Date: 2018-03-1813:18:48'])).toBe('2018-03-18');
+    expect(dateOf(['00440010036 25032018 13:11:54 0003'])).toBe('2018-03-25');
+    // Eight digits with neither a date label nor a time beside them are some other number.
+    expect(dateOf(['Member 25032018'])).toBeUndefined();
+  });
+
+  it('asks the second reader for a date line OCR garbled, and takes the date it reads there', () => {
+    const layout = layoutOf([
+      'KEDAI MAJU SDN BHD',
+      'Doc No CSN0241999 Cate’ 03/0.42018',
+      'Cashier WOON Time 08:37:00',
+      'TOTAL RM 8.20',
+    ]);
+    expect(extractReceiptFields(layout).invoiceDate).toBeUndefined();
+    const asked = receiptRereads(layout);
+    expect(asked).toContain(1);
+    expect(asked).toContain(2);
+    const second = new Map([[1, { text: 'Doc No CS0241999 Date: 03/02/2018', confidence: 0.95 }]]);
+    expect(extractReceiptFields(layout, { second }).invoiceDate?.value).toBe('2018-02-03');
+    // A date the first reading is sure of is read again all the same: a slipped digit looks as sure.
+    expect(
+      receiptRereads(layoutOf(['KEDAI MAJU SDN BHD', 'Date: 16/03/2018 17:34', 'TOTAL RM 8.20'])),
+    ).toContain(1);
   });
 
   it('takes the name above a strapline naming the kind of shop, and cuts the registration number off', () => {

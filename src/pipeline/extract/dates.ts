@@ -124,6 +124,24 @@ export function findDates(text: string, hint?: DateHint): FoundDate[] {
   return out.sort((x, y) => x.start - y.start);
 }
 
+/** Words that label a date on receipts and invoices (en/pt/es, and Malay "tarikh"), in folded text. */
+export const DATE_LABEL = /\b(?:date|dated|tarikh|data|fecha|dt|tgl)\b/;
+
+/**
+ * A line that may hold a date even where none reads on it: a date label, a time of day, three groups of digits
+ * (or of what OCR made of them) apart as a date's are ("17/83/2817", "17/612013", "D2/D2/17"), or eight digits
+ * that read as day, month and year ("30032018").
+ */
+export function mayHoldDate(text: string): boolean {
+  const folded = fold(text);
+  return (
+    DATE_LABEL.test(folded) ||
+    /\b\d{1,2}:\d{2}\b/.test(text) ||
+    /(?<![\p{L}\d])[\dOoDZ]{1,2}\s?[/.-]\s?\S{1,3}\s?[/.-]?\s?(?:[12]\S{3}|\d{2})(?!\S)/u.test(text) ||
+    /(?<!\d)[0-3]\d[01]\d[12]\d{3}(?!\d)/.test(text)
+  );
+}
+
 /** Reads one printed date; null unless the text holds exactly one valid date. */
 export function parseDate(text: string, hint?: DateHint): string | null {
   const found = findDates(text.trim(), hint);

@@ -3,7 +3,7 @@
 import type { Fields } from '../../contract/result.ts';
 import type { Layout } from '../layout.ts';
 import { type ChoiceField, choose, type Look } from './receipt/choice.ts';
-import { pickDate, RECEIPT_DATE } from './receipt/date.ts';
+import { dateLookLines, pickDate, RECEIPT_DATE } from './receipt/date.ts';
 import { documentSeparator, field, meanConfidence, type ReceiptLine, toLines } from './receipt/lines.ts';
 import { pickCurrency, pickInvoiceNumber, pickTaxId } from './receipt/other.ts';
 import { decideTotals, RECEIPT_TOTAL } from './receipt/totals.ts';
@@ -25,16 +25,24 @@ export interface ReceiptOptions {
 export const REREAD_BELOW = 0.9;
 
 /**
- * The lines worth reading again: those of the first few candidates of each of the name, the date and the total
- * that the first reading leaves in doubt. Empty when none is.
+ * The lines worth reading again: those of the first few candidates of each of the name and the total that the
+ * first reading leaves in doubt, and always those of the date with the lines that may hold one. A misread digit
+ * still reads as a date ("16/03/2018" for 15/03) that its label and time of sale vouch for as well as for the
+ * right one, and a date OCR garbled reads as none: no confidence of the first reading tells these apart, and
+ * the date's lines are a few short ones. Empty when there is nothing to read.
  */
 export function receiptRereads(layout: Layout, options: Pick<ReceiptOptions, 'language'> = {}): number[] {
   const lines = toLines(layout);
   if (!lines.length) return [];
   const sep = documentSeparator(lines);
+  const date = choose(RECEIPT_DATE, lines, { language: options.language });
   const out = new Set([
     ...rereadsOf(RECEIPT_VENDOR, lines, {}),
-    ...rereadsOf(RECEIPT_DATE, lines, { language: options.language }),
+    ...linesToReread(date.ranked, RECEIPT_DATE.linesOf),
+    ...dateLookLines(
+      lines,
+      date.ranked.map((r) => r.candidate),
+    ),
     ...rereadsOf(RECEIPT_TOTAL, lines, { sep }),
   ]);
   return [...out].sort((a, b) => a - b);

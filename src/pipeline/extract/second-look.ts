@@ -4,7 +4,7 @@
 import type { Layout, Word } from '../layout.ts';
 import { type TextLine, toTextLines } from '../text-lines.ts';
 import { findAmounts } from './amounts.ts';
-import { findDates } from './dates.ts';
+import { findDates, mayHoldDate } from './dates.ts';
 
 export interface SecondReading {
   text: string;
@@ -19,8 +19,8 @@ export type SecondReadings = ReadonlyMap<number, SecondReading>;
 const NAME_LINES = 12;
 
 /**
- * Every OCR'd line that holds something a field could be: an amount with cents, a date, or a line near the top
- * (the shop's name). What is worth caching for training; a reader re-reads only the lines of the candidates
+ * Every OCR'd line that holds something a field could be: an amount with cents, a date or what may be a misread
+ * one (a date label, a time of day), or a line near the top (the shop's name). What is worth caching for training; a reader re-reads only the lines of the candidates
  * it is in doubt about (`linesOf`).
  */
 export function secondLookLines(layout: Layout): TextLine[] {
@@ -31,7 +31,8 @@ export function secondLookLines(layout: Layout): TextLine[] {
       (l.index < NAME_LINES ||
         findAmounts(l.text).some((a) => a.hasDecimals) ||
         findDates(l.text).length > 0 ||
-        /\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}/.test(l.text)),
+        /\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}/.test(l.text) ||
+        mayHoldDate(l.text)),
   );
 }
 

@@ -3,7 +3,7 @@
 // printed are features, weighed by a model trained on labelled receipts (src/pipeline/extract/scoring.ts).
 
 import type { Word } from '../../layout.ts';
-import { findDates, inferDateOrder } from '../dates.ts';
+import { DATE_LABEL, findDates, inferDateOrder, mayHoldDate } from '../dates.ts';
 import model from '../models/receipt-date.json' with { type: 'json' };
 import { type Features, RankerModel } from '../scoring.ts';
 import { SECOND_LOOK_FEATURES } from '../second-look.ts';
@@ -50,7 +50,6 @@ export const DATE_PRIOR: Readonly<Record<string, number>> = {
   glued: -2,
 };
 
-const DATE_WORD = /\b(?:date|dated|tarikh|data|fecha|dt|tgl)\b/;
 const DUE_WORD = /\b(?:due|expiry|exp|valid|vencimento|vencimiento|until|before)\b/;
 
 const digitsApart = (a: string, b: string) =>
@@ -81,19 +80,29 @@ export function dateCandidates(lines: readonly ReceiptLine[], language: string |
   };
   const read = (guess: boolean) => {
     for (const l of lines) {
-      const labelled = DATE_WORD.test(l.folded) ? 1 : 0;
+      const labelled = DATE_LABEL.test(l.folded) ? 1 : 0;
       const above = lines[l.index - 1];
-      const labelledAbove = above && DATE_WORD.test(above.folded) && !/\d/.test(above.text) ? 1 : 0;
-      const time = /\b\d{1,2}:\d{2}\b/.test(l.text) ? 1 : 0;
+      const labelledAbove = above && DATE_LABEL.test(above.folded) && !/\d/.test(above.text) ? 1 : 0;
+      // A time of sale glued to the year or day before it ("16/02/201812:04:58", "2018-03-1813:18") is set apart.
+      const printed = l.text
+        .replace(/((?:19|20)\d{2})(\d{1,2}:\d{2})/g, '$1 $2')
+        .replace(/([/.-]\d{2})(\d{2}:\d{2})/g, '$1 $2');
+      const time = /\b\d{1,2}:\d{2}\b/.test(printed) ? 1 : 0;
       const readings: { text: string; repaired: number; guessedDay: number }[] = [
-        { text: l.text, repaired: 0, guessedDay: 0 },
+        { text: printed, repaired: 0, guessedDay: 0 },
       ];
+      // Eight digits beside a date label or the time of sale are the date printed without separators
+      // ("25032018 13:11:54").
+      if (labelled || time) {
+        const compact = printed.replace(/(?<!\d)([0-3]\d)([01]\d)((?:19|20)\d{2})(?!\d)/g, '$1/$2/$3');
+        if (compact !== printed) readings.push({ text: compact, repaired: 0, guessedDay: 0 });
+      }
       // OCR reads a leading "2" of "25/12" as "Z" or an O for a 0; a month's first digit is 0 or 1, so a 6, 8 or
       // 9 there is a 0 misread ("30/63/2018").
-      const repaired = l.text
+      const repaired = printed
         .replace(/(?<=\d)[Oo](?=\d)|(?<=[/.-])[Oo](?=\d)/g, '0')
         .replace(/(?<![\d/.-])(\d{1,2})([/.-])[689](\d)\2((?:19|20)\d{2})(?!\d)/g, '$1$20$3$2$4');
-      if (repaired !== l.text) readings.push({ text: repaired, repaired: 1, guessedDay: 0 });
+      if (repaired !== printed) readings.push({ text: repaired, repaired: 1, guessedDay: 0 });
       // A day whose first digit cannot be one ("49/03/2018 21:28") beside its label or the time of sale: a
       // misread 0 is the likeliest.
       if (guess && (time || labelled)) {
@@ -161,6 +170,27 @@ export function dateCandidates(lines: readonly ReceiptLine[], language: string |
     f.ocrConfidence = meanConfidence(c.words.length ? c.words : c.line.words);
   }
   return [...found.values()];
+}
+
+/** Lines the second reader reads when the date is in doubt, beside its candidates' own. */
+const DATE_LOOK_LINES = 3;
+
+/**
+ * The lines that may hold the date of sale though no candidate was read on them (a label OCR kept, a time of
+ * sale, digits apart as a date's are: "Date: 20/03/201¢ 12:42"), labelled ones first: when the first reading
+ * finds no date or doubts the one it found, the second reader reads these too.
+ */
+export function dateLookLines(lines: readonly ReceiptLine[], candidates: readonly DateCandidate[]): number[] {
+  const taken = new Set(candidates.map((c) => c.line.index));
+  return lines
+    .filter((l) => !taken.has(l.index) && mayHoldDate(l.text))
+    .map((l) => ({
+      index: l.index,
+      weight: (DATE_LABEL.test(l.folded) ? 2 : 0) + (/\b\d{1,2}:\d{2}\b/.test(l.text) ? 1 : 0),
+    }))
+    .sort((a, b) => b.weight - a.weight || a.index - b.index)
+    .slice(0, DATE_LOOK_LINES)
+    .map((l) => l.index);
 }
 
 /** The date of sale as a field its reader chooses among candidates (see ./choice.ts). */
