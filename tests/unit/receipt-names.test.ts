@@ -83,6 +83,17 @@ describe('OCR slips the shop name shows by itself', () => {
     expect(name([['SINAR', 'HART', 'SDN', 'BHD'], ...tail])).toBe('SINAR HART SDN BHD');
   });
 
+  it('reads a 0 between letters as an O, a 1 between dotted capitals as an I, and mends the legal form', () => {
+    expect(name([['KMF', 'F00DICIOUS', 'SDN', 'BHD'], ...tail])).toBe('KMF FOODICIOUS SDN BHD');
+    expect(name([['MR.', 'D.1.Y.', '(M)', 'SDN', 'BHD'], ...tail])).toBe('MR. D.I.Y. (M) SDN BHD');
+    expect(name([['Segi', 'Cash', '&', 'Carry', 'Sdn.Rhd'], ...tail])).toBe('Segi Cash & Carry Sdn.Bhd');
+    expect(name([['SUPER', 'SEVEN', 'CASH', '&', 'CARRY', 'SDN', '3HD'], ...tail])).toBe(
+      'SUPER SEVEN CASH & CARRY SDN BHD',
+    );
+    // A digit that ends a word is part of the name.
+    expect(name([['OLIVE9', 'PHARMACY', 'SDN', 'BHD'], ...tail])).toBe('OLIVE9 PHARMACY SDN BHD');
+  });
+
   it("completes a first word clipped on the left from the shop's own web domain", () => {
     const rows = [
       ['OPAC', 'MARKETING', 'SDN', 'BHD'],

@@ -194,6 +194,13 @@ describe('extractReceiptFields on small layouts', () => {
     expect(totalOf(['Total 85.12', 'Rounding Adjustment -0.02', 'iolel After Rounding 85.10'])).toBe('85.10');
   });
 
+  it('reads an "RM" that lost its R, and takes no time of sale after a date for an amount', () => {
+    // "21 51" at the end of a line that prints a date is the time (its colon lost), not 21.51 paid.
+    expect(totalOf(['Paid Time 30/04/2017 (Sun) 21 51', 'Total M1 00', 'Paid M1.00', 'Change M0 00'])).toBe(
+      '1.00',
+    );
+  });
+
   it('reads the tendered amount above the change when its label is garbled', () => {
     expect(
       totalOf(['TOTAL AMT RM 80.31', 'ROUNDING ADJ -0.0t', 'RM 60.30', 'CARN: RM 70.30', 'CHANGE RM 10.00']),

@@ -5,6 +5,7 @@ import type { Field } from '../../../contract/result.ts';
 import { type Layout, unionBox, type Word } from '../../layout.ts';
 import { type TextLine, toTextLines, wordsInSpan as wordsInLineSpan } from '../../text-lines.ts';
 import { type DecimalSeparator, findAmounts } from '../amounts.ts';
+import { mayHoldDate } from '../dates.ts';
 import { levenshteinAtMostOne } from '../labels.ts';
 
 export interface ReceiptLine extends TextLine {
@@ -130,11 +131,14 @@ export function documentSeparator(lines: readonly ReceiptLine[]): DecimalSeparat
 
 export function moneyOn(line: ReceiptLine, sep: DecimalSeparator): Money[] {
   // "RM9.00" and "9.00RM": findAmounts wants the marker apart from letters; "9 .00" is a split decimal point.
-  // OCR drops or misreads the decimal point of right-aligned amounts: "14 00", "14_00" → "14.00".
-  const text =
-    sep === '.'
-      ? line.text.replace(/(?<=^|\s)(\d{1,6})[ _](\d{2})(?=\s*[A-Za-z]{0,2}\s*$)/, '$1.$2')
-      : line.text;
+  // OCR drops or misreads the decimal point of right-aligned amounts: "14 00", "14_00" → "14.00"; and the R of
+  // "RM1.00" ("M1.00"). On a line that prints a date, two groups of two digits at its end are the time ("21 51").
+  let text = line.text;
+  if (sep === '.') {
+    text = text.replace(/(?<![A-Za-z])M(?=\d{1,6}[ _.]\d{2}(?!\d))/g, 'RM');
+    if (!mayHoldDate(text))
+      text = text.replace(/(?<=^|\s|RM)(\d{1,6})[ _](\d{2})(?=\s*[A-Za-z]{0,2}\s*$)/, '$1.$2');
+  }
   const out: Money[] = [];
   for (const a of findAmounts(text, { decimalSeparator: sep })) {
     if (!a.hasDecimals) continue;

@@ -456,12 +456,21 @@ function headerEnd(lines: readonly ReceiptLine[]): number {
   return Math.max(end, Math.min(lines.length, 2));
 }
 
-/** The legal form is a fixed phrase, so its OCR slips can be undone: "SON BHD", "SDN BHO", "C0.". */
+/**
+ * OCR slips a name shows by itself. The legal form is a fixed phrase ("SON BHD", "SDN BHO", "SDN 3HD", "Sdn.Rhd",
+ * "C0."); a 0 between letters is an O ("F00DICIOUS", "S0ON"), and a 1 between dotted capitals an I ("D.1.Y.").
+ */
 const fixForms = (text: string) =>
   text
     .replace(/\bS[DO0I1L]N(\.?\s*)[B8][HN][DO0]\b/g, 'SDN$1BHD')
     .replace(/\bS[DO0][NVW](?=\.?\s*BHD\b)/g, 'SDN')
-    .replace(/\bC0\./g, 'CO.');
+    .replace(/\b(SDN\.?\s*)(?:[R3]HD|HD|BD)\b/g, '$1BHD')
+    .replace(/\b(Sdn\.?\s*)(?:[R3]hd|hd|bd)\b/g, '$1Bhd')
+    .replace(/\bC0\./g, 'CO.')
+    .replace(/(?<=(\p{L}))0+(?=\p{L})/gu, (zeros: string, before: string) =>
+      (before === before.toLowerCase() ? 'o' : 'O').repeat(zeros.length),
+    )
+    .replace(/(?<=\b\p{Lu}\.\s?)1(?=\.\s?\p{Lu}\b)/gu, 'I');
 
 const ONLY_LEGAL_FORM =
   /^\s*(?:\([\w\s.&'-]{0,12}\)\s*)?(?:sdn\.?\s*bhd\.?|s\/b|bhd\.?|berhad|ltda\.?|s\.\s?[la]\.?|ltd\.?|inc\.?|llc)\s*\.?$/;
