@@ -31,29 +31,28 @@ const cachedOf = (id: string): Record<number, { text: string; confidence: number
   const file = path.join(SECOND_CACHE, `${id}.json`);
   return !force && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 };
-const todo = receipts.filter((r) => {
-  if (only && !only.includes(r.id)) return false;
-  const cached = cachedOf(r.id);
-  return secondLookLines(r.layout).some((l) => !(l.index in cached));
-});
+// Each receipt's cached readings, and the lines worth a second look that they lack.
+const todo = receipts
+  .filter((r) => !only || only.includes(r.id))
+  .map((r) => {
+    const cached = cachedOf(r.id);
+    return { r, cached, lines: secondLookLines(r.layout).filter((l) => !(l.index in cached)) };
+  })
+  .filter((t) => t.lines.length);
 process.stdout.write(`second reading of ${todo.length} receipts → ${SECOND_CACHE}\n`);
 const decoder = createImageDecoder();
 const reader = createSecondReader();
 const started = Date.now();
 let crops = 0;
 try {
-  for (const r of todo) {
+  for (const { r, cached: out, lines } of todo) {
     const image = path.join(SROIE_SETS[r.set], 'img', `${r.id}.jpg`);
     const [page] = await decoder.decode(readFileSync(image), DEFAULT_LIMITS);
     if (!page) continue;
-    const out = cachedOf(r.id);
-    const lines = secondLookLines(r.layout).filter((l) => !(l.index in out));
-    const readings = lines.length
-      ? await reader.readRegions(
-          page,
-          lines.map((l) => l.bbox),
-        )
-      : [];
+    const readings = await reader.readRegions(
+      page,
+      lines.map((l) => l.bbox),
+    );
     lines.forEach((l, i) => {
       const reading = readings[i];
       if (reading) out[l.index] = reading;

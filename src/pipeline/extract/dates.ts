@@ -124,6 +124,9 @@ export function findDates(text: string, hint?: DateHint): FoundDate[] {
   return out.sort((x, y) => x.start - y.start);
 }
 
+/** A time of day as printed beside a date of sale: "13:58", "9:41". */
+export const TIME_OF_DAY = /\b\d{1,2}:\d{2}\b/;
+
 /** Words that label a date on receipts and invoices (en/pt/es, and Malay "tarikh"), in folded text. */
 export const DATE_LABEL = /\b(?:date|dated|tarikh|data|fecha|dt|tgl)\b/;
 
@@ -136,7 +139,7 @@ export function mayHoldDate(text: string): boolean {
   const folded = fold(text);
   return (
     DATE_LABEL.test(folded) ||
-    /\b\d{1,2}:\d{2}\b/.test(text) ||
+    TIME_OF_DAY.test(text) ||
     /(?<![\p{L}\d])[\dOoDZ]{1,2}\s?[/.-]\s?\S{1,3}\s?[/.-]?\s?(?:[12]\S{3}|\d{2})(?!\S)/u.test(text) ||
     /(?<!\d)[0-3]\d[01]\d[12]\d{3}(?!\d)/.test(text)
   );

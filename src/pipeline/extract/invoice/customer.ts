@@ -5,6 +5,7 @@ import { lineHeight, segmentsOf, type TextLine, wordsInSpan } from '../../text-l
 import { findLabels, foldText, type LabelMatch } from '../labels.ts';
 import { findTaxIds } from '../tax-ids.ts';
 import { type Candidate, type DocContext, isPartyText, STREET, stripLabels } from './context.ts';
+import { medianHeights } from './words.ts';
 
 export interface CustomerBlock {
   name?: Candidate;
@@ -22,7 +23,8 @@ export function findCustomer(
   const customerLines = new Map<number, { start: number; end: number }>();
   let customerName: Candidate | undefined;
   let customerTaxId: Candidate | undefined;
-  const small = smallType(ctx);
+  // Page 1's median letter height, under which a line is in small type.
+  const small = medianHeights(ctx.lines).get(1) ?? 0;
   for (const { line, matches } of labelled) {
     const senders = senderLine(line, ctx, small);
     for (const m of [...matches.filter((x) => x.key === 'customer'), ...addresseeWords(line), ...senders]) {
@@ -129,15 +131,6 @@ const SENDER_PIECES = /\s*[·•●|]\s*/;
 /** A street, not a town: "2500 Market Street", "12 Rabattstraße". */
 const STREET_WORD =
   /\b(?:street|st|road|rd|avenue|ave|lane|drive|way|boulevard|blvd|rue|rua|avenida|calle|laan|straat)\b|(?:stra(?:ss|ß)e|str\.|allee|gasse|weg|platz)\b/iu;
-
-/** The median letter height of page 1's words, under which a line is in small type. */
-function smallType(ctx: DocContext): number {
-  const hs = ctx.lines
-    .filter((l) => l.page === 1)
-    .flatMap((l) => l.words.map((w) => w.bbox[3] - w.bbox[1]))
-    .sort((a, b) => a - b);
-  return hs[Math.floor(hs.length / 2)] ?? 0;
-}
 
 /**
  * The sender's own address in one line of small type over the envelope window ("Kraxi GmbH · Flugzeugallee 17 ·

@@ -3,7 +3,7 @@
 // printed are features, weighed by a model trained on labelled receipts (src/pipeline/extract/scoring.ts).
 
 import type { Word } from '../../layout.ts';
-import { DATE_LABEL, findDates, inferDateOrder, mayHoldDate } from '../dates.ts';
+import { DATE_LABEL, findDates, inferDateOrder, mayHoldDate, TIME_OF_DAY } from '../dates.ts';
 import model from '../models/receipt-date.json' with { type: 'json' };
 import { type Features, RankerModel } from '../scoring.ts';
 import { SECOND_LOOK_FEATURES } from '../second-look.ts';
@@ -87,7 +87,7 @@ export function dateCandidates(lines: readonly ReceiptLine[], language: string |
       const printed = l.text
         .replace(/((?:19|20)\d{2})(\d{1,2}:\d{2})/g, '$1 $2')
         .replace(/([/.-]\d{2})(\d{2}:\d{2})/g, '$1 $2');
-      const time = /\b\d{1,2}:\d{2}\b/.test(printed) ? 1 : 0;
+      const time = TIME_OF_DAY.test(printed) ? 1 : 0;
       const readings: { text: string; repaired: number; guessedDay: number }[] = [
         { text: printed, repaired: 0, guessedDay: 0 },
       ];
@@ -186,7 +186,7 @@ export function dateLookLines(lines: readonly ReceiptLine[], candidates: readonl
     .filter((l) => !taken.has(l.index) && mayHoldDate(l.text))
     .map((l) => ({
       index: l.index,
-      weight: (DATE_LABEL.test(l.folded) ? 2 : 0) + (/\b\d{1,2}:\d{2}\b/.test(l.text) ? 1 : 0),
+      weight: (DATE_LABEL.test(l.folded) ? 2 : 0) + (TIME_OF_DAY.test(l.text) ? 1 : 0),
     }))
     .sort((a, b) => b.weight - a.weight || a.index - b.index)
     .slice(0, DATE_LOOK_LINES)
